@@ -1,0 +1,132 @@
+import type { Attribution } from "../../src/core/attribution.js";
+import type { NormalizedUsage } from "../../src/core/buckets.js";
+import { getContext, noteInterceptedCall } from "../../src/core/context.js";
+import type { EventStatus, UsageSource } from "../../src/core/event.js";
+import type { UsageSink } from "./types.js";
+
+export interface CallStart {
+  readonly provider: string;
+  readonly operation: string;
+  readonly requestedModel: string | null | undefined;
+  readonly streamed: boolean;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+export interface CallOutcome {
+  /** Model the API answered with (dated snapshot). */
+  readonly model?: string | null;
+  readonly usage?: Partial<NormalizedUsage> | null;
+  readonly usageSource?: UsageSource;
+  readonly requestId?: string | null;
+  readonly serviceTier?: string | null;
+  readonly batch?: boolean;
+  /** Overrides the provider chosen at start (for example Azure detected from the response). */
+  readonly provider?: string;
+  readonly requestedModel?: string | null;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One intercepted LLM call. Captures the start time and the attribution active when the call started,
+ * and records exactly once however the call ends. No method here ever throws.
+ */
+export class LlmCall {
+  readonly #sink: UsageSink;
+  readonly #start: CallStart;
+  readonly #timestamp = Date.now();
+  readonly #t0 = performance.now();
+  readonly #attribution: Attribution = getContext();
+  #ttft: number | null = null;
+  #done = false;
+
+  constructor(sink: UsageSink, start: CallStart) {
+    this.#sink = sink;
+    this.#start = start;
+    noteInterceptedCall();
+  }
+
+  get finished(): boolean {
+    return this.#done;
+  }
+
+  /** Mark the first streamed token (idempotent). */
+  firstToken(): void {
+    if (this.#ttft === null) this.#ttft = performance.now() - this.#t0;
+  }
+
+  /** The call (or stream) completed normally. */
+  succeed(outcome: CallOutcome): void {
+    this.#finish("ok", outcome);
+  }
+
+  /**
+   * The call failed or the stream stopped early. `partial` is whatever usage was seen before the end;
+   * it is recorded as `partial` (or `missing` when nothing was seen), never as a silent zero.
+   */
+  fail(error: unknown, partial?: CallOutcome): void {
+    const aborted = isAbort(error);
+    this.#finish(aborted ? "aborted" : "error", partial ?? {}, aborted ? undefined : error);
+  }
+
+  /** The consumer stopped reading a stream early (`break`). */
+  abandon(partial?: CallOutcome): void {
+    this.#finish("aborted", partial ?? {});
+  }
+
+  #finish(status: EventStatus, outcome: CallOutcome, error?: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    try {
+      const err = error as { status?: unknown; constructor?: { name?: string }; name?: string; message?: unknown; request_id?: unknown; requestID?: unknown } | undefined;
+      const hasUsage = outcome.usage !== undefined && outcome.usage !== null;
+      const source: UsageSource =
+        outcome.usageSource ?? (status === "ok" ? (hasUsage ? "provider" : "missing") : hasUsage ? "partial" : httpFailure(err) ? "provider" : "missing");
+      this.#sink.record({
+        timestamp: this.#timestamp,
+        provider: outcome.provider ?? this.#start.provider,
+        model: outcome.model ?? null,
+        requestedModel: outcome.requestedModel ?? this.#start.requestedModel ?? null,
+        operation: this.#start.operation,
+        streamed: this.#start.streamed,
+        status,
+        errorType: err ? errorType(err) : status === "aborted" ? "AbortError" : null,
+        httpStatus: typeof err?.status === "number" ? err.status : null,
+        errorMessage: err ? String(err.message ?? err) : null,
+        latencyMs: performance.now() - this.#t0,
+        timeToFirstTokenMs: this.#ttft,
+        requestId: outcome.requestId ?? requestIdOf(err) ?? null,
+        usage: hasUsage ? outcome.usage : null,
+        usageSource: source,
+        serviceTier: outcome.serviceTier ?? null,
+        batch: outcome.batch === true,
+        attribution: this.#attribution,
+        ...(this.#start.metadata || outcome.metadata ? { metadata: { ...this.#start.metadata, ...outcome.metadata } } : {}),
+      });
+    } catch (e) {
+      this.#sink.reportInternalError("record-call", e);
+    }
+  }
+}
+
+function errorType(err: { constructor?: { name?: string }; name?: string }): string {
+  const ctor = err.constructor?.name;
+  return ctor && ctor !== "Object" ? ctor : (err.name ?? "Error");
+}
+
+function requestIdOf(err: { request_id?: unknown; requestID?: unknown } | undefined): string | undefined {
+  const id = err?.requestID ?? err?.request_id;
+  return typeof id === "string" ? id : undefined;
+}
+
+/** An HTTP error answer (429, 500, ...): the provider reported it, and bills no tokens for it. */
+function httpFailure(err: { status?: unknown } | undefined): boolean {
+  return typeof err?.status === "number";
+}
+
+/** Duck-typed: `AbortError`, the SDKs' `APIUserAbortError`, or an AbortSignal reason. */
+export function isAbort(error: unknown): boolean {
+  const e = error as { name?: unknown; constructor?: { name?: unknown }; code?: unknown } | null;
+  if (!e || typeof e !== "object") return false;
+  const names = [e.name, e.constructor?.name];
+  return names.some((n) => n === "AbortError" || n === "APIUserAbortError") || e.code === "ABORT_ERR";
+}

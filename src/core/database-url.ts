@@ -1,0 +1,80 @@
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { TokenLedgerConfigError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
+
+export type DatabaseTarget =
+  | { readonly kind: "sqlite"; readonly path: string; readonly source: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly source: string }
+  | { readonly kind: "memory"; readonly source: string };
+
+/** `$XDG_DATA_HOME/tokenledger/ledger.db`, else `~/.local/share/tokenledger/ledger.db`. */
+export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(homedir(), ".local", "share");
+  return join(base, "tokenledger", "ledger.db");
+}
+
+/**
+ * Resolve which ledger to use, the same way for the SDK and the CLI:
+ * an explicit value, then `TOKENLEDGER_DATABASE_URL`, then `DATABASE_URL`, then the default SQLite file.
+ * Accepts `postgres://` / `postgresql://` URLs, `sqlite:` / `file:` URLs, `:memory:` / `memory:`, or a path.
+ */
+export function resolveDatabaseTarget(explicit?: string, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
+  const candidates: [string | undefined, string][] = [
+    [explicit, "option"],
+    [env.TOKENLEDGER_DATABASE_URL, "TOKENLEDGER_DATABASE_URL"],
+    [env.DATABASE_URL, "DATABASE_URL"],
+  ];
+  for (const [value, source] of candidates) {
+    if (value === undefined || value.trim() === "") continue;
+    // DATABASE_URL often points at the application's own (say MySQL) database: skip schemes we cannot use.
+    if (source === "DATABASE_URL" && !isUsableUrl(value.trim())) continue;
+    return parseDatabaseUrl(value.trim(), source);
+  }
+  return { kind: "sqlite", path: defaultSqlitePath(env), source: "default" };
+}
+
+function isUsableUrl(value: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  return scheme === undefined || ["postgres", "postgresql", "sqlite", "file", "memory"].includes(scheme);
+}
+
+export function parseDatabaseUrl(value: string, source = "option"): DatabaseTarget {
+  if (value === ":memory:" || value === "memory:" || value === "memory://") return { kind: "memory", source };
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === "postgres" || scheme === "postgresql") {
+    try {
+      const u = new URL(value);
+      if (!u.hostname && !u.searchParams.get("host")) throw new Error("no host");
+    } catch {
+      throw new TokenLedgerConfigError(
+        `${source}: "${redactSecrets(value)}" is not a valid PostgreSQL URL (expected postgres://user@host:5432/db)`,
+      );
+    }
+    return { kind: "postgres", url: value, source };
+  }
+  if (scheme === "sqlite" || scheme === "file") {
+    const path = value.replace(/^(sqlite|file):(\/\/)?/i, "");
+    if (!path) throw new TokenLedgerConfigError(`${source}: "${value}" names no SQLite file path`);
+    return { kind: "sqlite", path: resolve(path), source };
+  }
+  if (scheme && scheme.length > 1) {
+    throw new TokenLedgerConfigError(
+      `${source}: unsupported database scheme "${scheme}:" in "${redactSecrets(value)}" (use postgres://, sqlite: or a file path)`,
+    );
+  }
+  return { kind: "sqlite", path: resolve(value), source };
+}
+
+/** A URL safe to print: the password is masked. */
+export function describeTarget(t: DatabaseTarget): string {
+  if (t.kind === "sqlite") return `sqlite:${t.path}`;
+  if (t.kind === "memory") return "memory";
+  try {
+    const u = new URL(t.url);
+    if (u.password) u.password = "****";
+    return u.toString();
+  } catch {
+    return redactSecrets(t.url);
+  }
+}

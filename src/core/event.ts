@@ -1,0 +1,91 @@
+import type { NormalizedUsage } from "./buckets.js";
+import type { Attribution } from "./attribution.js";
+
+export type EventStatus = "ok" | "error" | "aborted";
+
+/**
+ * Where the token counts came from.
+ * - `provider`: the API's own final usage report.
+ * - `partial`: the call ended early (break, abort, dropped connection); counts are what was seen.
+ * - `missing`: no usage was reported at all (for example a stream without `include_usage`).
+ * - `manual`: given by the application through `trackCost()` / `recordUsage()`.
+ * - `import`: read from a coding agent's local logs.
+ * - `invalid`: the provider reported negative or non-numeric counts; the event is kept, unpriced.
+ */
+export type UsageSource = "provider" | "partial" | "missing" | "manual" | "import" | "invalid";
+
+/** What an interceptor, a manual call or an importer hands to `tracker.record()`. */
+export interface UsageEventInput {
+  /** Client-generated UUIDv7; generated when absent. Importers pass a stable id for idempotency. */
+  readonly id?: string;
+  /** When the call started. Defaults to now. */
+  readonly timestamp?: Date | number;
+  /** `openai`, `azure`, `anthropic`, `gemini`, `vertex`, `bedrock`, or any name for other providers. */
+  readonly provider: string;
+  /** Model as the API answered (dated snapshot); falls back to `requestedModel`. */
+  readonly model?: string | null;
+  /** Model (or Azure deployment, Bedrock model id / ARN) as the caller asked for it. */
+  readonly requestedModel?: string | null;
+  /** `chat`, `responses`, `completion`, `embeddings`, `messages`, `generate_content`, `converse`, `invoke`, ... */
+  readonly operation?: string;
+  readonly streamed?: boolean;
+  readonly status?: EventStatus;
+  readonly errorType?: string | null;
+  readonly httpStatus?: number | null;
+  /** Stored only after secret redaction. */
+  readonly errorMessage?: string | null;
+  readonly latencyMs?: number | null;
+  readonly timeToFirstTokenMs?: number | null;
+  readonly requestId?: string | null;
+  /** Raw counts; anything missing is 0. Non-numeric or negative counts mark the event `invalid`. */
+  readonly usage?: Partial<Record<keyof NormalizedUsage, unknown>> | null;
+  readonly usageSource?: UsageSource;
+  /** Provider service tier (`flex`, `priority`, `batch`, ...), used by pricing. */
+  readonly serviceTier?: string | null;
+  /** Batch API call: billed at batch rates. */
+  readonly batch?: boolean;
+  /** Attribution; when absent, the context active at `record()` time is used. */
+  readonly attribution?: Attribution;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A cost already known exactly (for example from an agent's log); skips pricing when set. */
+  readonly costUsd?: string | null;
+}
+
+/** A usage event as stored: every field resolved, cost priced. */
+export interface LedgerEvent {
+  readonly id: string;
+  readonly timestamp: Date;
+  readonly provider: string;
+  readonly model: string;
+  readonly requestedModel: string | null;
+  readonly operation: string;
+  readonly streamed: boolean;
+  readonly status: EventStatus;
+  readonly errorType: string | null;
+  readonly httpStatus: number | null;
+  readonly errorMessage: string | null;
+  readonly latencyMs: number | null;
+  readonly timeToFirstTokenMs: number | null;
+  readonly requestId: string | null;
+  readonly usage: NormalizedUsage;
+  readonly usageSource: UsageSource;
+  readonly serviceTier: string | null;
+  readonly batch: boolean;
+  /** Exact USD as a decimal string (12 places at most); `null` when the model is unpriced. */
+  readonly costUsd: string | null;
+  readonly unpriced: boolean;
+  /** Catalog key that priced the event, for `prices lookup` and audits. */
+  readonly pricingKey: string | null;
+  readonly userId: string | null;
+  readonly teamId: string | null;
+  readonly projectId: string | null;
+  readonly feature: string | null;
+  readonly costCenter: string | null;
+  readonly sessionId: string | null;
+  readonly traceId: string | null;
+  readonly environment: string | null;
+  readonly app: string | null;
+  readonly metadata: Readonly<Record<string, unknown>> | null;
+  /** 1 / sampleRate: each stored event stands for this many calls, so rollups stay unbiased. */
+  readonly sampleWeight: number;
+}

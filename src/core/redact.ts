@@ -1,0 +1,31 @@
+// Secrets never reach storage or logs. Applied to every free-text field we persist (error messages).
+const PATTERNS: readonly RegExp[] = [
+  /\b(sk|rk|pk)-(?:proj-|ant-|live-|test-)?[A-Za-z0-9_-]{16,}/g, // OpenAI / Anthropic / Stripe-style keys
+  /\bAIza[0-9A-Za-z_-]{30,}/g, // Google API keys
+  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
+  /\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{20,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, // URL userinfo
+  /((?:api[_-]?key|apikey|token|secret|password|passwd|pwd|authorization|x-api-key|key)["']?\s*[:=]\s*["']?)[^\s"'&,;]{6,}/gi,
+];
+
+/** Replace anything that looks like a credential with `[REDACTED]`. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const re of PATTERNS) {
+    out = out.replace(re, (match: string, ...groups: unknown[]) => {
+      const prefix = typeof groups[0] === "string" && /[:=/]\s*["']?$|:\/\/$/.test(groups[0]) ? groups[0] : "";
+      return `${prefix}[REDACTED]${match.endsWith("@") ? "@" : ""}`;
+    });
+  }
+  return out;
+}
+
+/** Redact and bound a message for storage. */
+export function safeErrorMessage(message: unknown, maxLength = 1000): string | null {
+  if (message === undefined || message === null) return null;
+  const text = redactSecrets(String(message));
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}

@@ -1,0 +1,48 @@
+/**
+ * tokenledger: record the tokens, cost and latency of every LLM API call.
+ * @module
+ */
+import { setStorageResolver } from "./core/storage-resolution.js";
+import { resolveStorage } from "./storage-resolver.js";
+
+setStorageResolver(resolveStorage);
+
+export { track, untrack, unpatch, instrument, instrumentationReady, currentTracker } from "./track.js";
+export type { TrackOptions } from "./track.js";
+export type { InstrumentationReport, PatchedModule } from "../interceptors/registry.js";
+export type { InterceptorOptions } from "../interceptors/_shared/types.js";
+
+export { TokenTracker } from "./core/tracker.js";
+export type { TrackerStats, FlushResult, DropReason } from "./core/tracker.js";
+export type { TrackerOptions, StorageOption } from "./core/options.js";
+
+export { withContext, getContext, validateAttribution } from "./core/context.js";
+export type { Attribution, AttributionKey } from "./core/attribution.js";
+export { ATTRIBUTION_KEYS } from "./core/attribution.js";
+
+export type { LedgerEvent, UsageEventInput, EventStatus, UsageSource } from "./core/event.js";
+export type { TokenBuckets, NormalizedUsage } from "./core/buckets.js";
+export { BUCKET_KEYS, EMPTY_USAGE, totalInputTokens } from "./core/buckets.js";
+
+export type { StorageAdapter } from "./core/storage.js";
+export type {
+  Dimension,
+  TimeBucket,
+  RollupQuery,
+  RollupRow,
+  RollupResult,
+  RollupMeasures,
+  LatencyQuery,
+  LatencyRow,
+  EventQuery,
+} from "./core/query.js";
+export { DIMENSIONS, TIME_BUCKETS } from "./core/query.js";
+
+export type { Pricer, PriceRequest, PriceResult } from "./core/pricer.js";
+export type { Logger } from "./core/logger.js";
+export { TokenLedgerError, TokenLedgerConfigError, StorageError } from "./core/errors.js";
+export { classifyStorageError, toStorageError } from "./core/storage-errors.js";
+export { redactSecrets } from "./core/redact.js";
+export { resolveDatabaseTarget, parseDatabaseUrl, defaultSqlitePath, describeTarget } from "./core/database-url.js";
+export type { DatabaseTarget } from "./core/database-url.js";
+export { resolveStorage } from "./storage-resolver.js";
