@@ -1,0 +1,2 @@
+// Global test setup: extended by the storage work (PostgreSQL availability).
+export default function setup(): void {}
