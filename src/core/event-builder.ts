@@ -12,12 +12,14 @@ export interface BuildConfig {
   readonly maxMetadataBytes: number;
   readonly onUnpriced: (provider: string, model: string) => void;
   readonly onAnomaly: (message: string) => void;
+  /** A pricer that throws or returns a non-decimal cost: the event is kept, unpriced. */
+  readonly onPricingError: (error: unknown) => void;
 }
 
 export type BuildResult = { readonly ok: true; readonly event: LedgerEvent } | { readonly ok: false; readonly reason: "too_large" };
 
 const USAGE_KEYS = Object.keys(EMPTY_USAGE) as (keyof NormalizedUsage)[];
-const DECIMAL = /^-?\d+(\.\d+)?$/;
+const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
 
 /** Validate raw counts. Non-numeric, negative or fractional counts are anomalies: the event is kept, unpriced. */
 export function normalizeCounts(
@@ -68,22 +70,29 @@ export function buildEvent(
 
   let costUsd: string | null = null;
   let pricingKey: string | null = null;
-  if (typeof input.costUsd === "string" && DECIMAL.test(input.costUsd)) {
+  if (typeof input.costUsd === "string" && UNSIGNED_DECIMAL.test(input.costUsd)) {
     costUsd = input.costUsd;
     pricingKey = "provided";
   } else if (usageSource !== "invalid" && usageSource !== "missing") {
-    const priced = cfg.pricer.price({
-      provider: input.provider,
-      model,
-      requestedModel: nonEmpty(input.requestedModel) ?? null,
-      usage,
-      serviceTier,
-      batch,
-      at: timestamp,
-    });
-    costUsd = priced.costUsd;
-    pricingKey = priced.pricingKey;
-    if (costUsd === null) cfg.onUnpriced(input.provider, model);
+    try {
+      const priced = cfg.pricer.price({
+        provider: input.provider,
+        model,
+        requestedModel: nonEmpty(input.requestedModel) ?? null,
+        usage,
+        serviceTier,
+        batch,
+        at: timestamp,
+      });
+      if (priced.costUsd !== null && !(typeof priced.costUsd === "string" && UNSIGNED_DECIMAL.test(priced.costUsd))) {
+        throw new TypeError(`pricer returned an invalid cost ${JSON.stringify(priced.costUsd)} for ${model}`);
+      }
+      costUsd = priced.costUsd;
+      pricingKey = priced.costUsd === null ? null : (priced.pricingKey ?? null);
+      if (costUsd === null) cfg.onUnpriced(input.provider, model);
+    } catch (err) {
+      cfg.onPricingError(err);
+    }
   }
 
   const event: LedgerEvent = {

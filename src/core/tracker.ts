@@ -148,6 +148,7 @@ export class TokenTracker implements AsyncDisposable {
           `no price for ${provider} model "${model}": its events are stored with cost null and flagged unpriced. ` +
             `Add a price with pricingOverrides or \`tokenledger prices import\`.`,
         ),
+      onPricingError: (err) => this.#internalError("pricing", err),
       onAnomaly: (message) => {
         this.#anomalies++;
         this.#log.warnOnce(`anomaly:${message.slice(0, 80)}`, message, 60_000);
@@ -168,6 +169,7 @@ export class TokenTracker implements AsyncDisposable {
   /** Queue one usage event. Synchronous, O(1), no I/O, never throws. */
   record(input: UsageEventInput): void {
     try {
+      const context = input.attribution ? EMPTY_ATTRIBUTION : getContext();
       if (this.#shutdown) {
         this.#recorded++;
         this.#dropped.after_shutdown++;
@@ -189,7 +191,7 @@ export class TokenTracker implements AsyncDisposable {
       this.#queue.push({
         seq: ++this.#seq,
         input,
-        context: input.attribution ? EMPTY_ATTRIBUTION : getContext(),
+        context,
         at: Date.now(),
         weight: this.#sampleRate < 1 ? 1 / this.#sampleRate : 1,
       });

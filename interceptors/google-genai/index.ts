@@ -1,0 +1,3 @@
+// TEMPORARY stub so the package loads while this interceptor is being written; replace entirely.
+import type { InterceptorDefinition } from "../_shared/types.js";
+export const googleGenAiInterceptor: InterceptorDefinition = { id: "google-genai", packageNames: [], patchModule: () => undefined };
