@@ -1,21 +1,10 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
 // Every entry other than the root imports the core as `tokenledger` (package self-reference),
 // kept external so each output format carries exactly one runtime copy of the tracker state.
-export default defineConfig({
-  entry: {
-    index: "src/index.ts",
-    register: "src/register.ts",
-    sqlite: "adapters/sqlite/index.ts",
-    postgres: "adapters/postgres/index.ts",
-    memory: "adapters/memory/index.ts",
-    express: "src/middleware/express.ts",
-    fastify: "src/middleware/fastify.ts",
-    cli: "src/cli/index.ts",
-  },
+const shared: Options = {
   format: ["esm", "cjs"],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: "node20",
   platform: "node",
@@ -23,4 +12,23 @@ export default defineConfig({
   shims: true,
   external: [/^tokenledger(\/.*)?$/],
   loader: { ".json": "json" },
-});
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    clean: true,
+    entry: {
+      index: "src/index.ts",
+      sqlite: "adapters/sqlite/index.ts",
+      postgres: "adapters/postgres/index.ts",
+      memory: "adapters/memory/index.ts",
+      express: "src/middleware/express.ts",
+      fastify: "src/middleware/fastify.ts",
+    },
+  },
+  // The CLI is an executable, not a library entry: ESM only, with a shebang.
+  { ...shared, format: ["esm"], dts: false, entry: { cli: "src/cli/index.ts" }, banner: { js: "#!/usr/bin/env node" } },
+  // `node --import tokenledger/register` uses top-level await: ESM only.
+  { ...shared, format: ["esm"], entry: { register: "src/register.ts" } },
+]);

@@ -11,7 +11,7 @@ const storage: AsyncLocalStorage<Attribution> = (g[STORE_KEY] ??= new AsyncLocal
 
 const MAX_VALUE_LENGTH = 256;
 
-/** Throws a TypeError naming the field when a context value has the wrong type. */
+/** Throws a `TokenLedgerConfigError` naming the field when a context value has the wrong type. */
 export function validateAttribution(value: unknown, where = "withContext"): Attribution {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TokenLedgerConfigError(`${where}: attribution must be an object, got ${describe(value)}`);
@@ -48,8 +48,11 @@ function describe(v: unknown): string {
 }
 
 /**
- * Run `fn` with this attribution. Nested scopes merge (inner wins; metadata merges key by key).
- * The scope follows `await`, timers, streams consumed later and emitters created inside it.
+ * Run `fn` (sync or async) with this attribution and return what it returns, unchanged.
+ * Nested scopes merge (inner wins; metadata merges key by key). The scope follows `await`, timers and I/O
+ * started inside it; an LLM call started inside it keeps the attribution even when its stream is read later.
+ * Plain `EventEmitter` listeners run in the context of whoever calls `emit()`; use `EventEmitterAsyncResource`
+ * for an emitter created here and emitted from elsewhere.
  */
 export function withContext<T>(attribution: Attribution, fn: () => T): T {
   const checked = validateAttribution(attribution);
@@ -77,21 +80,25 @@ function inheritCounter(outer: Attribution | undefined, inner: Attribution): Att
 
 const EMPTY: Attribution = Object.freeze({});
 
-// A per-scope counter of intercepted calls, so `@trackLLM({ usage })` can tell whether a patched SDK
-// already recorded the call it wraps (and so never count it twice).
+// A per-scope counter of recorded calls, so `@trackLLM({ usage })` can tell whether a patched SDK (or a
+// `trackCost()` call) already recorded the call it wraps, and so never count it twice. Counters chain to the
+// enclosing counting scope: a call inside nested decorated methods counts for every one of them.
 const CALL_COUNTER = Symbol.for("tokenledger.callCounter");
-type Counted = Attribution & { [CALL_COUNTER]?: { n: number } };
+interface CallCounter {
+  n: number;
+  readonly parent: CallCounter | undefined;
+}
+type Counted = Attribution & { [CALL_COUNTER]?: CallCounter };
 
-/** Internal: called by interceptors for every call they record. */
+/** Internal: called by interceptors (and `trackCost`) for every call they record. */
 export function noteInterceptedCall(): void {
   const store = storage.getStore() as Counted | undefined;
-  const counter = store?.[CALL_COUNTER];
-  if (counter) counter.n++;
+  for (let c = store?.[CALL_COUNTER]; c; c = c.parent) c.n++;
 }
 
 /** Internal: run `fn` in a scope that counts intercepted calls; `count()` reads the number so far. */
 export function runCountingCalls<T>(attribution: Attribution, fn: (count: () => number) => T): T {
-  const counter = { n: 0 };
+  const counter: CallCounter = { n: 0, parent: (storage.getStore() as Counted | undefined)?.[CALL_COUNTER] };
   const scoped: Counted = { ...attribution };
   Object.defineProperty(scoped, CALL_COUNTER, { value: counter, enumerable: false });
   return storage.run(scoped, () => fn(() => counter.n));

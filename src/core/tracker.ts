@@ -293,8 +293,10 @@ export class TokenTracker implements AsyncDisposable {
     this.#draining ??= this.#runDrain().finally(() => {
       this.#draining = undefined;
       this.#notifyWaiters();
-      // Records that arrived during the drain may have filled a batch.
-      if (this.#queue.length >= this.#maxBatch && Date.now() >= this.#backoffUntil) this.#scheduleDrain();
+      // Records that arrived during the drain may have filled a batch, and a flush() called while this
+      // drain was finishing found it still running: either way, go again (unless backing off).
+      const wanted = this.#queue.length >= this.#maxBatch || (this.#waiters.size > 0 && this.#queue.length > 0);
+      if (wanted && Date.now() >= this.#backoffUntil) this.#scheduleDrain();
     });
     return this.#draining;
   }

@@ -32,6 +32,23 @@ describe("P17: flush() never rejects and honours its timeout", () => {
   });
 });
 
+describe("flush() back to back", () => {
+  it("a flush issued right after another resolves still drains the new events", async () => {
+    const storage = new ScriptedStorage();
+    const tracker = new TokenTracker({ storage, maxBatchSize: 500, flushIntervalMs: 3_600_000, logger: false, autoFlushOnExit: false });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) tracker.record(sample(round * 10 + i));
+      const r = await tracker.flush({ timeoutMs: 1000 });
+      // Runs in the microtask right after the previous drain resolved its waiters.
+      for (let i = 0; i < 10; i++) tracker.record(sample(1000 + round * 10 + i));
+      const r2 = await tracker.flush({ timeoutMs: 1000 });
+      expect(r.timedOut || r2.timedOut).toBe(false);
+    }
+    expect(storage.rows.size).toBe(60);
+    await tracker.shutdown();
+  });
+});
+
 describe("P18: shutdown is idempotent, bounded, and releases what it owns", () => {
   it("resolves within the deadline against slow storage, once for every caller", async () => {
     const storage = new ScriptedStorage();
