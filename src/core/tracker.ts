@@ -164,6 +164,11 @@ export class TokenTracker implements AsyncDisposable {
       onSignal: () => self.flush({ timeoutMs: o.shutdownTimeoutMs ?? 5000 }).then(() => undefined),
     };
     if (o.autoFlushOnExit !== false || o.handleSignals) registerExitParticipant(this.#exit);
+    // Open storage soon (not inside the constructor): an app that calls process.exit() early still finds
+    // an open SQLite handle for the synchronous exit write. Failures here are retried on the first flush.
+    setImmediate(() => {
+      if (!this.#shutdown) this.storage().catch((err) => this.#log.warnOnce("open", `could not open storage yet: ${(err as Error).message}`, 60_000));
+    }).unref();
   }
 
   /** Queue one usage event. Synchronous, O(1), no I/O, never throws. */
