@@ -38,7 +38,7 @@ export function track(options?: TrackOptions): TokenTracker {
   state.tracker = tracker;
   state.interceptorOptions = interceptors;
   state.log = new SafeLogger(options?.logger === false ? silentLogger : (options?.logger ?? consoleLogger));
-  if (instrument) ensureInstrumentation();
+  if (instrument) ensureInstrumentation(true);
   return tracker;
 }
 
@@ -54,10 +54,11 @@ export function instrumentationReady(): Promise<InstrumentationReport> {
 
 /**
  * Patch one client, SDK class or module explicitly: works without loader flags in bundlers and Next.js.
- * Returns false when the target is not a supported SDK object.
+ * Only that target is patched (nothing else is loaded). Records go to the process-wide tracker, so call
+ * `track({ instrument: false })` (or `track()`) first. Returns false when the target is not a supported SDK object.
  */
 export function instrument(target: unknown): boolean {
-  return ensureInstrumentation().instrument(target);
+  return ensureInstrumentation(false).instrument(target);
 }
 
 /** Restore the SDKs' original methods and shut the process-wide tracker down. */
@@ -77,7 +78,7 @@ export function unpatch(): void {
   state.ready = undefined;
 }
 
-function ensureInstrumentation(): Instrumentation {
+function ensureInstrumentation(patchInstalled: boolean): Instrumentation {
   if (!state.instrumentation) {
     const sink = (): UsageSink | undefined => state.tracker;
     state.instrumentation = new Instrumentation({
@@ -87,6 +88,8 @@ function ensureInstrumentation(): Instrumentation {
       },
       warnOnce: (key, message) => state.log.warnOnce(key, message),
     });
+  }
+  if (patchInstalled && !state.ready) {
     state.ready = state.instrumentation.enable().catch(() => ({ patched: [], skipped: [] }));
   }
   return state.instrumentation;

@@ -77,10 +77,11 @@ export class LlmCall {
     if (this.#done) return;
     this.#done = true;
     try {
-      const err = error as { status?: unknown; constructor?: { name?: string }; name?: string; message?: unknown; request_id?: unknown; requestID?: unknown } | undefined;
+      const err = error as ErrorLike | undefined;
+      const httpStatus = statusOf(err);
       const hasUsage = outcome.usage !== undefined && outcome.usage !== null;
       const source: UsageSource =
-        outcome.usageSource ?? (status === "ok" ? (hasUsage ? "provider" : "missing") : hasUsage ? "partial" : httpFailure(err) ? "provider" : "missing");
+        outcome.usageSource ?? (status === "ok" ? (hasUsage ? "provider" : "missing") : hasUsage ? "partial" : httpStatus !== null ? "provider" : "missing");
       this.#sink.record({
         timestamp: this.#timestamp,
         provider: outcome.provider ?? this.#start.provider,
@@ -90,7 +91,7 @@ export class LlmCall {
         streamed: this.#start.streamed,
         status,
         errorType: err ? errorType(err) : status === "aborted" ? "AbortError" : null,
-        httpStatus: typeof err?.status === "number" ? err.status : null,
+        httpStatus,
         errorMessage: err ? String(err.message ?? err) : null,
         latencyMs: performance.now() - this.#t0,
         timeToFirstTokenMs: this.#ttft,
@@ -113,14 +114,27 @@ function errorType(err: { constructor?: { name?: string }; name?: string }): str
   return ctor && ctor !== "Object" ? ctor : (err.name ?? "Error");
 }
 
-function requestIdOf(err: { request_id?: unknown; requestID?: unknown } | undefined): string | undefined {
-  const id = err?.requestID ?? err?.request_id;
+interface ErrorLike {
+  status?: unknown;
+  constructor?: { name?: string };
+  name?: string;
+  message?: unknown;
+  request_id?: unknown;
+  requestID?: unknown;
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+}
+
+// SDKs disagree on where an error keeps its HTTP status and request id (openai/anthropic: `status`,
+// `requestID`/`request_id`; AWS: `$metadata`). Duck-typed so two copies of an SDK both work.
+function requestIdOf(err: ErrorLike | undefined): string | undefined {
+  const id = err?.requestID ?? err?.request_id ?? err?.$metadata?.requestId;
   return typeof id === "string" ? id : undefined;
 }
 
-/** An HTTP error answer (429, 500, ...): the provider reported it, and bills no tokens for it. */
-function httpFailure(err: { status?: unknown } | undefined): boolean {
-  return typeof err?.status === "number";
+/** An HTTP error answer (429, 500, ...) is reported by the provider, which bills no tokens for it. */
+function statusOf(err: ErrorLike | undefined): number | null {
+  const status = err?.status ?? err?.$metadata?.httpStatusCode;
+  return typeof status === "number" ? status : null;
 }
 
 /** Duck-typed: `AbortError`, the SDKs' `APIUserAbortError`, or an AbortSignal reason. */

@@ -1,0 +1,205 @@
+import { LlmCall, type CallOutcome } from "../_shared/call.js";
+import { tapAsyncIterable } from "../_shared/stream-tap.js";
+import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
+import {
+  abortSignalOf,
+  commandInfo,
+  modelIds,
+  type BedrockCommandInfo,
+  type MiddlewareContextLike,
+  type ModelIds,
+} from "./commands.js";
+import { ConverseStreamObserver } from "./converse-stream.js";
+import { abortError, errorForRecord, IncompleteStreamError, requestIdOfError } from "./errors.js";
+import { invokeModelUsage } from "./invoke-body.js";
+import { InvokeStreamObserver } from "./invoke-stream.js";
+import { fromBedrockConverseUsage } from "../../src/usage/index.js";
+
+export interface HandlerArgs {
+  readonly input?: unknown;
+}
+export interface HandlerOutput {
+  readonly output?: unknown;
+  /** The raw HttpResponse (lower-case headers), present at every step of the stack. */
+  readonly response?: unknown;
+}
+export type Handler = (args: HandlerArgs) => Promise<HandlerOutput>;
+export type Middleware = (next: Handler, context: MiddlewareContextLike) => Handler;
+
+/** Shared by every client one patch installed into; `active` goes false on restore (cached handlers too). */
+export interface PatchState {
+  readonly env: InterceptorEnv;
+  active: boolean;
+}
+
+/**
+ * One middleware at the `initialize` step: outside the retry middleware, so a call retried after a 429/500
+ * is one event (latency includes the retries), and it sees both the parsed `output` and the raw `response`.
+ */
+export function recordingMiddleware(state: PatchState): Middleware {
+  return (next, context) => {
+    const info = commandInfo(context);
+    if (!info) return next;
+    return async (args) => {
+      const sink = state.active ? state.env.sink() : undefined;
+      if (!sink) return next(args);
+      let call: LlmCall | undefined;
+      let ids: ModelIds = { model: null, requestedModel: null };
+      try {
+        ids = modelIds(args.input, state.env.options.bedrockModelMap);
+        call = new LlmCall(sink, {
+          provider: "bedrock",
+          operation: info.operation,
+          requestedModel: ids.requestedModel,
+          streamed: info.streamed,
+        });
+      } catch (err) {
+        report(sink, "bedrock-start", err);
+      }
+      if (!call) return next(args);
+      let result: HandlerOutput;
+      try {
+        result = await next(args);
+      } catch (err) {
+        try {
+          call.fail(errorForRecord(err), { ...ids, requestId: requestIdOfError(err) });
+        } catch (e) {
+          report(sink, "bedrock-error", e);
+        }
+        throw err;
+      }
+      try {
+        observe(info, call, sink, ids, result, abortSignalOf(context));
+      } catch (err) {
+        report(sink, "bedrock-observe", err);
+        try {
+          call.succeed({ ...ids, requestId: requestIdOf(result.output) });
+        } catch (e) {
+          report(sink, "bedrock-observe", e);
+        }
+      }
+      return result;
+    };
+  };
+}
+
+function observe(
+  info: BedrockCommandInfo,
+  call: LlmCall,
+  sink: UsageSink,
+  ids: ModelIds,
+  result: HandlerOutput,
+  signal: AbortSignal | undefined,
+): void {
+  const output = result.output as Record<string, unknown> | undefined;
+  const base: CallOutcome = { ...ids, requestId: requestIdOf(output) };
+  const familyModel = ids.model ?? "";
+  switch (info.kind) {
+    case "converse": {
+      const usage = output?.usage ? fromBedrockConverseUsage(output.usage) : undefined;
+      call.succeed({ ...base, usage, serviceTier: tierOf(output?.serviceTier) });
+      return;
+    }
+    case "invoke": {
+      const usage = invokeModelUsage(
+        familyModel,
+        output?.body,
+        (result.response as { headers?: unknown } | undefined)?.headers,
+      );
+      call.succeed({ ...base, usage, serviceTier: tierOf(output?.serviceTier) });
+      return;
+    }
+    case "converse-stream": {
+      const observer = new ConverseStreamObserver();
+      tapStream(output, "stream", call, sink, signal, {
+        observe: (e) => observer.observe(e),
+        outcome: () => ({
+          ...base,
+          usage: observer.usage,
+          serviceTier: observer.serviceTier ?? tierOf(output?.serviceTier),
+        }),
+        complete: () => observer.complete,
+        finalEvent: "the metadata event",
+      });
+      return;
+    }
+    case "invoke-stream": {
+      const observer = new InvokeStreamObserver(familyModel);
+      tapStream(output, "body", call, sink, signal, {
+        observe: (e) => observer.observe(e),
+        outcome: () => ({ ...base, usage: observer.usage(), serviceTier: tierOf(output?.serviceTier) }),
+        complete: () => observer.complete,
+        finalEvent: "amazon-bedrock-invocationMetrics",
+      });
+      return;
+    }
+  }
+}
+
+interface StreamObservation {
+  /** True when the item is model output. */
+  observe(item: unknown): boolean;
+  outcome(): CallOutcome;
+  complete(): boolean;
+  finalEvent: string;
+}
+
+/**
+ * Replace `output[key]` with an async iterable that re-yields the SDK's events untouched, in the caller's
+ * rhythm (nothing is read ahead), and records once however the stream ends.
+ */
+function tapStream(
+  output: Record<string, unknown> | undefined,
+  key: "stream" | "body",
+  call: LlmCall,
+  sink: UsageSink,
+  signal: AbortSignal | undefined,
+  obs: StreamObservation,
+): void {
+  const source = output?.[key] as AsyncIterable<unknown> | undefined;
+  if (!output || !source || typeof source[Symbol.asyncIterator] !== "function") {
+    call.succeed(obs.outcome());
+    return;
+  }
+  output[key] = tapAsyncIterable(source, {
+    onItem(item) {
+      if (obs.observe(item)) call.firstToken();
+    },
+    onEnd(end, error) {
+      const outcome = obs.outcome();
+      if (end === "return") call.abandon(outcome);
+      else if (end === "error")
+        call.fail(
+          errorForRecord(error),
+          outcome.requestId ? outcome : { ...outcome, requestId: requestIdOfError(error) },
+        );
+      else if (signal?.aborted) call.fail(abortError(signal), outcome);
+      else if (obs.complete()) call.succeed(outcome);
+      else call.fail(new IncompleteStreamError(obs.finalEvent), outcome);
+    },
+    onHookError(stage, err) {
+      report(sink, `bedrock-${stage}`, err);
+    },
+  });
+}
+
+/** A sink whose own error reporting throws must not reach the caller either. */
+function report(sink: UsageSink, stage: string, err: unknown): void {
+  try {
+    sink.reportInternalError(stage, err);
+  } catch {
+    /* nothing left to tell */
+  }
+}
+
+function requestIdOf(output: unknown): string | undefined {
+  const id = (output as { $metadata?: { requestId?: unknown } } | undefined)?.$metadata?.requestId;
+  return typeof id === "string" ? id : undefined;
+}
+
+/** Converse: `{ type: "flex" }`; InvokeModel: the `X-Amzn-Bedrock-Service-Tier` header as a string. */
+function tierOf(tier: unknown): string | undefined {
+  if (typeof tier === "string") return tier;
+  const type = (tier as { type?: unknown } | null | undefined)?.type;
+  return typeof type === "string" ? type : undefined;
+}
