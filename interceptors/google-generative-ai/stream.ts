@@ -1,0 +1,130 @@
+import type { CallOutcome, LlmCall } from "../_shared/call.js";
+import type { StreamEnd, TapHooks } from "../_shared/stream-tap.js";
+import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
+import { failCall } from "../_google/finish.js";
+import { guarded, reportSafely } from "../_google/guard.js";
+import { observeGeneratorInPlace } from "../_google/observe-generator.js";
+import { geminiOutcome } from "../_google/outcome.js";
+import { GeminiStreamState } from "../_google/stream-state.js";
+import { legacySignal, startLegacyCall } from "./call-start.js";
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * `generateContentStream` / `sendMessageStream` resolve to `{ stream, response }`. The SDK tees one HTTP body
+ * into both and reads the `response` branch eagerly, so `response` settles with the final usage whether the
+ * caller iterates `stream`, awaits `response`, or both. We return the SDK's own promise and objects; the
+ * `stream` generator is observed in place (for model version, time to first token and partial usage).
+ */
+export function wrapStream(env: InterceptorEnv, operation: string) {
+  return (original: Method): Method =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const sink = env.sink();
+      if (!sink) return original.apply(this, args);
+      let call: LlmCall;
+      try {
+        call = startLegacyCall(sink, this, operation, true);
+      } catch (err) {
+        reportSafely(sink, "gemini.start", err);
+        return original.apply(this, args);
+      }
+      const signal = legacySignal(this, args[1]);
+      let result: unknown;
+      try {
+        result = original.apply(this, args);
+      } catch (err) {
+        guarded(sink, "gemini.fail", () => failCall(call, err, undefined, signal));
+        throw err;
+      }
+      // Registered before the caller can await, so the stream is observed before the caller first sees it.
+      guarded(sink, "gemini.observe", () => {
+        void (result as Promise<unknown>).then(
+          (value) => guarded(sink, "gemini.stream-start", () => new LegacyStreamRecorder(sink, call, signal).attach(value)),
+          (err: unknown) => guarded(sink, "gemini.fail", () => failCall(call, err, undefined, signal)),
+        );
+      });
+      return result;
+    };
+}
+
+type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Records once, when `response` has settled AND the caller is not in the middle of reading `stream` (so the
+ * model version seen in the chunks is not lost). A `break` does not cancel the legacy SDK's HTTP body: the
+ * full response still arrives and is billed, so it is recorded `aborted` with the provider's final usage.
+ */
+class LegacyStreamRecorder {
+  readonly #sink: UsageSink;
+  readonly #call: LlmCall;
+  readonly #signal: unknown;
+  readonly #state = new GeminiStreamState();
+  #response: Settled | undefined;
+  #started = false;
+  #end: StreamEnd | undefined;
+
+  constructor(sink: UsageSink, call: LlmCall, signal: unknown) {
+    this.#sink = sink;
+    this.#call = call;
+    this.#signal = signal;
+  }
+
+  attach(value: unknown): void {
+    const v = (value ?? {}) as { stream?: unknown; response?: unknown };
+    observeGeneratorInPlace(v.stream, this.#hooks(), (step) => {
+      this.#started = true;
+      return step();
+    });
+    const response = v.response as Promise<unknown> | undefined;
+    if (response && typeof response.then === "function") {
+      void response.then(
+        (resolved) => this.#settle({ ok: true, value: resolved }),
+        (error: unknown) => this.#settle({ ok: false, error }),
+      );
+    } else {
+      this.#settle({ ok: true, value: undefined });
+    }
+  }
+
+  #hooks(): TapHooks<unknown> {
+    return {
+      onItem: (chunk) => {
+        if (this.#state.observe(chunk)) this.#call.firstToken();
+      },
+      onEnd: (end) => {
+        this.#end = end;
+        this.#finish();
+      },
+      onHookError: (stage, error) => reportSafely(this.#sink, `gemini.${stage}`, error),
+    };
+  }
+
+  #settle(settled: Settled): void {
+    this.#response = settled;
+    guarded(this.#sink, "gemini.stream-end", () => this.#finish());
+  }
+
+  #finish(): void {
+    const response = this.#response;
+    if (this.#call.finished || !response) return;
+    if (this.#started && this.#end === undefined) return;
+    const seen = this.#state.outcome();
+    if (!response.ok) {
+      failCall(this.#call, response.error, seen, this.#signal);
+      return;
+    }
+    const final = geminiOutcome(response.value);
+    const outcome: CallOutcome = {
+      ...final,
+      usage: final.usage ?? seen.usage,
+      // The aggregated response drops `modelVersion` and `responseId`; the chunks carry them.
+      model: final.model ?? seen.model,
+      requestId: final.requestId ?? seen.requestId,
+    };
+    if (this.#end === "return" || this.#end === "error") {
+      this.#call.abandon({ ...outcome, ...(final.usage ? { usageSource: "provider" as const } : {}) });
+    } else {
+      this.#call.succeed(outcome);
+    }
+  }
+}
