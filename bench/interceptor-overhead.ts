@@ -1,0 +1,310 @@
+/**
+ * Per-call overhead of tracking an `openai` chat call, untracked vs tokenledger vs Langfuse v3 `observeOpenAI`
+ * vs OpenTelemetry `@opentelemetry/instrumentation-openai`, all in one run.
+ *
+ * The SDK's `fetch` option points at an in-process fake that returns a canned Response (JSON or SSE body), so
+ * the network does not hide the cost. Langfuse ships its batches to a local HTTP sink; OpenTelemetry exports
+ * through a BatchSpanProcessor into a no-op exporter; tokenledger writes into a no-op storage.
+ *
+ *   node --expose-gc --import tsx bench/interceptor-overhead.ts [--iterations 3000] [--heap-calls 20000]
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { Bench } from "tinybench";
+import { TokenTracker, type LedgerEvent, type StorageAdapter } from "../src/index.js";
+import { openaiInterceptor } from "../interceptors/openai/index.js";
+import type { PatchSet } from "../interceptors/_shared/wrap.js";
+import type { InterceptorOptions } from "../interceptors/_shared/types.js";
+
+const require = createRequire(import.meta.url);
+const { values: args } = parseArgs({
+  options: {
+    iterations: { type: "string", default: "3000" },
+    "heap-calls": { type: "string", default: "20000" },
+  },
+});
+const ITERATIONS = Number(args.iterations);
+const HEAP_CALLS = Number(args["heap-calls"]);
+
+if (typeof globalThis.gc !== "function") {
+  console.warn(
+    "run with --expose-gc for heap figures (node --expose-gc --import tsx bench/interceptor-overhead.ts)",
+  );
+}
+
+// ---------- canned wire answers ----------
+const usage = {
+  prompt_tokens: 1200,
+  completion_tokens: 80,
+  total_tokens: 1280,
+  prompt_tokens_details: { cached_tokens: 1024 },
+  completion_tokens_details: { reasoning_tokens: 0 },
+};
+const JSON_BODY = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1_763_800_000,
+  model: "gpt-4o-mini-2024-07-18",
+  choices: [
+    {
+      index: 0,
+      message: { role: "assistant", content: "Hello there, this is a canned answer.", refusal: null },
+      finish_reason: "stop",
+    },
+  ],
+  usage,
+  service_tier: "default",
+});
+const sse = (includeUsage: boolean): string => {
+  const base = {
+    id: "chatcmpl-bench",
+    object: "chat.completion.chunk",
+    created: 1_763_800_000,
+    model: "gpt-4o-mini-2024-07-18",
+  };
+  const extra = includeUsage ? { usage: null } : {};
+  const frames: Record<string, unknown>[] = [
+    "Hello",
+    " there",
+    ",",
+    " this",
+    " is",
+    " a",
+    " canned",
+    " answer",
+    ".",
+  ].map((w) => ({ ...base, ...extra, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }));
+  frames.push({ ...base, ...extra, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+  if (includeUsage) frames.push({ ...base, choices: [], usage });
+  return frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join("") + "data: [DONE]\n\n";
+};
+const SSE_PLAIN = sse(false);
+const SSE_USAGE = sse(true);
+
+const fakeFetch = async (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
+  const body = typeof init?.body === "string" ? init.body : "";
+  if (body.includes('"stream":true')) {
+    return new Response(body.includes('"include_usage":true') ? SSE_USAGE : SSE_PLAIN, {
+      headers: { "content-type": "text/event-stream", "x-request-id": "req_bench" },
+    });
+  }
+  return new Response(JSON_BODY, {
+    headers: { "content-type": "application/json", "x-request-id": "req_bench" },
+  });
+};
+
+// ---------- variants ----------
+const openai = require("openai");
+const newClient = () => new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeFetch, maxRetries: 0 });
+const messages = [{ role: "user", content: "Say hello" }];
+type Client = ReturnType<typeof newClient>;
+
+class NoopStorage implements StorageAdapter {
+  readonly kind = "noop";
+  async init(): Promise<void> {}
+  async insertBatch(_events: readonly LedgerEvent[]): Promise<void> {}
+  rollup(): never {
+    throw new Error("noop");
+  }
+  latency(): never {
+    throw new Error("noop");
+  }
+  async *events(): AsyncIterable<LedgerEvent> {}
+  async close(): Promise<void> {}
+}
+
+interface Variant {
+  name: string;
+  setup(): Promise<{ client: Client; flush(): Promise<void>; teardown(): Promise<void> }>;
+}
+
+const untracked: Variant = {
+  name: "untracked",
+  setup: async () => ({ client: newClient(), flush: async () => {}, teardown: async () => {} }),
+};
+
+const tokenledgerVariant = (name: string, options: InterceptorOptions): Variant => ({
+  name,
+  setup: async () => {
+    const tracker = new TokenTracker({ storage: new NoopStorage(), logger: false, autoFlushOnExit: false });
+    const set = openaiInterceptor.patchModule(openai, {
+      sink: () => tracker,
+      options,
+      warnOnce: () => {},
+    }) as PatchSet;
+    return {
+      client: newClient(),
+      flush: async () => void (await tracker.flush()),
+      teardown: async () => {
+        set.restore();
+        await tracker.shutdown();
+      },
+    };
+  },
+});
+// Default mode asks the server for stream usage (include_usage), so the SDK parses one more chunk per stream.
+const tokenledger = tokenledgerVariant("tokenledger", {});
+const tokenledgerNoInject = tokenledgerVariant("tokenledger (streamUsage never)", {
+  openaiStreamUsage: "never",
+});
+
+let ingestionSink: Server | undefined;
+const langfuse: Variant = {
+  name: "langfuse v3 observeOpenAI",
+  setup: async () => {
+    ingestionSink ??= await startIngestionSink();
+    const { observeOpenAI } = require("langfuse");
+    const baseUrl = `http://127.0.0.1:${(ingestionSink.address() as AddressInfo).port}`;
+    const client = observeOpenAI(newClient(), {
+      clientInitParams: { publicKey: "pk-lf-bench", secretKey: "sk-lf-bench", baseUrl },
+    });
+    return {
+      client: client as Client,
+      flush: () => client.flushAsync(),
+      teardown: () => client.shutdownAsync(),
+    };
+  },
+};
+
+const otel: Variant = {
+  name: "otel instrumentation-openai",
+  setup: async () => {
+    const { OpenAIInstrumentation } = require("@opentelemetry/instrumentation-openai");
+    const { BasicTracerProvider, BatchSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+    const exporter = {
+      export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }),
+      shutdown: async () => {},
+    };
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+    const inst = new OpenAIInstrumentation({ enabled: false });
+    inst.setTracerProvider(provider);
+    // It records duration/token histograms too; without a meter provider its stream path throws.
+    inst.setMeterProvider(require("@opentelemetry/api").metrics.getMeterProvider());
+    inst.enable();
+    const def = inst.getModuleDefinitions()[0];
+    def.patch(openai, require("openai/version").VERSION);
+    return {
+      client: newClient(),
+      flush: () => provider.forceFlush(),
+      teardown: async () => {
+        def.unpatch(openai);
+        inst.disable();
+        await provider.shutdown();
+      },
+    };
+  },
+};
+
+function startIngestionSink(): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(207, { "content-type": "application/json" });
+      res.end('{"successes":[],"errors":[]}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+// ---------- measurement ----------
+async function nonStreamed(client: Client): Promise<void> {
+  const res = await client.chat.completions.create({ model: "gpt-4o-mini", messages });
+  if (!res.choices) throw new Error("bad answer");
+}
+async function streamed(client: Client): Promise<void> {
+  let n = 0;
+  for await (const _ of await client.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages,
+    stream: true,
+  }))
+    n++;
+  if (n !== 10) throw new Error(`expected 10 chunks, got ${n}`);
+}
+
+async function medianMicros(fn: () => Promise<void>): Promise<number> {
+  const bench = new Bench({
+    iterations: ITERATIONS,
+    time: 0,
+    warmup: true,
+    warmupIterations: 300,
+    warmupTime: 0,
+  });
+  bench.add("x", fn);
+  await bench.run();
+  const latency = (bench.tasks[0]!.result as { latency?: { p50?: number } }).latency;
+  return (latency?.p50 ?? Number.NaN) * 1000;
+}
+
+async function heapGrowthKiB(client: Client, flush: () => Promise<void>): Promise<number> {
+  const gc = globalThis.gc as (() => void) | undefined;
+  if (!gc) return Number.NaN;
+  await flush();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < HEAP_CALLS; i++) await nonStreamed(client);
+  await flush();
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+  return (process.memoryUsage().heapUsed - before) / 1024;
+}
+
+interface Row {
+  name: string;
+  json: number;
+  stream: number;
+  heapKiB: number;
+}
+
+async function measure(v: Variant): Promise<Row> {
+  const { client, flush, teardown } = await v.setup();
+  try {
+    const json = await medianMicros(() => nonStreamed(client));
+    const stream = await medianMicros(() => streamed(client));
+    const heapKiB = await heapGrowthKiB(client, flush);
+    return { name: v.name, json, stream, heapKiB };
+  } finally {
+    await teardown();
+  }
+}
+
+const rows: Row[] = [];
+for (const v of [untracked, tokenledger, tokenledgerNoInject, langfuse, otel]) rows.push(await measure(v));
+// A second untracked pass at the end guards against drift (JIT warm-up, GC state) skewing the baseline.
+const late = await measure(untracked);
+const base: Row = {
+  name: "untracked",
+  json: Math.min(rows[0]!.json, late.json),
+  stream: Math.min(rows[0]!.stream, late.stream),
+  heapKiB: rows[0]!.heapKiB,
+};
+rows[0] = base;
+
+const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+console.log(
+  `\nopenai ${require("openai/version").VERSION}, node ${process.version}, ${ITERATIONS} iterations/case, heap over ${HEAP_CALLS} calls (after flush + gc)\n`,
+);
+console.log(
+  ["variant".padEnd(30), "json µs", "+µs", "ratio", "stream µs", "+µs", "ratio", "heap KiB"]
+    .map((c) => c.padStart(9))
+    .join(" "),
+);
+for (const r of rows) {
+  console.log(
+    [
+      r.name.padEnd(30),
+      f(r.json),
+      f(r.json - base.json),
+      (r.json / base.json).toFixed(2),
+      f(r.stream),
+      f(r.stream - base.stream),
+      (r.stream / base.stream).toFixed(2),
+      f(r.heapKiB),
+    ]
+      .map((c, i) => (i === 0 ? c : c.padStart(9)))
+      .join(" "),
+  );
+}
+ingestionSink?.close();

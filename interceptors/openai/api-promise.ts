@@ -1,0 +1,167 @@
+import { instrumentStream } from "./stream.js";
+import { requestIdFromHeaders, toOutcome, type CallPlan } from "./plan.js";
+
+/* eslint-disable @typescript-eslint/no-unsafe-function-type -- SDK internals are typed structurally */
+
+/** The parts of the SDK's `APIPromise` we use. Present in openai 4.x–7.x; feature-detected per call. */
+interface APIPromiseLike {
+  responsePromise: Promise<unknown>;
+  parseResponse: Function;
+  asResponse?: () => Promise<unknown>;
+  withResponse?: Function;
+  _thenUnwrap?: Function;
+}
+
+export function isAPIPromiseLike(value: unknown): value is APIPromiseLike {
+  const p = value as Partial<APIPromiseLike> | null;
+  return (
+    !!p &&
+    typeof p === "object" &&
+    typeof (p.responsePromise as Promise<unknown> | undefined)?.then === "function" &&
+    typeof p.parseResponse === "function"
+  );
+}
+
+/**
+ * Observe a call without changing what the caller gets and without starting the SDK's lazy body parse early:
+ * - data: our hook runs inside the SDK's own parse step (`parseResponse`, and `_thenUnwrap` where openai 7
+ *   binds the parser in a closure), so `asResponse()` still hands the caller an unread body;
+ * - errors (HTTP 4xx/5xx after the SDK's retries, connection errors, aborts): a side branch on the response
+ *   promise; the caller still gets the same error object from `await`;
+ * - `asResponse()` only: the JSON body is read from a clone, the caller's body stays untouched.
+ */
+export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
+  let parseStarted = false;
+  let observed = false;
+  const onData = (data: unknown, props: unknown): void => {
+    if (observed) return;
+    observed = true;
+    try {
+      handleData(data, plan, requestIdOf(data, props));
+    } catch (e) {
+      plan.sink.reportInternalError("openai:observe", e);
+    }
+  };
+
+  const parseResponse = p.parseResponse;
+  p.parseResponse = function trackedParse(this: unknown, ...args: unknown[]): unknown {
+    parseStarted = true;
+    const parsed = Promise.resolve(parseResponse.apply(this, args) as unknown);
+    return parsed.then(
+      (data) => (onData(data, findProps(args)), data),
+      (err: unknown) => {
+        plan.call.fail(err);
+        throw err;
+      },
+    );
+  };
+
+  if (typeof p._thenUnwrap === "function") {
+    const thenUnwrap = p._thenUnwrap;
+    p._thenUnwrap = function trackedThenUnwrap(
+      this: unknown,
+      transform: Function,
+      ...rest: unknown[]
+    ): unknown {
+      parseStarted = true;
+      const observing = (data: unknown, props: unknown): unknown => (
+        onData(data, props),
+        transform(data, props)
+      );
+      return thenUnwrap.call(this, observing, ...rest);
+    };
+  }
+
+  if (typeof p.asResponse === "function") {
+    const asResponse = p.asResponse;
+    p.asResponse = function trackedAsResponse(this: unknown): Promise<unknown> {
+      return asResponse.call(this).then((response) => {
+        if (!parseStarted && !observed) observeRawResponse(response, plan, () => (observed = true));
+        return response;
+      });
+    };
+  }
+
+  // Side branch: handled here, so it never becomes an unhandled rejection of ours.
+  p.responsePromise.then(undefined, (err: unknown) => plan.call.fail(err));
+}
+
+/**
+ * Point the promise at a different response (the retry without `stream_options`). openai 7 binds the original
+ * request into own-property `withResponse` / `_thenUnwrap` closures, so those are rebound as well.
+ */
+export function replaceResponsePromise(p: APIPromiseLike, next: Promise<unknown>): void {
+  p.responsePromise = next;
+  if (Object.prototype.hasOwnProperty.call(p, "withResponse")) {
+    p.withResponse = async function withResponse() {
+      const data: unknown = await p;
+      const { response } = (await next) as { response: { headers: { get(name: string): string | null } } };
+      return { data, response, request_id: response.headers.get("x-request-id") };
+    };
+  }
+  if (Object.prototype.hasOwnProperty.call(p, "_thenUnwrap") && typeof p._thenUnwrap === "function") {
+    const thenUnwrap = p._thenUnwrap;
+    p._thenUnwrap = function rebound(this: unknown, ...args: unknown[]): unknown {
+      const derived = thenUnwrap.apply(this, args) as unknown;
+      if (isAPIPromiseLike(derived)) replaceResponsePromise(derived, next);
+      return derived;
+    };
+  }
+}
+
+function handleData(data: unknown, plan: CallPlan, requestId: string | null): void {
+  if (plan.streamed) {
+    instrumentStream(data, plan, requestId);
+    return;
+  }
+  const body = data as { model?: unknown; usage?: unknown; service_tier?: unknown; status?: unknown } | null;
+  const status = body && typeof body === "object" ? body.status : undefined;
+  plan.call.succeed(
+    toOutcome(plan, {
+      model: body?.model,
+      usage: body?.usage,
+      serviceTier: body?.service_tier,
+      requestId,
+      ...(plan.op.name === "responses" && (status === "incomplete" || status === "failed")
+        ? { metadata: { responseStatus: status } }
+        : {}),
+    }),
+  );
+}
+
+function observeRawResponse(response: unknown, plan: CallPlan, markObserved: () => void): void {
+  markObserved();
+  const requestId = requestIdFromHeaders(response);
+  const r = response as {
+    headers?: { get?: (n: string) => string | null };
+    clone?: () => { json(): Promise<unknown> };
+  } | null;
+  const type = r?.headers?.get?.("content-type") ?? "";
+  // A raw SSE body belongs to the caller; reading a copy of it would buffer the whole stream. Usage unknown.
+  if (plan.streamed || !type.includes("json") || typeof r?.clone !== "function") {
+    plan.call.succeed(toOutcome(plan, { requestId }));
+    return;
+  }
+  r.clone()
+    .json()
+    .then(
+      (body) => handleData(body, plan, requestId),
+      () => plan.call.succeed(toOutcome(plan, { requestId })),
+    )
+    .catch((e: unknown) => plan.sink.reportInternalError("openai:raw-response", e));
+}
+
+function findProps(args: readonly unknown[]): unknown {
+  for (let i = args.length - 1; i >= 0; i--) {
+    const a = args[i] as { response?: unknown } | null;
+    if (a && typeof a === "object" && "response" in a) return a;
+  }
+  return undefined;
+}
+
+function requestIdOf(data: unknown, props: unknown): string | null {
+  const fromHeaders = requestIdFromHeaders((props as { response?: unknown } | undefined)?.response);
+  if (fromHeaders) return fromHeaders;
+  const id = (data as { _request_id?: unknown } | null)?._request_id;
+  return typeof id === "string" ? id : null;
+}

@@ -1,0 +1,55 @@
+import type { Observed } from "./plan.js";
+
+interface Chunk {
+  model?: unknown;
+  usage?: unknown;
+  service_tier?: unknown;
+  choices?: unknown;
+}
+
+/**
+ * Chat Completions / legacy Completions chunks. Usage arrives on a chunk with `usage != null` (never detected
+ * by empty `choices`: Azure's first content-filter chunk also has `choices: []`, with `usage: null`).
+ * The last non-null usage wins; deltas are never summed.
+ */
+export class ChunkStreamState {
+  #model: unknown;
+  #usage: unknown;
+  #serviceTier: unknown;
+
+  /** Returns true when the chunk carries content (time to first token). */
+  observe(item: unknown): boolean {
+    const chunk = item as Chunk | null;
+    if (!chunk || typeof chunk !== "object") return false;
+    // Azure's content-filter chunk has `model: ""`; take the model from a later chunk.
+    if (typeof chunk.model === "string" && chunk.model) this.#model = chunk.model;
+    if (chunk.usage !== undefined && chunk.usage !== null) this.#usage = chunk.usage;
+    if (typeof chunk.service_tier === "string") this.#serviceTier = chunk.service_tier;
+    return Array.isArray(chunk.choices) && chunk.choices.length > 0;
+  }
+
+  /** The usage-only chunk that exists only because we injected `include_usage`. */
+  static isUsageOnly(item: unknown): boolean {
+    const chunk = item as Chunk | null;
+    return (
+      !!chunk &&
+      typeof chunk === "object" &&
+      chunk.usage != null &&
+      Array.isArray(chunk.choices) &&
+      chunk.choices.length === 0
+    );
+  }
+
+  /**
+   * With `include_usage`, OpenAI adds `usage: null` to every other chunk. Remove it when we injected the option,
+   * so the caller's chunks have the same keys as untracked ones.
+   */
+  static stripInjectedNull(item: unknown): void {
+    const chunk = item as Chunk | null;
+    if (chunk && typeof chunk === "object" && chunk.usage === null) delete chunk.usage;
+  }
+
+  seen(requestId: string | null): Observed {
+    return { model: this.#model, usage: this.#usage, serviceTier: this.#serviceTier, requestId };
+  }
+}

@@ -1,0 +1,98 @@
+import { tapAsyncIterator } from "../_shared/stream-tap.js";
+import { ChunkStreamState } from "./chunk-stream.js";
+import { toOutcome, type CallPlan } from "./plan.js";
+import { ResponseEventsState } from "./response-events.js";
+
+interface StreamLike {
+  iterator?: unknown;
+  controller?: { signal?: AbortSignal };
+}
+
+type IteratorFactory = (this: unknown, ...args: unknown[]) => AsyncIterator<unknown>;
+
+/**
+ * Observe an SDK `Stream` in place: the caller keeps the same object (`tee()`, `toReadableStream()`,
+ * `controller` all work) because we wrap its `iterator` method, which every consumer path calls.
+ * The call is recorded exactly once: completed, `break`, abort or error.
+ */
+export function instrumentStream(stream: unknown, plan: CallPlan, requestId: string | null): void {
+  const s = stream as StreamLike | null;
+  if (!s || typeof s !== "object" || typeof s.iterator !== "function") {
+    plan.sink.reportAnomaly(
+      `openai ${plan.op.name}: streamed answer is not an SDK Stream; usage not observed`,
+    );
+    plan.call.succeed(toOutcome(plan, { requestId }));
+    return;
+  }
+  const original = s.iterator as IteratorFactory;
+  const state = plan.op.stream === "response-events" ? new ResponseEventsState() : new ChunkStreamState();
+  s.iterator = function trackedIterator(this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
+    const source = original.apply(this, args);
+    try {
+      return tapAsyncIterator(hideInjectedUsage(source, plan, state), {
+        onItem: (item) => {
+          if (state.observe(item)) plan.call.firstToken();
+        },
+        onEnd: (end, error) => finish(end, error, s, plan, state, requestId),
+        onHookError: (stage, e) => plan.sink.reportInternalError(`openai:${stage}`, e),
+      });
+    } catch (e) {
+      plan.sink.reportInternalError("openai:stream-wrap", e);
+      return source;
+    }
+  };
+}
+
+function finish(
+  end: "done" | "return" | "error",
+  error: unknown,
+  stream: StreamLike,
+  plan: CallPlan,
+  state: ChunkStreamState | ResponseEventsState,
+  requestId: string | null,
+): void {
+  const outcome = toOutcome(plan, state.seen(requestId));
+  if (end === "return") return plan.call.abandon(outcome);
+  if (end === "error") return plan.call.fail(error, outcome);
+  // The SDK's iterator ends quietly when its controller is aborted; that is an abort, not a completion.
+  const signal = stream.controller?.signal;
+  if (signal?.aborted) return plan.call.fail(signal.reason ?? abortError(), outcome);
+  if (state instanceof ResponseEventsState && state.end.kind === "failed")
+    return plan.call.fail(state.end.error, outcome);
+  plan.call.succeed(outcome);
+}
+
+/** Drop the usage-only chunk that exists only because we asked for it (after reading its usage). */
+function hideInjectedUsage(
+  source: AsyncIterator<unknown>,
+  plan: CallPlan,
+  state: ChunkStreamState | ResponseEventsState,
+): AsyncIterator<unknown> {
+  if (!(state instanceof ChunkStreamState)) return source;
+  return {
+    async next(...args: [] | [undefined]) {
+      for (;;) {
+        const result = await source.next(...args);
+        if (result.done || !plan.injected) return result;
+        try {
+          if (ChunkStreamState.isUsageOnly(result.value)) {
+            state.observe(result.value);
+            continue;
+          }
+          ChunkStreamState.stripInjectedNull(result.value);
+        } catch (e) {
+          plan.sink.reportInternalError("openai:stream-filter", e);
+        }
+        return result;
+      }
+    },
+    return: source.return ? (value?: unknown) => source.return!(value) : undefined,
+    throw: source.throw ? (err?: unknown) => source.throw!(err) : undefined,
+  };
+}
+
+function abortError(): Error {
+  const e = new Error("The stream was aborted");
+  e.name = "AbortError";
+  return e;
+}
