@@ -71,8 +71,11 @@ export class Instrumentation {
     if (target === null || (typeof target !== "object" && typeof target !== "function")) return false;
     for (const def of INTERCEPTORS) {
       const set = def.instrumentClient?.(target, this.#env) ?? def.patchModule(target, this.#env);
-      if (set && set.size > 0) {
-        this.#patches.push({ set, info: { interceptor: def.id, packageName: def.packageNames[0] ?? def.id, format: "esm" } });
+      // A defined but empty set means "this SDK's object, already patched": still tracked.
+      if (set) {
+        if (set.size > 0) {
+          this.#patches.push({ set, info: { interceptor: def.id, packageName: def.packageNames[0] ?? def.id, format: "esm" } });
+        }
         return true;
       }
     }
