@@ -1,0 +1,211 @@
+import { sql, type RawBuilder } from "kysely";
+import type {
+  Dimension,
+  EventQuery,
+  LatencyQuery,
+  LatencyRow,
+  LedgerEvent,
+  RollupQuery,
+  RollupResult,
+  RollupRow,
+  StorageAdapter,
+} from "tokenledger";
+import { toStorageError } from "tokenledger";
+import { EVENT_COLUMN, inRollup } from "../_shared/dimensions.js";
+import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { orderRows } from "../_shared/order.js";
+import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js";
+import { hourAlignedSpans, offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
+import type { StoredRow } from "./event-row.js";
+import type { MigrationStatus } from "./migrator.js";
+import type { LedgerDb } from "./schema.js";
+import { EVENTS_TABLE, HOURLY_TABLE } from "./schema.js";
+import type { SqlFlavor } from "./sql-flavor.js";
+import { whereSql } from "./where-sql.js";
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Shared read side of the SQL adapters: rollups (hourly table when it can answer, else a scan),
+ * nearest-rank latency percentiles and keyset-paged event streaming. Subclasses own connections,
+ * inserts and migrations.
+ */
+export abstract class KyselyStorage implements StorageAdapter {
+  abstract readonly kind: string;
+  abstract init(): Promise<void>;
+  abstract insertBatch(events: readonly LedgerEvent[]): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Apply pending migrations now (whatever `migrate` says); returns the names applied. */
+  abstract migrateToLatest(): Promise<string[]>;
+  abstract migrationStatus(): Promise<MigrationStatus>;
+  /** The open Kysely instance (opens the connection if needed, without migrating). */
+  protected abstract database(): Promise<LedgerDb>;
+  protected abstract readonly flavor: SqlFlavor;
+
+  /** True when the last rollup() was answered from the hourly table (exposed for tests and benchmarks). */
+  lastRollupSource: "rollup" | "events" | null = null;
+  /** Force the events scan (benchmarks compare both paths). */
+  forceScan = false;
+
+  async rollup(q: RollupQuery): Promise<RollupResult> {
+    checkQuery(q);
+    const db = await this.database();
+    try {
+      return await this.#rollup(db, q);
+    } catch (err) {
+      throw toStorageError(err, `${this.kind} rollup`);
+    }
+  }
+
+  async #rollup(db: LedgerDb, q: RollupQuery): Promise<RollupResult> {
+    const f = this.flavor;
+    const dims = groupDims(q);
+    const tz = q.timeZone ?? "UTC";
+    let spans: OffsetSpan[] = [];
+    if (q.bucket) {
+      const range = await this.#timeRange(db, q);
+      if (!range) return { rows: [], totals: toMeasures(emptyRaw()) };
+      spans = offsetSpans(tz, range[0], range[1]);
+    }
+    const aligned = (d?: Date) => d === undefined || d.getTime() % HOUR_MS === 0;
+    const useRollup =
+      !this.forceScan &&
+      dims.every(inRollup) &&
+      Object.keys(q.where ?? {}).every((d) => inRollup(d as Dimension)) &&
+      aligned(q.since) &&
+      aligned(q.until) &&
+      (!q.bucket || hourAlignedSpans(spans));
+    this.lastRollupSource = useRollup ? "rollup" : "events";
+    const timeCol = useRollup ? "hour" : "ts";
+    const table = f.table(useRollup ? HOURLY_TABLE : EVENTS_TABLE);
+    const where = whereSql(q, useRollup ? "rollup" : "events", timeCol, this.#t(q.since), this.#t(q.until));
+    const keys: RawBuilder<unknown>[] = [];
+    if (q.bucket) keys.push(sql`${f.period(timeCol, q.bucket, tz, spans)} as period`);
+    for (const d of dims) keys.push(sql`${sql.ref(EVENT_COLUMN[d])} as ${sql.id(`d_${d}`)}`);
+    const measures = useRollup ? f.rollupMeasures : f.eventMeasures;
+    const select = keys.length > 0 ? sql`${sql.join(keys)}, ${measures}` : measures;
+    const groupBy = keys.length > 0 ? sql` group by ${sql.join(keys.map((_, i) => sql.lit(i + 1)))}` : sql``;
+    const result = await sql<StoredRow>`select ${select} from ${table} where ${where}${groupBy}`.execute(db);
+
+    const total = emptyRaw();
+    const rows: RollupRow[] = [];
+    for (const r of result.rows) {
+      if (Number(r.events ?? 0) === 0) continue; // an ungrouped aggregate over no rows
+      const m = this.#raw(r);
+      addRaw(total, m);
+      const row: Record<string, unknown> = {};
+      if (q.bucket) row.period = String(r.period);
+      for (const d of dims) {
+        const v = r[`d_${d}`];
+        row[d] = v === null || v === undefined || (useRollup && v === "") ? null : String(v);
+      }
+      rows.push({ ...row, ...toMeasures(m) } as RollupRow);
+    }
+    return { rows: orderRows(rows, q, dims), totals: toMeasures(total) };
+  }
+
+  #t(d?: Date): unknown {
+    return d === undefined ? undefined : this.flavor.time(d.getTime());
+  }
+
+  /** [from, to] in ms to compute zone offsets over: the query bounds, else the stored data's span. */
+  async #timeRange(db: LedgerDb, q: RollupQuery): Promise<[number, number] | null> {
+    if (q.since && q.until) return [q.since.getTime(), q.until.getTime()];
+    const r = await sql<StoredRow>`select min(ts) as lo, max(ts) as hi from ${this.flavor.table(EVENTS_TABLE)}`.execute(db);
+    const row = r.rows[0];
+    if (!row || row.lo === null || row.lo === undefined) return null;
+    return [q.since?.getTime() ?? this.flavor.readTime(row.lo), q.until?.getTime() ?? this.flavor.readTime(row.hi) + 1];
+  }
+
+  #raw(r: StoredRow): RawMeasures {
+    const n = (k: string) => Number(r[k] ?? 0);
+    return {
+      requests: n("requests"),
+      events: n("events"),
+      uncached: n("uncached"),
+      cacheRead: n("cache_read"),
+      cacheWrite5m: n("cache_write_5m"),
+      cacheWrite1h: n("cache_write_1h"),
+      output: n("output"),
+      reasoning: n("reasoning"),
+      cost: this.flavor.readCost(r),
+      unpriced: n("unpriced"),
+      errors: n("errors"),
+    };
+  }
+
+  async latency(q: LatencyQuery): Promise<readonly LatencyRow[]> {
+    checkQuery(q);
+    const db = await this.database();
+    const dims = groupDims(q);
+    const ps = q.percentiles ?? [0.5, 0.9, 0.99];
+    try {
+      const where = whereSql(q, "events", "ts", this.#t(q.since), this.#t(q.until));
+      const res = await this.flavor.latency(dims.map((d) => EVENT_COLUMN[d]), where, ps).execute(db);
+      const rows: LatencyRow[] = [];
+      for (const r of res.rows) {
+        const count = Number(r.n ?? 0);
+        if (count === 0) continue;
+        const latencyMs: Record<string, number | null> = {};
+        ps.forEach((p, i) => {
+          const v = r[`p_${i}`];
+          latencyMs[percentileKey(p)] = v === null || v === undefined ? null : Number(v);
+        });
+        const row: Record<string, unknown> = { count, latencyMs };
+        dims.forEach((d, i) => {
+          const v = r[`d_${i}`];
+          row[d] = v === null || v === undefined ? null : String(v);
+        });
+        rows.push(row as LatencyRow);
+      }
+      return rows.sort((a, b) => {
+        for (const d of dims) {
+          const x = a[d] ?? "";
+          const y = b[d] ?? "";
+          if (x !== y) return x < y ? -1 : 1;
+        }
+        return 0;
+      });
+    } catch (err) {
+      throw toStorageError(err, `${this.kind} latency`);
+    }
+  }
+
+  async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
+    const pageSize = q.pageSize ?? 1000;
+    const db = await this.database();
+    const f = this.flavor;
+    const base = whereSql(q, "events", "ts", this.#t(q.since), this.#t(q.until));
+    const unpriced = q.unpricedOnly ? sql` and unpriced` : sql``;
+    let after: { ts: unknown; id: string } | null = null;
+    for (;;) {
+      const cursor: RawBuilder<unknown> = after
+        ? sql` and (ts > ${after.ts} or (ts = ${after.ts} and id > ${after.id}))`
+        : sql``;
+      let page;
+      try {
+        page = await sql<StoredRow>`select *${f.eventSelect} from ${f.table(EVENTS_TABLE)} where ${base}${unpriced}${cursor} order by ts, id limit ${pageSize}`.execute(db);
+      } catch (err) {
+        throw toStorageError(err, `${this.kind} events`);
+      }
+      for (const r of page.rows) yield f.toEvent(r);
+      if (page.rows.length < pageSize) return;
+      const last = page.rows[page.rows.length - 1]!;
+      after = { ts: last.ts, id: String(last.id) };
+    }
+  }
+}
+
+function addRaw(into: RawMeasures, m: RawMeasures): void {
+  into.requests += m.requests;
+  into.events += m.events;
+  into.uncached += m.uncached;
+  into.cacheRead += m.cacheRead;
+  into.cacheWrite5m += m.cacheWrite5m;
+  into.cacheWrite1h += m.cacheWrite1h;
+  into.output += m.output;
+  into.reasoning += m.reasoning;
+  into.cost = into.cost.plus(m.cost);
+  into.unpriced += m.unpriced;
+  into.errors += m.errors;
+}

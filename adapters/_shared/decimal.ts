@@ -1,0 +1,19 @@
+import { Decimal } from "decimal.js";
+
+/** decimal.js with room for any ledger total: the default 20 significant digits would round large sums. */
+export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP });
+export type Dec = Decimal;
+
+const PICO = new Dec("1e12");
+
+/** USD decimal string → integer pico-dollars (exact: stored costs have at most 12 decimals). */
+export function usdToPico(usd: string): bigint {
+  return BigInt(new Dec(usd).times(PICO).toDecimalPlaces(0).toFixed(0));
+}
+
+/** q·10^9 + r pico-dollars (the SQLite split sums) → USD. */
+export function picoPartsToUsd(q: unknown, r: unknown): Decimal {
+  const qs = q === null || q === undefined ? "0" : String(q);
+  const rs = r === null || r === undefined ? "0" : String(r);
+  return new Dec(qs).times(1e9).plus(rs).div(PICO);
+}

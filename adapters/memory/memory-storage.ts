@@ -1,0 +1,164 @@
+import { Dec } from "../_shared/decimal.js";
+import type {
+  Dimension,
+  EventQuery,
+  LatencyQuery,
+  LatencyRow,
+  LedgerEvent,
+  RollupQuery,
+  RollupResult,
+  RollupRow,
+  StorageAdapter,
+} from "tokenledger";
+import { StorageError } from "tokenledger";
+import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/query-checks.js";
+import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { bucketOf } from "../_shared/time-zone.js";
+import { whereValues } from "../_shared/dimensions.js";
+import { orderRows } from "../_shared/order.js";
+
+function dimValue(e: LedgerEvent, d: Dimension): string | null {
+  switch (d) {
+    case "provider":
+      return e.provider;
+    case "model":
+      return e.model;
+    case "user":
+      return e.userId;
+    case "team":
+      return e.teamId;
+    case "project":
+      return e.projectId;
+    case "feature":
+      return e.feature;
+    case "cost_center":
+      return e.costCenter;
+    case "environment":
+      return e.environment;
+    case "app":
+      return e.app;
+    case "session":
+      return e.sessionId;
+    case "operation":
+      return e.operation;
+    case "status":
+      return e.status;
+  }
+}
+
+function add(m: RawMeasures, e: LedgerEvent): void {
+  const w = e.sampleWeight;
+  m.requests += w;
+  m.events += 1;
+  m.uncached += e.usage.uncachedInputTokens * w;
+  m.cacheRead += e.usage.cacheReadTokens * w;
+  m.cacheWrite5m += e.usage.cacheWrite5mTokens * w;
+  m.cacheWrite1h += e.usage.cacheWrite1hTokens * w;
+  m.output += e.usage.outputTokens * w;
+  m.reasoning += e.usage.reasoningTokens * w;
+  if (e.costUsd !== null) m.cost = m.cost.plus(new Dec(e.costUsd).times(w).toDecimalPlaces(12));
+  if (e.unpriced) m.unpriced += 1;
+  if (e.status === "error") m.errors += 1;
+}
+
+/**
+ * The storage contract in plain JS, for tests and `:memory:`: nothing survives the process.
+ * Rollups use decimal.js and time zones come from Intl, like the SQL backends.
+ */
+export class MemoryStorage implements StorageAdapter {
+  readonly kind = "memory";
+  readonly #events = new Map<string, LedgerEvent>();
+  #closed = false;
+
+  async init(): Promise<void> {}
+
+  async insertBatch(events: readonly LedgerEvent[]): Promise<void> {
+    if (!this.insertBatchSync(events)) throw new StorageError("memory storage is closed", "backend");
+  }
+
+  insertBatchSync(events: readonly LedgerEvent[]): boolean {
+    if (this.#closed) return false;
+    for (const e of events) if (!this.#events.has(e.id)) this.#events.set(e.id, e);
+    return true;
+  }
+
+  #matching(q: { since?: Date; until?: Date; where?: RollupQuery["where"] }): LedgerEvent[] {
+    const since = q.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const until = q.until?.getTime() ?? Number.POSITIVE_INFINITY;
+    const filters = Object.entries(q.where ?? {}).map(([d, v]) => [d as Dimension, new Set(whereValues(v!))] as const);
+    const out: LedgerEvent[] = [];
+    for (const e of this.#events.values()) {
+      const t = e.timestamp.getTime();
+      if (t < since || t >= until) continue;
+      if (filters.every(([d, allowed]) => allowed.has(dimValue(e, d)))) out.push(e);
+    }
+    return out;
+  }
+
+  async rollup(q: RollupQuery): Promise<RollupResult> {
+    checkQuery(q);
+    const dims = groupDims(q);
+    const tz = q.timeZone ?? "UTC";
+    const groups = new Map<string, { key: Record<string, string | null>; m: RawMeasures }>();
+    const total = emptyRaw();
+    for (const e of this.#matching(q)) {
+      add(total, e);
+      const key: Record<string, string | null> = {};
+      if (q.bucket) key.period = bucketOf(e.timestamp.getTime(), q.bucket, tz);
+      for (const d of dims) key[d] = dimValue(e, d);
+      const k = JSON.stringify(key);
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { key, m: emptyRaw() }));
+      add(g.m, e);
+    }
+    const rows: RollupRow[] = [...groups.values()].map((g) => ({ ...g.key, ...toMeasures(g.m) }) as RollupRow);
+    return { rows: orderRows(rows, q, dims), totals: toMeasures(total) };
+  }
+
+  async latency(q: LatencyQuery): Promise<readonly LatencyRow[]> {
+    checkQuery(q);
+    const dims = groupDims(q);
+    const ps = q.percentiles ?? [0.5, 0.9, 0.99];
+    const groups = new Map<string, { key: Record<string, string | null>; values: number[] }>();
+    for (const e of this.#matching(q)) {
+      if (e.latencyMs === null) continue;
+      const key: Record<string, string | null> = {};
+      for (const d of dims) key[d] = dimValue(e, d);
+      const k = JSON.stringify(key);
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { key, values: [] }));
+      g.values.push(e.latencyMs);
+    }
+    const rows = [...groups.values()].map((g) => {
+      const sorted = g.values.sort((a, b) => a - b);
+      const latencyMs: Record<string, number | null> = {};
+      for (const p of ps) latencyMs[percentileKey(p)] = sorted[nearestRank(p, sorted.length) - 1] ?? null;
+      return { ...g.key, count: sorted.length, latencyMs } as LatencyRow;
+    });
+    return rows.sort((a, b) => compareKeys(a, b, dims));
+  }
+
+  async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
+    const list = this.#matching(q)
+      .filter((e) => !q.unpricedOnly || e.unpriced)
+      .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    yield* list;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
+
+function compareKeys(a: LatencyRow, b: LatencyRow, dims: readonly Dimension[]): number {
+  for (const d of dims) {
+    const x = a[d] ?? "";
+    const y = b[d] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function memoryStorage(): MemoryStorage {
+  return new MemoryStorage();
+}

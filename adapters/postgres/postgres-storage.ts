@@ -1,0 +1,219 @@
+import { Kysely, PostgresDialect, sql, type PostgresPool } from "kysely";
+import type { LedgerEvent, Logger } from "tokenledger";
+import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger";
+import { eventValues } from "../_kysely/event-row.js";
+import { KyselyStorage } from "../_kysely/kysely-storage.js";
+import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
+import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { loadPgPool } from "./postgres-driver.js";
+import { postgresMigrations } from "./postgres-migrations.js";
+import { postgresFlavor } from "./postgres-sql.js";
+import { POSTGRES_DEFAULTS, type PgClientLike, type PgPoolLike, type PostgresStorageOptions } from "./postgres-storage-config.js";
+
+const COLUMNS = eventColumns("cost_usd");
+// 41 columns × 1000 rows stays under PostgreSQL's 65535 bind parameters.
+const CHUNK = 1000;
+const CONVERT = {
+  ts: (d: Date) => d,
+  bool: (b: boolean) => b,
+  cost: (c: string | null) => c,
+  json: (m: unknown) => JSON.stringify(m),
+};
+const stderrLogger: Logger = {
+  warn: (m) => process.stderr.write(`[tokenledger] warn: ${m}\n`),
+  error: (m) => process.stderr.write(`[tokenledger] error: ${m}\n`),
+};
+
+/** `postgres://user:****@host/db`: safe to print. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    return u.toString();
+  } catch {
+    return redactSecrets(url);
+  }
+}
+
+/**
+ * PostgreSQL storage. Its own pool is small (max 4) with connect/idle/statement timeouts and an `error`
+ * listener (an idle client losing its server must not crash the host). A pool or Kysely instance the host
+ * passes in is used but never closed.
+ */
+export class PostgresStorage extends KyselyStorage {
+  readonly kind = "postgres";
+  protected readonly flavor;
+  readonly #opts: PostgresStorageOptions;
+  readonly #schema: string;
+  readonly #target: string;
+  readonly #log: Logger;
+  readonly #timeoutMs: number;
+  #kysely: LedgerDb | undefined;
+  #pool: PgPoolLike | undefined;
+  #ownsPool = false;
+  #init: Promise<void> | undefined;
+  #closed = false;
+  #poolErrors = 0;
+  readonly #onPoolError = (err: Error): void => {
+    this.#poolErrors++;
+    try {
+      this.#log.warn(`postgres ${this.#target}: idle connection error (${redactSecrets(err.message)}); it will reconnect`);
+    } catch {
+      /* a logger must not break tracking */
+    }
+  };
+
+  // pg emits `error` on a checked-out client whose connection drops mid-query (besides rejecting the query);
+  // the pool only listens while clients are idle, so without this the host process would crash.
+  readonly #onConnect = (client: PgClientLike): void => {
+    client.on("error", this.#onPoolError);
+  };
+
+  constructor(options: PostgresStorageOptions) {
+    super();
+    this.#opts = Object.freeze({ ...options });
+    this.#schema = options.schema ?? POSTGRES_DEFAULTS.schema;
+    this.#timeoutMs = options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
+    this.#log = options.logger ?? stderrLogger;
+    checkOptions(options);
+    this.#target = options.connectionString ? maskUrl(options.connectionString) : options.pool ? "(host pool)" : "(host kysely)";
+    this.flavor = postgresFlavor(this.#schema);
+  }
+
+  /** Connection errors pg reported (idle or busy clients: server restarts, terminated backends); none reached the host. */
+  get poolErrors(): number {
+    return this.#poolErrors;
+  }
+
+  protected async database(): Promise<LedgerDb> {
+    if (this.#closed) throw new StorageError(`postgres ${this.#target}: storage is closed`, "backend");
+    if (this.#kysely) return this.#kysely;
+    const o = this.#opts;
+    if (o.kysely) {
+      this.#kysely = o.kysely as unknown as LedgerDb;
+      return this.#kysely;
+    }
+    let pool = o.pool;
+    if (!pool) {
+      const Pool = loadPgPool();
+      pool = new Pool({
+        connectionString: o.connectionString!,
+        max: POSTGRES_DEFAULTS.max,
+        connectionTimeoutMillis: POSTGRES_DEFAULTS.connectionTimeoutMillis,
+        idleTimeoutMillis: POSTGRES_DEFAULTS.idleTimeoutMillis,
+        application_name: o.applicationName ?? POSTGRES_DEFAULTS.applicationName,
+        statement_timeout: this.#timeoutMs,
+        // Client-side backstop when the server cannot even answer (network partition).
+        query_timeout: this.#timeoutMs + 2000,
+      });
+      this.#ownsPool = true;
+    }
+    pool.on("error", this.#onPoolError);
+    pool.on("connect", this.#onConnect);
+    this.#pool = pool;
+    this.#kysely = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+    return this.#kysely;
+  }
+
+  init(): Promise<void> {
+    this.#init ??= this.#doInit().catch((err: unknown) => {
+      this.#init = undefined;
+      throw err;
+    });
+    return this.#init;
+  }
+
+  async #doInit(): Promise<void> {
+    const db = await this.database();
+    try {
+      await sql`select 1`.execute(db);
+    } catch (err) {
+      throw toStorageError(err, `postgres ${this.#target}: cannot connect`);
+    }
+    if (this.#opts.migrate !== false) await this.migrateToLatest();
+  }
+
+  /** Kysely's migrator holds a PostgreSQL advisory lock, so processes starting together apply each step once. */
+  async migrateToLatest(): Promise<string[]> {
+    const db = await this.database();
+    try {
+      return await runMigrations(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
+    } catch (err) {
+      throw toStorageError(err, `postgres ${this.#target}: migrations`);
+    }
+  }
+
+  async migrationStatus(): Promise<MigrationStatus> {
+    const db = await this.database();
+    return readStatus(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
+  }
+
+  async insertBatch(events: readonly LedgerEvent[]): Promise<void> {
+    await this.init();
+    if (events.length === 0) return;
+    const db = await this.database();
+    const table = sql.table(`${this.#schema}.token_ledger_events`);
+    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const statement = (rows: readonly LedgerEvent[]) =>
+      sql`insert into ${table} (${cols}) values ${sql.join(
+        rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+      )} on conflict (id) do nothing`;
+    try {
+      if (this.#ownsPool && events.length <= CHUNK) {
+        await statement(events).execute(db); // one statement is atomic; the pool sets statement_timeout
+        return;
+      }
+      await db.transaction().execute(async (trx) => {
+        await sql.raw(`set local statement_timeout = ${Math.trunc(this.#timeoutMs)}`).execute(trx);
+        for (let i = 0; i < events.length; i += CHUNK) await statement(events.slice(i, i + CHUNK)).execute(trx);
+      });
+    } catch (err) {
+      throw toStorageError(err, `postgres ${this.#target}: insert`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const pool = this.#pool;
+    if (this.#ownsPool) {
+      await this.#kysely?.destroy(); // ends the pool we created
+    } else if (pool) {
+      // The host's pool stays open; only our listener goes.
+      pool.removeListener("error", this.#onPoolError);
+      pool.removeListener("connect", this.#onConnect);
+    }
+  }
+}
+
+function checkOptions(o: PostgresStorageOptions): void {
+  const given = [o.connectionString, o.pool, o.kysely].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    throw new TokenLedgerConfigError("postgresStorage: give exactly one of `connectionString`, `pool` or `kysely`");
+  }
+  if (o.connectionString !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(o.connectionString);
+      ok = (u.protocol === "postgres:" || u.protocol === "postgresql:") && (u.hostname !== "" || u.searchParams.has("host"));
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new TokenLedgerConfigError(
+        `postgresStorage: connectionString "${maskUrl(o.connectionString)}" is not a PostgreSQL URL (expected postgres://user@host:5432/db)`,
+      );
+    }
+  }
+  if (o.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(o.schema)) {
+    throw new TokenLedgerConfigError(`postgresStorage: schema ${JSON.stringify(o.schema)} is not a plain identifier`);
+  }
+  const t = o.statementTimeoutMs;
+  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
+    throw new TokenLedgerConfigError(`postgresStorage: statementTimeoutMs must be a positive integer, got ${String(t)}`);
+  }
+}
+
+export function postgresStorage(options: PostgresStorageOptions): PostgresStorage {
+  return new PostgresStorage(options);
+}

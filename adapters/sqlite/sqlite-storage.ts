@@ -1,0 +1,262 @@
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { isMainThread } from "node:worker_threads";
+import { Kysely, SqliteDialect, type SqliteDatabase } from "kysely";
+import type { LedgerEvent, Logger } from "tokenledger";
+import { StorageError, TokenLedgerConfigError, toStorageError } from "tokenledger";
+import { usdToPico } from "../_shared/decimal.js";
+import { eventValues } from "../_kysely/event-row.js";
+import { KyselyStorage } from "../_kysely/kysely-storage.js";
+import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
+import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { loadBetterSqlite3 } from "./sqlite-driver.js";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
+import { sqliteFlavor } from "./sqlite-sql.js";
+import {
+  SQLITE_DEFAULTS,
+  type SqliteDatabaseLike,
+  type SqliteStatementLike,
+  type SqliteStorageOptions,
+} from "./sqlite-storage-config.js";
+import { sqliteVersionWarning } from "./sqlite-version.js";
+
+const COLUMNS = eventColumns("cost_pico");
+const INSERT_SQL = `INSERT INTO token_ledger_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (id) DO NOTHING`;
+const CONVERT = {
+  ts: (d: Date) => d.getTime(),
+  bool: (b: boolean) => (b ? 1 : 0),
+  cost: (c: string | null) => (c === null ? null : usdToPico(c)),
+  json: (m: unknown) => JSON.stringify(m),
+};
+const stderrLogger: Logger = {
+  warn: (m) => process.stderr.write(`[tokenledger] warn: ${m}\n`),
+  error: (m) => process.stderr.write(`[tokenledger] error: ${m}\n`),
+};
+
+/**
+ * SQLite storage on better-sqlite3: WAL, every write in `BEGIN IMMEDIATE` (so concurrent processes queue on the
+ * busy handler instead of failing a lock upgrade), a short busy timeout so the host's event loop never stalls
+ * (SQLITE_BUSY surfaces as a transient StorageError the tracker retries), and a bounded WAL file.
+ */
+export class SqliteStorage extends KyselyStorage {
+  readonly kind = "sqlite";
+  protected readonly flavor = sqliteFlavor;
+  readonly #opts: SqliteStorageOptions;
+  readonly #log: Logger;
+  #db: SqliteDatabaseLike | undefined;
+  #kysely: LedgerDb | undefined;
+  #insert: SqliteStatementLike | undefined;
+  #init: Promise<void> | undefined;
+  #walTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** WAL checkpoints run because the file passed the threshold. */
+  walCheckpoints = 0;
+
+  constructor(options: SqliteStorageOptions) {
+    super();
+    this.#opts = Object.freeze({ ...options });
+    this.#log = options.logger ?? stderrLogger;
+    checkOptions(options);
+  }
+
+  /** The database file (`:memory:` for in-memory databases). */
+  get path(): string {
+    return this.#db?.name ?? (this.#opts.path ? resolve(this.#opts.path) : ":memory:");
+  }
+
+  protected async database(): Promise<LedgerDb> {
+    this.#open();
+    return this.#kysely!;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
+    if (this.#db) return;
+    const db = this.#opts.database ?? this.#openFile();
+    try {
+      this.#insert = db.prepare(INSERT_SQL);
+    } catch {
+      this.#insert = undefined; // table not there yet (migrations pending or disabled)
+    }
+    this.#kysely = new Kysely<LedgerDatabase>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+    this.#db = db;
+  }
+
+  #openFile(): SqliteDatabaseLike {
+    const path = this.#opts.path;
+    if (!path) throw new TokenLedgerConfigError("sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)");
+    const Database = loadBetterSqlite3();
+    const file = path === ":memory:" ? path : resolve(path);
+    let db: SqliteDatabaseLike;
+    try {
+      if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file, { timeout: this.#opts.busyTimeoutMs ?? SQLITE_DEFAULTS.busyTimeoutMs });
+    } catch (err) {
+      throw new StorageError(
+        `sqlite: cannot open ${file}: ${err instanceof Error ? err.message : String(err)}`,
+        "backend",
+        { cause: err },
+      );
+    }
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${this.#opts.durability === "full" ? "FULL" : "NORMAL"}`);
+      db.pragma("foreign_keys = ON");
+    } catch (err) {
+      db.close();
+      throw toStorageError(err, `sqlite ${file}: setting pragmas`);
+    }
+    return db;
+  }
+
+  init(): Promise<void> {
+    this.#init ??= this.#doInit().catch((err: unknown) => {
+      this.#init = undefined; // let a later call try again
+      throw err;
+    });
+    return this.#init;
+  }
+
+  async #doInit(): Promise<void> {
+    this.#open();
+    const version = (this.#db!.prepare("select sqlite_version() as v").get() as { v?: unknown } | undefined)?.v;
+    const warning = sqliteVersionWarning(String(version ?? "0"));
+    if (warning) this.#log.warn(`${warning} (${this.path})`);
+    if (this.#opts.migrate !== false) await this.migrateToLatest();
+    this.#startWalWatch();
+  }
+
+  /** Migrations under `BEGIN IMMEDIATE`, so processes starting together apply each step once. */
+  async migrateToLatest(): Promise<string[]> {
+    this.#open();
+    const db = this.#db!;
+    await this.#beginImmediateWithRetry(10_000);
+    try {
+      const applied = await runMigrations(ledgerMigrator(this.#kysely as never, SQLITE_MIGRATIONS));
+      db.exec("COMMIT");
+      this.#insert = db.prepare(INSERT_SQL);
+      return applied;
+    } catch (err) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw toStorageError(err, `sqlite ${this.path}: migrations`);
+    }
+  }
+
+  async migrationStatus(): Promise<MigrationStatus> {
+    this.#open();
+    return readStatus(ledgerMigrator(this.#kysely as never, SQLITE_MIGRATIONS));
+  }
+
+  async #beginImmediateWithRetry(deadlineMs: number): Promise<void> {
+    const end = Date.now() + deadlineMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        this.#db!.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (err) {
+        if (!String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY") || Date.now() > end) {
+          throw toStorageError(err, `sqlite ${this.path}: begin`);
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  async insertBatch(events: readonly LedgerEvent[]): Promise<void> {
+    await this.init();
+    this.#write(events);
+  }
+
+  /** For the process `exit` hook: synchronous, never throws; true when the batch is stored. */
+  insertBatchSync(events: readonly LedgerEvent[]): boolean {
+    try {
+      if (!this.#insert) return false; // never initialised: no schema guaranteed
+      this.#write(events);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One `BEGIN IMMEDIATE` transaction per batch: all rows or none. */
+  #write(events: readonly LedgerEvent[]): void {
+    const db = this.#db;
+    const insert = this.#insert;
+    if (!db || !insert || this.#closed) throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
+    if (events.length === 0) return;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      for (const e of events) insert.run(...eventValues(e, CONVERT));
+      db.exec("COMMIT");
+    } catch (err) {
+      try {
+        if (db.inTransaction) db.exec("ROLLBACK");
+      } catch {
+        /* SQLite may already have rolled back */
+      }
+      throw toStorageError(err, `sqlite ${this.path}: insert`);
+    }
+  }
+
+  #startWalWatch(): void {
+    if (this.#walTimer || this.path === ":memory:" || this.#opts.database) return;
+    const limit = this.#opts.walCheckpointBytes ?? SQLITE_DEFAULTS.walCheckpointBytes;
+    const every = this.#opts.walCheckIntervalMs ?? SQLITE_DEFAULTS.walCheckIntervalMs;
+    this.#walTimer = setInterval(() => this.checkpointIfLarge(limit), every);
+    this.#walTimer.unref();
+  }
+
+  /** TRUNCATE (a RESTART that also shrinks the file) once the -wal file passes `limit` bytes. Never throws. */
+  checkpointIfLarge(limit: number): boolean {
+    try {
+      if (!this.#db || this.#closed || statSync(`${this.path}-wal`).size <= limit) return false;
+      this.#db.pragma("wal_checkpoint(TRUNCATE)");
+      this.walCheckpoints++;
+      return true;
+    } catch {
+      return false; // busy readers: try again next tick
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#walTimer) clearInterval(this.#walTimer);
+    const db = this.#db;
+    if (!db || this.#opts.database) return; // the host's Database stays open
+    try {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      /* another process is reading; the WAL is checkpointed later */
+    }
+    await this.#kysely?.destroy(); // closes the better-sqlite3 handle
+  }
+}
+
+function checkOptions(o: SqliteStorageOptions): void {
+  if (!o.path && !o.database) {
+    throw new TokenLedgerConfigError("sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)");
+  }
+  if (o.durability !== undefined && o.durability !== "normal" && o.durability !== "full") {
+    throw new TokenLedgerConfigError(`sqliteStorage: durability must be "normal" or "full", got ${JSON.stringify(o.durability)}`);
+  }
+  const busy = o.busyTimeoutMs;
+  if (busy !== undefined && !(Number.isInteger(busy) && busy >= 0)) {
+    throw new TokenLedgerConfigError(`sqliteStorage: busyTimeoutMs must be a non-negative integer, got ${String(busy)}`);
+  }
+  if (busy !== undefined && busy > 50 && isMainThread) {
+    throw new TokenLedgerConfigError(
+      `sqliteStorage: busyTimeoutMs ${busy} would block the event loop; at most 50 on the main thread (retries are asynchronous)`,
+    );
+  }
+  for (const k of ["walCheckpointBytes", "walCheckIntervalMs"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+      throw new TokenLedgerConfigError(`sqliteStorage: ${k} must be a positive number, got ${String(v)}`);
+    }
+  }
+}
+
+export function sqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  return new SqliteStorage(options);
+}

@@ -1,0 +1,125 @@
+// Sustained ingest through the adapters (100-event batches, like the tracker) against a raw driver insert of
+// the same rows in the same run, plus the cost of the hourly rollup trigger. Run: node --import tsx bench/storage-ingest.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { postgresStorage } from "tokenledger/postgres";
+import { sqliteStorage } from "tokenledger/sqlite";
+import { usdToPico } from "../adapters/_shared/decimal.js";
+import { eventValues } from "../adapters/_kysely/event-row.js";
+import { eventColumns } from "../adapters/_kysely/schema.js";
+import { PG_URL, makeEvents, median, printTable, timeIt } from "./storage-bench-util.js";
+
+const N = Number(process.env.BENCH_EVENTS ?? 20_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const dir = mkdtempSync(join(tmpdir(), "tl-bench-ingest-"));
+const results: Record<string, string | number>[] = [];
+const rate = (ms: number) => Math.round((N / ms) * 1000);
+
+async function sqliteAdapter(run: number, dropTrigger: boolean): Promise<number> {
+  const s = sqliteStorage({ path: join(dir, `a-${run}-${dropTrigger}.db`) });
+  await s.init();
+  if (dropTrigger) new Database(s.path).exec("DROP TRIGGER token_ledger_rollup");
+  const events = makeEvents(N);
+  const ms = await timeIt(async () => {
+    for (let i = 0; i < N; i += 100) await s.insertBatch(events.slice(i, i + 100));
+  });
+  await s.close();
+  return ms;
+}
+
+async function sqliteRaw(run: number): Promise<number> {
+  const path = join(dir, `raw-${run}.db`);
+  const s = sqliteStorage({ path });
+  await s.init(); // same schema (trigger dropped: the raw baseline is the bare table)
+  await s.close();
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("DROP TRIGGER token_ledger_rollup");
+  const cols = eventColumns("cost_pico");
+  const stmt = db.prepare(`INSERT INTO token_ledger_events (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`);
+  const conv = { ts: (d: Date) => d.getTime(), bool: (b: boolean) => (b ? 1 : 0), cost: (c: string | null) => (c === null ? null : usdToPico(c)), json: (m: unknown) => JSON.stringify(m) };
+  const rows = makeEvents(N).map((e) => eventValues(e, conv));
+  const tx = db.transaction((chunk: unknown[][]) => {
+    for (const r of chunk) stmt.run(...r);
+  });
+  const ms = await timeIt(() => {
+    for (let i = 0; i < N; i += 1000) tx.immediate(rows.slice(i, i + 1000));
+  });
+  db.close();
+  return ms;
+}
+
+async function pgAdapter(dropTrigger: boolean): Promise<number> {
+  const schema = `tl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const s = postgresStorage({ connectionString: PG_URL, schema });
+  await s.init();
+  const client = new pg.Client(PG_URL);
+  await client.connect();
+  if (dropTrigger) await client.query(`DROP TRIGGER token_ledger_rollup ON ${schema}.token_ledger_events`);
+  const events = makeEvents(N);
+  const ms = await timeIt(async () => {
+    for (let i = 0; i < N; i += 100) await s.insertBatch(events.slice(i, i + 100));
+  });
+  await s.close();
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+  return ms;
+}
+
+async function pgRaw(): Promise<number> {
+  const schema = `tl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const s = postgresStorage({ connectionString: PG_URL, schema });
+  await s.init();
+  await s.close();
+  const client = new pg.Client(PG_URL);
+  await client.connect();
+  await client.query(`DROP TRIGGER token_ledger_rollup ON ${schema}.token_ledger_events`);
+  const cols = eventColumns("cost_usd");
+  const conv = { ts: (d: Date) => d, bool: (b: boolean) => b, cost: (c: string | null) => c, json: (m: unknown) => JSON.stringify(m) };
+  const rows = makeEvents(N).map((e) => eventValues(e, conv));
+  const ms = await timeIt(async () => {
+    for (let i = 0; i < N; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const params: unknown[] = [];
+      const values = chunk.map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(",")})`);
+      await client.query(`INSERT INTO ${schema}.token_ledger_events (${cols.join(",")}) VALUES ${values.join(",")}`, params);
+    }
+  });
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+  return ms;
+}
+
+async function measure(name: string, fn: (run: number) => Promise<number>): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) times.push(await fn(r));
+  const m = median(times);
+  results.push({ case: name, "median ms": Math.round(m), "events/s": rate(m) });
+  return m;
+}
+
+const sqA = await measure("sqlite adapter, 100/batch, with rollup trigger", (r) => sqliteAdapter(r, false));
+const sqNoTrig = await measure("sqlite adapter, 100/batch, no trigger", (r) => sqliteAdapter(r, true));
+const sqRaw = await measure("sqlite raw prepared insert, 1000/tx", (r) => sqliteRaw(r));
+let pgA = NaN;
+let pgNoTrig = NaN;
+let pgR = NaN;
+try {
+  pgA = await measure("postgres adapter, 100/batch, with rollup trigger", () => pgAdapter(false));
+  pgNoTrig = await measure("postgres adapter, 100/batch, no trigger", () => pgAdapter(true));
+  pgR = await measure("postgres raw multi-row insert, 1000/stmt", () => pgRaw());
+} catch (err) {
+  console.error(`postgres skipped: ${(err as Error).message}`);
+}
+rmSync(dir, { recursive: true, force: true });
+printTable(`Ingest of ${N} events, median of ${RUNS} runs`, results);
+printTable("Ratios", [
+  { ratio: "sqlite adapter / raw", value: (sqA / sqRaw).toFixed(2) },
+  { ratio: "sqlite trigger cost (with / without)", value: (sqA / sqNoTrig).toFixed(2) },
+  { ratio: "postgres adapter / raw", value: (pgA / pgR).toFixed(2) },
+  { ratio: "postgres trigger cost (with / without)", value: (pgA / pgNoTrig).toFixed(2) },
+]);
