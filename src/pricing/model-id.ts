@@ -1,0 +1,112 @@
+/**
+ * Model id normalisation: deterministic rewrites only (prefixes, date suffixes, Bedrock forms).
+ * There is no substring or fuzzy matching: `my-gpt-4o` and `gpt-4o-mini-foo` never match `gpt-4o`.
+ */
+
+/** Price namespaces of the built-in providers. Any other provider label is its own namespace. */
+export const KNOWN_NAMESPACES = ["openai", "azure", "anthropic", "gemini", "vertex", "bedrock"] as const;
+
+const PROVIDER_LABELS: Readonly<Record<string, string>> = {
+  google: "gemini",
+  "google-ai": "gemini",
+  "google-ai-studio": "gemini",
+  gemini_api: "gemini",
+  vertex_ai: "vertex",
+  vertexai: "vertex",
+  "google-vertex": "vertex",
+  "vertex-ai": "vertex",
+  "aws-bedrock": "bedrock",
+  "amazon-bedrock": "bedrock",
+  bedrock_converse: "bedrock",
+  "azure-openai": "azure",
+  azure_openai: "azure",
+  "text-completion-openai": "openai",
+};
+
+/** Event provider label → price namespace (`google` → `gemini`, `vertex_ai` → `vertex`, ...). */
+export function providerNamespace(provider: string): string {
+  const p = provider.trim().toLowerCase();
+  return PROVIDER_LABELS[p] ?? p;
+}
+
+/**
+ * Namespaces searched for a provider, in order. Azure falls back to OpenAI's list price (Azure global
+ * deployments charge it); Claude on Vertex to Anthropic's.
+ */
+export function namespacesFor(namespace: string): readonly string[] {
+  if (namespace === "azure") return ["azure", "openai"];
+  if (namespace === "vertex") return ["vertex", "anthropic"];
+  return [namespace];
+}
+
+export interface ModelForm {
+  readonly id: string;
+  readonly step: "exact" | "normalized";
+  /** Bedrock geographic profile prefix that was stripped (`us`, `eu`, ...); `global` is not recorded. */
+  readonly regionPrefix?: string;
+}
+
+const PATH_PREFIX = /^(?:.*\/)?models\//; // models/x, projects/p/locations/l/publishers/google/models/x
+const PROVIDER_PREFIX = /^(?:openai|anthropic|gemini|vertex_ai|google|azure|bedrock)\//;
+const DATE_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8})$/;
+const THROUGHPUT_SUFFIX = /^(.*:\d+):(?:\d+k|mm)$/; // anthropic.claude-...-v1:0:51k
+const VERSION_SUFFIX = /:\d+$/;
+const REGION_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
+
+/** Every form of a model id to try, most specific first. */
+export function modelForms(raw: string, namespace: string): ModelForm[] {
+  const forms: ModelForm[] = [];
+  const seen = new Set<string>();
+  const add = (id: string, step: ModelForm["step"], regionPrefix?: string) => {
+    if (id.length === 0 || seen.has(id)) return;
+    seen.add(id);
+    forms.push(regionPrefix ? { id, step, regionPrefix } : { id, step });
+  };
+  const exact = raw.trim();
+  add(exact, "exact");
+  let id = exact.toLowerCase();
+  add(id, "normalized");
+  if (namespace === "bedrock") {
+    id = bedrockTail(id);
+    add(id, "normalized");
+    const base = bedrockVariants(id);
+    for (const v of base) add(v, "normalized");
+    // Exact (prefixed) ids first: a geographic profile can cost more than the stripped id.
+    for (const v of base) {
+      const m = REGION_PREFIX.exec(v);
+      if (m?.[1] && m[2]) add(m[2], "normalized", m[1] === "global" ? undefined : m[1]);
+    }
+    return forms;
+  }
+  id = id.replace(PATH_PREFIX, "").replace(PROVIDER_PREFIX, "");
+  add(id, "normalized");
+  if (id.includes("@")) add(id.replace("@", "-"), "normalized"); // Vertex claude-sonnet-4-5@20250929
+  add(id.replace(DATE_SUFFIX, ""), "normalized");
+  return forms;
+}
+
+/** ARN → its last path segment (foundation model id or inference profile id). */
+function bedrockTail(id: string): string {
+  const noPrefix = id.replace(/^bedrock\//, "");
+  return noPrefix.startsWith("arn:") ? (noPrefix.split("/").pop() ?? noPrefix) : noPrefix;
+}
+
+/** The id, without a provisioned-throughput suffix, and with/without the `:0` version suffix. */
+function bedrockVariants(id: string): string[] {
+  const out = [id];
+  const t = THROUGHPUT_SUFFIX.exec(id);
+  const base = t?.[1] ?? id;
+  if (base !== id) out.push(base);
+  out.push(VERSION_SUFFIX.test(base) ? base.replace(VERSION_SUFFIX, "") : `${base}:0`);
+  return out;
+}
+
+/** Azure spells GPT-3.5 as `gpt-35`; OpenAI's key is `gpt-3.5`. */
+export function openAISpelling(id: string): string {
+  return id.replace(/^gpt-35(?=-|$)/, "gpt-3.5");
+}
+
+/** True for Claude models wherever hosted: their missing cache rates follow Anthropic's multipliers. */
+export function isAnthropicLike(provider: string, model: string): boolean {
+  return provider === "anthropic" || /(^|[./])(anthropic\.)?claude/.test(model);
+}
