@@ -1,7 +1,12 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const r = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// Tests never read or write the developer's real ledger, price cache or config.
+const home = mkdtempSync(join(tmpdir(), "tokenledger-test-home-"));
 
 export default defineConfig({
   resolve: {
@@ -20,7 +25,14 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
-    env: { TZ: "UTC" },
+    env: {
+      TZ: "UTC",
+      XDG_DATA_HOME: join(home, "data"),
+      XDG_CACHE_HOME: join(home, "cache"),
+      XDG_CONFIG_HOME: join(home, "config"),
+      TOKENLEDGER_DATABASE_URL: "",
+      DATABASE_URL: "",
+    },
     globalSetup: ["test/global-setup.ts"],
   },
 });

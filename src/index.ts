@@ -46,3 +46,38 @@ export { redactSecrets } from "./core/redact.js";
 export { resolveDatabaseTarget, parseDatabaseUrl, defaultSqlitePath, describeTarget } from "./core/database-url.js";
 export type { DatabaseTarget } from "./core/database-url.js";
 export { resolveStorage } from "./storage-resolver.js";
+export { costTotals, costBy, topN, monthEndProjection } from "./reports/index.js";
+export type { ReportFilter, MonthEndProjection } from "./reports/index.js";
+
+export { createPricer, defaultPricer, costBreakdown, computeCost, importLiteLLM, defaultLiteLLMCachePath, parseCatalog, bundledCatalog, formatUsd } from "./pricing/index.js";
+export type {
+  PricingOptions,
+  TokenLedgerPricer,
+  CostBreakdown,
+  BreakdownRequest,
+  CostResult,
+  BucketCost,
+  BucketName,
+  LiteLLMImportOptions,
+  LiteLLMImportResult,
+  LiteLLMRepair,
+  ModelPrice,
+  PriceInput,
+  PriceTier,
+  RateSet,
+  PriceTable,
+  PriceOrigin,
+  ServiceTierName,
+  MatchStep,
+  OverridesDocument,
+} from "./pricing/index.js";
+export {
+  fromOpenAIChatUsage,
+  fromOpenAIResponsesUsage,
+  fromOpenAIEmbeddingUsage,
+  fromAnthropicUsage,
+  mergeAnthropicStreamUsage,
+  fromGeminiUsage,
+  fromBedrockConverseUsage,
+  fromBedrockInvokeBody,
+} from "./usage/index.js";

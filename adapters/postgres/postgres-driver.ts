@@ -10,6 +10,8 @@ export interface PgPoolConfig {
   application_name: string;
   statement_timeout: number;
   query_timeout: number;
+  /** Idle pooled connections must not keep the host process alive (P09). */
+  allowExitOnIdle: boolean;
 }
 
 type PoolConstructor = new (config: PgPoolConfig) => PgPoolLike;

@@ -105,6 +105,7 @@ export class PostgresStorage extends KyselyStorage {
         statement_timeout: this.#timeoutMs,
         // Client-side backstop when the server cannot even answer (network partition).
         query_timeout: this.#timeoutMs + 2000,
+        allowExitOnIdle: true,
       });
       this.#ownsPool = true;
     }

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import { ATTRIBUTION_KEYS, mergeAttribution, type Attribution } from "./attribution.js";
 import { TokenLedgerConfigError } from "./errors.js";
 
@@ -48,16 +48,17 @@ function describe(v: unknown): string {
 }
 
 /**
- * Run `fn` (sync or async) with this attribution and return what it returns, unchanged.
- * Nested scopes merge (inner wins; metadata merges key by key). The scope follows `await`, timers and I/O
- * started inside it; an LLM call started inside it keeps the attribution even when its stream is read later.
+ * Run `fn` (sync or async) with this attribution. Nested scopes merge (inner wins; metadata merges key by key).
+ * The scope follows `await`, timers and I/O started inside it. An async iterable `fn` returns (directly or
+ * through a promise), such as an SDK stream, is iterated inside the scope even when the caller reads it after
+ * `withContext` returned; an LLM call started inside the scope keeps its attribution however late it ends.
  * Plain `EventEmitter` listeners run in the context of whoever calls `emit()`; use `EventEmitterAsyncResource`
  * for an emitter created here and emitted from elsewhere.
  */
 export function withContext<T>(attribution: Attribution, fn: () => T): T {
   const checked = validateAttribution(attribution);
   const outer = storage.getStore();
-  return storage.run(inheritCounter(outer, mergeAttribution(outer, checked)), fn);
+  return storage.run(inheritCounter(outer, mergeAttribution(outer, checked)), () => keepScope(fn()));
 }
 
 /** The attribution active here, or an empty object. */
@@ -102,4 +103,123 @@ export function runCountingCalls<T>(attribution: Attribution, fn: (count: () => 
   const scoped: Counted = { ...attribution };
   Object.defineProperty(scoped, CALL_COUNTER, { value: counter, enumerable: false });
   return storage.run(scoped, () => fn(() => counter.n));
+}
+
+/** Hooks on a scoped result; each runs inside the scope and must not throw (guarded anyway). */
+export interface ScopedResultObserver {
+  /** The (awaited) result when it is not an async iterable. */
+  onValue?(value: unknown): void;
+  /** Each item of a returned async iterable, then `onEnd` once: completed, `break`/`return()` or error. */
+  onItem?(item: unknown): void;
+  onEnd?(): void;
+}
+
+/**
+ * Internal: make the scope active now follow `result`. An async iterable (returned directly or through a
+ * promise) gets its `[Symbol.asyncIterator]` rebound on the instance so every step runs in this scope; the object
+ * keeps its identity and methods. A native promise is chained (same settlement, rejections reach the caller
+ * untouched); another thenable (an SDK's APIPromise, whose extra methods callers use) is observed on the side and
+ * returned as is. Never throws.
+ */
+export function keepScope<T>(result: T, observer?: ScopedResultObserver): T {
+  try {
+    if (result instanceof Promise && result.constructor === Promise) {
+      return result.then((value: unknown) => {
+        onResolved(value, observer);
+        return value;
+      }) as T;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => onResolved(value, observer),
+        () => undefined, // the caller handles its own promise; this side branch only observes
+      );
+      return result;
+    }
+    onResolved(result, observer);
+  } catch {
+    /* scoping a result must never break the call */
+  }
+  return result;
+}
+
+function onResolved(value: unknown, observer: ScopedResultObserver | undefined): void {
+  try {
+    if (isAsyncIterable(value) && bindIteration(value, observer)) return;
+    observer?.onValue?.(value);
+  } catch {
+    /* observer failures stay here */
+  }
+}
+
+function bindIteration(
+  iterable: AsyncIterable<unknown>,
+  observer: ScopedResultObserver | undefined,
+): boolean {
+  if (!Object.isExtensible(iterable)) return false;
+  const scope = new AsyncResource("tokenledger.scope");
+  const original = iterable[Symbol.asyncIterator];
+  const watch = observer?.onItem || observer?.onEnd ? observer : undefined;
+  let ended = false;
+  const end = (): void => {
+    if (ended || !watch) return;
+    ended = true;
+    scope.runInAsyncScope(() => guard(() => watch.onEnd?.()));
+  };
+  Object.defineProperty(iterable, Symbol.asyncIterator, {
+    configurable: true,
+    writable: true,
+    value: function scopedAsyncIterator(this: unknown): AsyncIterator<unknown> {
+      const inner = scope.runInAsyncScope(() => original.call(this) as AsyncIterator<unknown>);
+      const step = async (run: () => Promise<IteratorResult<unknown>> | IteratorResult<unknown>) => {
+        let r: IteratorResult<unknown>;
+        try {
+          r = await scope.runInAsyncScope(run);
+        } catch (err) {
+          end();
+          throw err;
+        }
+        if (r.done) end();
+        else if (watch?.onItem) scope.runInAsyncScope(() => guard(() => watch.onItem?.(r.value)));
+        return r;
+      };
+      const scoped: AsyncIterableIterator<unknown> = {
+        next: (...a: [] | [unknown]) => step(() => inner.next(...a)),
+        return: (value?: unknown) => {
+          end();
+          return step(() => (inner.return ? inner.return(value) : { done: true, value }));
+        },
+        throw: (err?: unknown) => step(() => (inner.throw ? inner.throw(err) : Promise.reject(err))),
+        [Symbol.asyncIterator]() {
+          return scoped;
+        },
+      };
+      return scoped;
+    },
+  });
+  return true;
+}
+
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* an observer must not break iteration */
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null &&
+    (typeof v === "object" || typeof v === "function") &&
+    typeof (v as { then?: unknown }).then === "function"
+  );
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return (
+    v !== null &&
+    typeof v === "object" &&
+    typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function"
+  );
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TokenLedgerConfigError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Pricer } from "./pricer.js";
+import type { PricingOptions } from "../pricing/pricer.js";
 import type { StorageAdapter } from "./storage.js";
 import type { Attribution } from "./attribution.js";
 
@@ -13,8 +14,10 @@ export interface TrackerOptions {
    * then `DATABASE_URL`, then SQLite at `$XDG_DATA_HOME/tokenledger/ledger.db`.
    */
   readonly storage?: StorageOption;
-  /** Price source. Default: the bundled catalog (plus `pricingOverrides`). */
+  /** Price source. Default: the bundled catalog, configured by `pricing`. */
   readonly pricer?: Pricer;
+  /** Price overrides, Azure deployment and Bedrock ARN maps, aliases (ignored when `pricer` is given). */
+  readonly pricing?: PricingOptions;
   /** Events held in memory at most; newer events are dropped (and counted) when full. Default 2048. */
   readonly maxQueueSize?: number;
   /** Events per storage write; clamped to `maxQueueSize`. Default 100. */
@@ -68,6 +71,7 @@ const schema = z
       })
       .optional(),
     pricer: z.object({ price: fn() }, { error: "must have a price(request) method" }).loose().optional(),
+    pricing: z.record(z.string(), z.unknown(), { error: "must be an object of pricing options (overrides, file, ...)" }).optional(),
     maxQueueSize: positiveInt("maxQueueSize").optional(),
     maxBatchSize: positiveInt("maxBatchSize").optional(),
     flushIntervalMs: positiveInt("flushIntervalMs").optional(),

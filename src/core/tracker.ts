@@ -11,7 +11,7 @@ import type { Pricer } from "./pricer.js";
 import type { StorageAdapter } from "./storage.js";
 import { classifyStorageError, toStorageError } from "./storage-errors.js";
 import { resolveStorageOption } from "./storage-resolution.js";
-import { defaultPricer } from "../pricing/index.js";
+import { createPricer, defaultPricer } from "../pricing/index.js";
 
 export type DropReason = "queue_full" | "too_large" | "after_shutdown" | "retry_exhausted" | "rejected" | "internal_error";
 
@@ -132,7 +132,8 @@ export class TokenTracker implements AsyncDisposable {
     this.#sampleRate = o.sampleRate ?? 1;
     // Resolve (and so validate) a URL or the environment now: a bad URL is a setup-time error.
     this.#storageOption = typeof o.storage === "function" || typeof o.storage === "object" ? o.storage : resolveDatabaseTarget(o.storage);
-    const pricer: Pricer = o.pricer ?? defaultPricer();
+    // Pricing options are validated here, at construction: a corrupt overrides file is a setup error.
+    const pricer: Pricer = o.pricer ?? (o.pricing ? createPricer(o.pricing) : defaultPricer());
     this.#build = {
       pricer,
       defaults: {
