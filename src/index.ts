@@ -81,3 +81,8 @@ export {
   fromBedrockConverseUsage,
   fromBedrockInvokeBody,
 } from "./usage/index.js";
+
+export { trackCost, recordUsage } from "./manual.js";
+export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
+export { trackLLM } from "./decorators.js";
+export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";

@@ -2,6 +2,7 @@ import type { Attribution } from "../../src/core/attribution.js";
 import type { NormalizedUsage } from "../../src/core/buckets.js";
 import { getContext, noteInterceptedCall } from "../../src/core/context.js";
 import type { EventStatus, UsageSource } from "../../src/core/event.js";
+import { clientSecrets, redactValues } from "./secrets.js";
 import type { UsageSink } from "./types.js";
 
 export interface CallStart {
@@ -10,6 +11,8 @@ export interface CallStart {
   readonly requestedModel: string | null | undefined;
   readonly streamed: boolean;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The SDK client (or model object) making the call: its credentials are scrubbed from error messages. */
+  readonly client?: unknown;
 }
 
 export interface CallOutcome {
@@ -92,7 +95,7 @@ export class LlmCall {
         status,
         errorType: err ? errorType(err) : status === "aborted" ? "AbortError" : null,
         httpStatus,
-        errorMessage: err ? String(err.message ?? err) : null,
+        errorMessage: err ? redactValues(String(err.message ?? err), clientSecrets(this.#start.client)) : null,
         latencyMs: performance.now() - this.#t0,
         timeToFirstTokenMs: this.#ttft,
         requestId: outcome.requestId ?? requestIdOf(err) ?? null,

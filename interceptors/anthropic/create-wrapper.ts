@@ -31,6 +31,7 @@ export function wrapCreate(original: Method, env: InterceptorEnv): Method {
         operation: "messages",
         requestedModel: stringOrNull(params.model),
         streamed,
+        client: asRecord(this)._client,
       });
     } catch (err) {
       reportSafely(sink, "anthropic.start", err);

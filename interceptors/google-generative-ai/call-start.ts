@@ -14,6 +14,7 @@ export function startLegacyCall(sink: UsageSink, target: unknown, operation: str
     operation,
     requestedModel: stripModelsPrefix((target as LegacyTarget | null)?.model),
     streamed,
+    client: target,
   });
 }
 

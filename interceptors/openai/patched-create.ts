@@ -84,6 +84,7 @@ function startCall(
     operation: op.name,
     requestedModel,
     streamed,
+    client,
   });
   return {
     op,
