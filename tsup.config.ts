@@ -28,7 +28,7 @@ export default defineConfig([
     },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.
-  { ...shared, format: ["esm"], dts: false, entry: { cli: "src/cli/index.ts" }, banner: { js: "#!/usr/bin/env node" } },
+  { ...shared, format: ["esm"], dts: false, entry: { cli: "src/cli/index.ts" } },
   // `node --import tokenledger/register` uses top-level await: ESM only.
   { ...shared, format: ["esm"], entry: { register: "src/register.ts" } },
 ]);

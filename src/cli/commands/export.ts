@@ -1,0 +1,174 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
+import { Option, type Command } from "commander";
+import type { Dimension, TimeBucket } from "../../core/query.js";
+import type { LedgerEvent } from "../../core/event.js";
+import type { CliContext } from "../context.js";
+import type { WhereFilters } from "../flags.js";
+import { csvLine } from "../format/csv.js";
+import type { Runner } from "../program.js";
+import {
+  addFilterOptions,
+  addRangeOptions,
+  resolveRange,
+  toWhere,
+  type RangeOptions,
+} from "../shared-options.js";
+import { MEASURE_KEYS } from "./report.js";
+
+interface ExportOptions extends RangeOptions {
+  readonly format: "csv" | "jsonl";
+  readonly what: "events" | "rollup";
+  readonly out?: string;
+  readonly groupBy?: Dimension[];
+  readonly where?: WhereFilters;
+  readonly bucket?: TimeBucket;
+}
+
+/** Event columns in CSV order: every LedgerEvent field, usage buckets flattened. */
+const EVENT_COLUMNS = [
+  "id",
+  "timestamp",
+  "provider",
+  "model",
+  "requestedModel",
+  "operation",
+  "streamed",
+  "status",
+  "errorType",
+  "httpStatus",
+  "errorMessage",
+  "latencyMs",
+  "timeToFirstTokenMs",
+  "requestId",
+  "uncachedInputTokens",
+  "cacheReadTokens",
+  "cacheWrite5mTokens",
+  "cacheWrite1hTokens",
+  "outputTokens",
+  "reasoningTokens",
+  "inputAudioTokens",
+  "outputAudioTokens",
+  "tierBasisTokens",
+  "webSearchRequests",
+  "usageSource",
+  "serviceTier",
+  "batch",
+  "costUsd",
+  "unpriced",
+  "pricingKey",
+  "userId",
+  "teamId",
+  "projectId",
+  "feature",
+  "costCenter",
+  "sessionId",
+  "traceId",
+  "environment",
+  "app",
+  "metadata",
+  "sampleWeight",
+] as const;
+
+function eventRecord(e: LedgerEvent): Record<string, unknown> {
+  const { usage, timestamp, ...rest } = e;
+  return { ...rest, timestamp: timestamp.toISOString(), ...usage };
+}
+
+export function registerExport(program: Command, run: Runner): Command {
+  const command = program
+    .command("export")
+    .description("Stream events or a rollup as CSV or JSON Lines, to stdout or a file.")
+    .addOption(new Option("-f, --format <format>", "csv or jsonl").choices(["csv", "jsonl"]).default("csv"))
+    .addOption(
+      new Option("--what <what>", "events (one line per call) or rollup (grouped totals)")
+        .choices(["events", "rollup"])
+        .default("events"),
+    )
+    .option("-o, --out <file>", "write to this file instead of stdout");
+  addRangeOptions(command);
+  addFilterOptions(command);
+  command.addOption(
+    new Option("--bucket <bucket>", "rollup only: add a period column").choices([
+      "hour",
+      "day",
+      "week",
+      "month",
+    ]),
+  );
+  command.addHelpText(
+    "after",
+    `
+Examples:
+  $ tokenledger export --since 2026-11-01 > events.csv
+  $ tokenledger export --format jsonl --where team=eng --out eng.jsonl
+  $ tokenledger export --what rollup --group-by team,model --bucket month --format csv
+
+Events are read page by page from the ledger, so exports of any size run in constant memory.`,
+  );
+  command.action(run((ctx, opts: ExportOptions) => exportData(ctx, opts)));
+  return command;
+}
+
+async function exportData(ctx: CliContext, opts: ExportOptions): Promise<void> {
+  const range = resolveRange(ctx, opts);
+  const where = toWhere(opts.where);
+  const storage = await ctx.storage();
+  const file: WriteStream | undefined = opts.out ? createWriteStream(opts.out) : undefined;
+  if (file)
+    await Promise.race([
+      once(file, "open"),
+      once(file, "error").then(([e]) =>
+        Promise.reject(new Error(`--out ${opts.out}: ${(e as Error).message}`)),
+      ),
+    ]);
+  const write = async (text: string) => {
+    if (!file) return ctx.out(text);
+    if (!file.write(text)) await once(file, "drain");
+  };
+  let count = 0;
+  try {
+    if (opts.what === "events") {
+      if (opts.groupBy || opts.bucket)
+        throw new Error("--group-by and --bucket apply to --what rollup, not to events");
+      if (opts.format === "csv") await write(csvLine(EVENT_COLUMNS));
+      for await (const event of storage.events({
+        ...(range.since ? { since: range.since } : {}),
+        ...(range.until ? { until: range.until } : {}),
+        ...(where ? { where } : {}),
+      })) {
+        const row = eventRecord(event);
+        await write(
+          opts.format === "csv" ? csvLine(EVENT_COLUMNS.map((c) => row[c])) : `${JSON.stringify(row)}\n`,
+        );
+        count += 1;
+      }
+    } else {
+      const groupBy = opts.groupBy ?? [];
+      const result = await storage.rollup({
+        ...(range.since ? { since: range.since } : {}),
+        ...(range.until ? { until: range.until } : {}),
+        groupBy,
+        ...(opts.bucket ? { bucket: opts.bucket, timeZone: range.timeZone } : {}),
+        ...(where ? { where } : {}),
+      });
+      const columns = [...(opts.bucket ? ["period"] : []), ...groupBy, ...MEASURE_KEYS];
+      if (opts.format === "csv") await write(csvLine(columns));
+      for (const r of result.rows) {
+        const row = r as unknown as Record<string, unknown>;
+        await write(
+          opts.format === "csv"
+            ? csvLine(columns.map((c) => row[c]))
+            : `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null])))}\n`,
+        );
+        count += 1;
+      }
+    }
+  } finally {
+    if (file) {
+      file.end();
+      await once(file, "finish");
+    }
+  }
+  if (file) ctx.note(`Wrote ${count} ${opts.what === "events" ? "event" : "row"}(s) to ${opts.out}`);
+}

@@ -1,0 +1,202 @@
+import { Option, type Command } from "commander";
+import type { Dimension, RollupQuery, TimeBucket } from "../../core/query.js";
+import type { CliContext } from "../context.js";
+import type { WhereFilters } from "../flags.js";
+import { toCsv } from "../format/csv.js";
+import { BLENDED_COLUMNS, renderReport } from "../format/report-table.js";
+import type { Runner } from "../program.js";
+import { blendSubscriptions } from "../report/blended.js";
+import { computeBlocks } from "../report/blocks.js";
+import { sumMeasures } from "../report/measures.js";
+import {
+  addFilterOptions,
+  addOutputOptions,
+  addRangeOptions,
+  resolveRange,
+  toWhere,
+  type OutputOptions,
+  type RangeOptions,
+} from "../shared-options.js";
+
+export const PERIODS = ["daily", "weekly", "monthly", "session", "blocks"] as const;
+type Period = (typeof PERIODS)[number];
+const BUCKET: Partial<Record<Period, Extract<TimeBucket, "day" | "week" | "month">>> = {
+  daily: "day",
+  weekly: "week",
+  monthly: "month",
+};
+
+interface ReportOptions extends RangeOptions, OutputOptions {
+  readonly period?: Period;
+  readonly groupBy?: Dimension[];
+  readonly where?: WhereFilters;
+  readonly breakdown?: boolean;
+}
+
+/** Measure fields in the order JSON and CSV print them (the names of RollupMeasures). */
+export const MEASURE_KEYS = [
+  "requests",
+  "events",
+  "inputTokens",
+  "uncachedInputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "cacheWrite5mTokens",
+  "cacheWrite1hTokens",
+  "outputTokens",
+  "reasoningTokens",
+  "totalTokens",
+  "costUsd",
+  "unpricedEvents",
+  "errorEvents",
+] as const;
+
+export function registerReport(program: Command, run: Runner): Command {
+  const command = program
+    .command("report")
+    .description("Token and cost totals per period, grouped by any dimension.")
+    .addOption(
+      new Option(
+        "-p, --period <period>",
+        "daily, weekly, monthly, session, or blocks (rolling 5-hour windows)",
+      ).choices(PERIODS),
+    );
+  addRangeOptions(command);
+  addFilterOptions(command);
+  command.option("-b, --breakdown", "one row per model inside each group");
+  addOutputOptions(command);
+  command.addHelpText(
+    "after",
+    `
+Examples:
+  $ tokenledger report                                  # daily, all time, in your time zone
+  $ tokenledger report -p monthly --group-by provider   # adds subscription and blended $/MTok columns when configured
+  $ tokenledger report -p weekly --since 2026-10-01 --until 2026-10-31 --tz Europe/Paris
+  $ tokenledger report -p session --where app=claude-code --breakdown
+  $ tokenledger report -p blocks --since 2026-11-20
+  $ tokenledger report --group-by team,feature --where environment=production --json
+
+JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, uncachedInputTokens,
+  cacheReadTokens, cacheWriteTokens, cacheWrite5mTokens, cacheWrite1hTokens, outputTokens, reasoningTokens,
+  totalTokens, costUsd, unpricedEvents, errorEvents [, subscriptionCostUsd, totalCostUsd, blendedUsdPerMTok] } ],
+  "totals": { same measures } }. Costs are exact decimal strings in USD.`,
+  );
+  command.action(run((ctx, opts: ReportOptions) => report(ctx, opts)));
+  return command;
+}
+
+async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
+  const period: Period = opts.period ?? ctx.config.defaults?.period ?? "daily";
+  const range = resolveRange(ctx, opts);
+  let groupBy: Dimension[] = [...(opts.groupBy ?? ctx.config.defaults?.groupBy ?? [])];
+  if (period === "session" && !groupBy.includes("session")) groupBy = ["session", ...groupBy];
+  if (opts.breakdown ?? ctx.config.defaults?.breakdown) {
+    if (!groupBy.includes("model")) groupBy.push("model");
+  }
+  const where = toWhere(opts.where);
+  const storage = await ctx.storage();
+
+  if (period === "blocks") {
+    if (groupBy.length > 0)
+      throw new Error(
+        "--period blocks does not combine with --group-by or --breakdown (blocks are time windows)",
+      );
+    const blocks = await computeBlocks(
+      storage.events({
+        ...(range.since ? { since: range.since } : {}),
+        ...(range.until ? { until: range.until } : {}),
+        ...(where ? { where } : {}),
+      }),
+      range.timeZone,
+    );
+    const totals = sumMeasures(blocks);
+    await emit(
+      ctx,
+      opts,
+      blocks,
+      totals,
+      ["period"],
+      ["period", "blockStart", "blockEnd", "firstEventAt", "lastEventAt", "active"],
+      false,
+    );
+    return;
+  }
+
+  const bucket = BUCKET[period];
+  const query: RollupQuery = {
+    ...(range.since ? { since: range.since } : {}),
+    ...(range.until ? { until: range.until } : {}),
+    groupBy,
+    ...(bucket ? { bucket, timeZone: range.timeZone } : {}),
+    ...(where ? { where } : {}),
+    orderBy: bucket ? "period" : "cost",
+  };
+  ctx.debug(`rollup ${JSON.stringify(query)}`);
+  const result = await storage.rollup(query);
+  const keys = [...(bucket ? ["period"] : []), ...groupBy];
+
+  const subscriptions = ctx.config.subscriptions ?? [];
+  if (bucket && subscriptions.length > 0) {
+    const blended = blendSubscriptions({
+      rows: result.rows,
+      totals: result.totals,
+      bucket,
+      groupBy,
+      subscriptions,
+      timeZone: range.timeZone,
+      ...(range.since ? { since: range.since } : {}),
+      ...(range.until ? { until: range.until } : {}),
+    });
+    if (blended.skipped.length > 0) {
+      ctx.note(
+        `note: subscriptions ${blended.skipped.join(", ")} are not shown in this grouping; group by provider (or app for tool plans), or none.`,
+      );
+    }
+    if (blended.skipped.length < subscriptions.length) {
+      await emit(ctx, opts, blended.rows, blended.totals, keys, keys, true);
+      return;
+    }
+  }
+  await emit(ctx, opts, result.rows, result.totals, keys, keys, false);
+}
+
+type AnyRow = Readonly<Record<string, unknown>>;
+const asRows = (rows: readonly object[]) => rows as readonly AnyRow[];
+
+/** Print rows as JSON, CSV or a table. Empty results: `{"rows":[],...}`, a header-only CSV, or a notice. */
+export async function emit(
+  ctx: CliContext,
+  opts: OutputOptions,
+  rowObjects: readonly object[],
+  totalsObject: object,
+  tableKeys: readonly string[],
+  dataKeys: readonly string[],
+  blended: boolean,
+): Promise<void> {
+  const rows = asRows(rowObjects);
+  const totals = totalsObject as AnyRow;
+  const extraKeys = blended ? ["subscriptionCostUsd", "totalCostUsd", "blendedUsdPerMTok"] : [];
+  const columns = [...dataKeys, ...MEASURE_KEYS, ...extraKeys];
+  if (opts.json) {
+    const pick = (r: AnyRow, keys: readonly string[]) =>
+      Object.fromEntries(keys.map((k) => [k, r[k] ?? null]));
+    await ctx.out(
+      `${JSON.stringify({ rows: rows.map((r) => pick(r, columns)), totals: pick(totals, [...MEASURE_KEYS, ...extraKeys]) }, null, 2)}\n`,
+    );
+    return;
+  }
+  if (opts.csv) {
+    await ctx.out(toCsv(columns, rows));
+    return;
+  }
+  if (rows.length === 0) {
+    ctx.note("No usage found for this selection.");
+    return;
+  }
+  await ctx.out(renderReport(rows, totals, tableKeys, ctx.colors, blended ? BLENDED_COLUMNS : []));
+  if (Number(totals.unpricedEvents ?? 0) > 0) {
+    ctx.note(
+      `* ${String(totals.unpricedEvents)} event(s) have no price and are not in the cost; run \`tokenledger prices check\`.`,
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import pc from "picocolors";
+import {
+  describeTarget,
+  parseDatabaseUrl,
+  resolveDatabaseTarget,
+  type DatabaseTarget,
+} from "../core/database-url.js";
+import type { TokenLedgerPricer } from "../pricing/index.js";
+import type { StorageAdapter } from "../core/storage.js";
+import { resolveStorage } from "../storage-resolver.js";
+import { loadConfig } from "../config/load.js";
+import type { TokenLedgerConfig } from "../config/schema.js";
+import type { Colors } from "./format/table.js";
+import { loadPricer } from "./pricer.js";
+import { localTimeZone } from "./time.js";
+
+/** Flags every command accepts (declared on the root program). */
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly config?: string;
+  readonly debug?: boolean;
+  readonly color?: boolean;
+}
+
+/**
+ * What a command needs: the config, the ledger, the pricer, the zone, and the two output channels.
+ * stdout carries data only; notices, progress and errors go to stderr.
+ */
+export class CliContext {
+  #storage: Promise<StorageAdapter> | undefined;
+  #pricer: Promise<TokenLedgerPricer> | undefined;
+
+  private constructor(
+    readonly config: TokenLedgerConfig,
+    readonly configPath: string | null,
+    readonly target: DatabaseTarget,
+    readonly colors: Colors,
+    readonly debugEnabled: boolean,
+  ) {}
+
+  static async create(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+    const { config, filepath } = await loadConfig(globals.config);
+    let target = resolveDatabaseTarget(globals.db, env);
+    // The config file's database sits between the environment and the default file.
+    if (target.source === "default" && config.database)
+      target = parseDatabaseUrl(config.database, `${filepath}: database`);
+    const colorWanted =
+      globals.color !== false && !("NO_COLOR" in env && env.NO_COLOR !== "") && process.stdout.isTTY === true;
+    return new CliContext(config, filepath, target, pc.createColors(colorWanted), globals.debug === true);
+  }
+
+  /** `--tz`, else the config's `timezone`, else the machine's zone. */
+  timeZone(flag?: string): string {
+    return flag ?? this.config.timezone ?? localTimeZone();
+  }
+
+  /** The ledger, opened (and migrated) on first use. */
+  storage(): Promise<StorageAdapter> {
+    this.#storage ??= (async () => {
+      this.debug(`ledger: ${describeTarget(this.target)} (from ${this.target.source})`);
+      const storage = await resolveStorage(this.target);
+      await storage.init();
+      return storage;
+    })();
+    return this.#storage;
+  }
+
+  pricer(): Promise<TokenLedgerPricer> {
+    this.#pricer ??= loadPricer(this.config, this.configPath);
+    return this.#pricer;
+  }
+
+  /** Data: waits for the pipe to drain so a large export never piles up in memory. */
+  async out(text: string): Promise<void> {
+    if (!process.stdout.write(text))
+      await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+  }
+
+  /** Notices for people; never part of the data. */
+  note(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  debug(text: string): void {
+    if (this.debugEnabled) process.stderr.write(`${this.colors.dim(`[debug] ${text}`)}\n`);
+  }
+
+  async close(): Promise<void> {
+    if (this.#storage) await (await this.#storage.catch(() => undefined))?.close();
+  }
+}

@@ -1,0 +1,27 @@
+import { Dec } from "./decimal.js";
+
+/** `$12.35` from an exact decimal string: rounding happens once, here, for display only. */
+export function formatUsd(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "-";
+  const d = new Dec(value);
+  if (d.isZero()) return "$0.00";
+  // Keep small amounts visible instead of printing $0.00 for a non-zero cost.
+  const places = d.abs().lessThan("0.01") ? 4 : 2;
+  return `$${d.toFixed(places, Dec.ROUND_HALF_UP).replace(/\B(?=(\d{3})+(?!\d))(?=.*\.)/g, ",")}`;
+}
+
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** USD per million tokens, exact: cost / tokens × 1e6 (null when there are no tokens). */
+export function usdPerMTok(costUsd: string, tokens: number): string | null {
+  if (!tokens) return null;
+  return new Dec(costUsd).div(tokens).times(1_000_000).toDecimalPlaces(6, Dec.ROUND_HALF_UP).toString();
+}
+
+export function sumUsd(values: readonly (string | null | undefined)[]): string {
+  let total = new Dec(0);
+  for (const v of values) if (v) total = total.plus(v);
+  return total.toString();
+}

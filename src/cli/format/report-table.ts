@@ -1,0 +1,47 @@
+import type { Dimension, RollupMeasures } from "../../core/query.js";
+import { formatCount, formatUsd } from "./money.js";
+import { renderTable, type Colors, type Column } from "./table.js";
+
+type Row = Readonly<Record<string, unknown>> & Partial<RollupMeasures>;
+
+const HEADERS: Partial<Record<Dimension, string>> = { cost_center: "Cost center" };
+const title = (d: string) => HEADERS[d as Dimension] ?? d.charAt(0).toUpperCase() + d.slice(1);
+const text = (v: unknown) => (v === null || v === undefined ? "(none)" : String(v));
+const num = (key: keyof RollupMeasures) => (r: Row) => formatCount(Number(r[key] ?? 0));
+
+/** The readable report table: key columns, token columns, cost (marked * when some events are unpriced). */
+export function renderReport(
+  rows: readonly Row[],
+  totals: Row,
+  keys: readonly string[],
+  colors: Colors,
+  extra: readonly Column<Row>[] = [],
+): string {
+  const columns: Column<Row>[] = [
+    ...keys.map((k) => ({
+      header: title(k),
+      value: (r: Row) => text(r[k]),
+      align: "left" as const,
+      key: true,
+    })),
+    { header: "Requests", value: num("requests") },
+    { header: "Input", value: num("uncachedInputTokens") },
+    { header: "Output", value: num("outputTokens") },
+    { header: "Cache write", value: num("cacheWriteTokens") },
+    { header: "Cache read", value: num("cacheReadTokens") },
+    { header: "Total tokens", value: num("totalTokens") },
+    { header: "Cost (USD)", value: (r: Row) => formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : "") },
+    ...extra,
+  ];
+  if (keys.length === 0) columns.unshift({ header: "", value: () => "", align: "left" });
+  return renderTable(columns, rows, totals, colors);
+}
+
+export const BLENDED_COLUMNS: readonly Column<Row>[] = [
+  { header: "Subscription", value: (r) => formatUsd(r.subscriptionCostUsd as string) },
+  { header: "Total cost", value: (r) => formatUsd(r.totalCostUsd as string) },
+  {
+    header: "Blended $/MTok",
+    value: (r) => (r.blendedUsdPerMTok ? formatUsd(r.blendedUsdPerMTok as string) : "-"),
+  },
+];

@@ -1,0 +1,28 @@
+import { CommanderError } from "commander";
+import { createProgram } from "./program.js";
+
+/** Run the CLI; resolves to the exit code. Errors become one line on stderr, never a stack (unless --debug). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  // A closed pipe (`tokenledger export | head`) is a normal end, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+  });
+  const program = createProgram();
+  let code = 0;
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its one-line message (help and --version exit 0).
+      code = error.exitCode;
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`tokenledger: error: ${message.split("\n")[0]}\n`);
+      if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+      code = 1;
+    }
+  }
+  if (debug) process.stderr.write(`[debug] maxRSS=${process.resourceUsage().maxRSS} KB\n`);
+  return code;
+}

@@ -1,0 +1,94 @@
+import { createRequire } from "node:module";
+import { Command, Option } from "commander";
+import { CliContext, type GlobalOptions } from "./context.js";
+import { registerReport } from "./commands/report.js";
+import { registerCosts } from "./commands/costs.js";
+import { registerPrices } from "./commands/prices.js";
+import { registerExport } from "./commands/export.js";
+import { registerDb } from "./commands/db.js";
+import { registerImport } from "./commands/import.js";
+
+/** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
+export type Runner = <A extends unknown[]>(
+  body: (ctx: CliContext, ...args: A) => Promise<void>,
+) => (...args: [...A, Command]) => Promise<void>;
+
+function version(): string {
+  try {
+    // src/cli/program.ts and dist/cli.js both sit two levels below package.json... or one; try both.
+    const require = createRequire(import.meta.url);
+    for (const p of ["../../package.json", "../package.json"]) {
+      try {
+        const pkg = require(p) as { name?: string; version?: string };
+        if (pkg.name === "tokenledger" && pkg.version) return pkg.version;
+      } catch {
+        /* try the next location */
+      }
+    }
+  } catch {
+    /* fall through */
+  }
+  return "0.0.0";
+}
+
+export function createProgram(): Command {
+  const program = new Command("tokenledger")
+    .description("Token, cost and latency reports from your LLM usage ledger.")
+    .version(version(), "-v, --version")
+    .addOption(
+      new Option(
+        "--db <url>",
+        "ledger: postgres:// URL, sqlite:/file path (default: $TOKENLEDGER_DATABASE_URL, $DATABASE_URL, config, ~/.local/share/tokenledger/ledger.db)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--config <file>",
+        "config file (default: nearest tokenledger.config.yaml, then ~/.config/tokenledger/config.yaml)",
+      ),
+    )
+    .option("--no-color", "plain output without colour (also NO_COLOR=1 or when piped)")
+    .option("--debug", "log details and peak memory to stderr")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") })
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ tokenledger report --period daily --since 2026-11-01
+  $ tokenledger report --group-by team,model --where environment=production --json
+  $ tokenledger costs --provider anthropic
+  $ tokenledger import claude-code
+  $ tokenledger prices check`,
+    );
+
+  const run: Runner =
+    (body) =>
+    async (...args) => {
+      const command = args[args.length - 1] as Command;
+      const ctx = await CliContext.create(command.optsWithGlobals<GlobalOptions>());
+      try {
+        await body(ctx, ...(args.slice(0, -1) as never));
+      } finally {
+        await ctx.close();
+      }
+    };
+
+  for (const register of [
+    registerReport,
+    registerCosts,
+    registerPrices,
+    registerExport,
+    registerDb,
+    registerImport,
+  ]) {
+    const command = register(program, run);
+    command
+      .exitOverride()
+      .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+    for (const sub of command.commands)
+      sub.exitOverride().configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+  }
+  return program;
+}

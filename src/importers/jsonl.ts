@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { UsageEventInput } from "../core/event.js";
+import { ATTRIBUTION_KEYS } from "../core/attribution.js";
+import { EMPTY_USAGE } from "../core/buckets.js";
+import { parseJsonLine, readLines } from "./line-reader.js";
+import { stableEventId } from "./stable-id.js";
+import type { AgentImporter, ParseSink } from "./types.js";
+import { walkFiles } from "./walk.js";
+
+export const JSONL_AGENT = "jsonl";
+
+const count = z.number().int("must be a whole number").nonnegative("must not be negative");
+const usageSchema = z
+  .object(
+    Object.fromEntries(Object.keys(EMPTY_USAGE).map((k) => [k, count.optional()])) as Record<
+      keyof typeof EMPTY_USAGE,
+      z.ZodOptional<typeof count>
+    >,
+  )
+  .strict();
+
+const attributionSchema = z
+  .object(
+    Object.fromEntries(ATTRIBUTION_KEYS.map((k) => [k, z.string().optional()])) as Record<
+      (typeof ATTRIBUTION_KEYS)[number],
+      z.ZodOptional<z.ZodString>
+    >,
+  )
+  .strict();
+
+/** One line of the generic import format; see JSONL_FORMAT.md. */
+export const jsonlLineSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    timestamp: z.union([z.string(), z.number()]),
+    provider: z.string().min(1),
+    model: z.string().min(1).nullable().optional(),
+    operation: z.string().min(1).optional(),
+    status: z.enum(["ok", "error", "aborted"]).optional(),
+    requestId: z.string().nullable().optional(),
+    latencyMs: z.number().nonnegative().nullable().optional(),
+    serviceTier: z.string().nullable().optional(),
+    batch: z.boolean().optional(),
+    usage: usageSchema,
+    costUsd: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "0.0123"')
+      .nullable()
+      .optional(),
+    attribution: attributionSchema.optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const jsonlImporter: AgentImporter = {
+  agent: JSONL_AGENT,
+  listFiles: (root) => walkFiles(root, (name) => name.endsWith(".jsonl") || name.endsWith(".ndjson")),
+  async parseFile(path: string, sink: ParseSink): Promise<void> {
+    for await (const line of readLines(path, (n) => sink.bytes(n))) {
+      const parsed = parseJsonLine(line.text);
+      if (parsed === undefined) continue;
+      if (parsed instanceof Error) {
+        sink.malformed(line.number, `invalid JSON (${parsed.message})`);
+        continue;
+      }
+      const result = jsonlLineSchema.safeParse(parsed);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        const where = issue.path.join(".") || "line";
+        const message =
+          issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.join(", ")}` : issue.message;
+        sink.malformed(line.number, `${where}: ${message}`);
+        continue;
+      }
+      const row = result.data;
+      const at = typeof row.timestamp === "number" ? row.timestamp : Date.parse(row.timestamp);
+      if (!Number.isFinite(at)) {
+        sink.malformed(
+          line.number,
+          `timestamp: "${row.timestamp}" is not an ISO 8601 time or epoch milliseconds`,
+        );
+        continue;
+      }
+      // Without an id, the line's own content names the event, so importing the file twice adds nothing.
+      const id =
+        row.id === undefined
+          ? stableEventId(JSONL_AGENT, createHash("sha256").update(line.text.trim()).digest("hex"))
+          : UUID.test(row.id)
+            ? row.id
+            : stableEventId(JSONL_AGENT, "id", row.id); // ledgers store UUIDs; any other id is hashed into one
+      const input: UsageEventInput = {
+        ...row,
+        id,
+        timestamp: at,
+        usageSource: "import",
+        attribution: { ...row.attribution },
+      };
+      await sink.event(input);
+    }
+  },
+};
