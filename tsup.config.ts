@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from "tsup";
 
+// `npm run build` empties dist/ first: the three configs build concurrently, so none may clean.
 // Every entry other than the root imports the core as `tokenledger` (package self-reference),
 // kept external so each output format carries exactly one runtime copy of the tracker state.
 const shared: Options = {
@@ -17,7 +18,6 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    clean: true,
     entry: {
       index: "src/index.ts",
       sqlite: "adapters/sqlite/index.ts",
@@ -30,5 +30,5 @@ export default defineConfig([
   // The CLI is an executable, not a library entry: ESM only, with a shebang.
   { ...shared, format: ["esm"], dts: false, entry: { cli: "src/cli/index.ts" } },
   // `node --import tokenledger/register` uses top-level await: ESM only.
-  { ...shared, format: ["esm"], entry: { register: "src/register.ts" } },
+  { ...shared, format: ["esm"], dts: false, entry: { register: "src/register.ts" } },
 ]);
