@@ -1,5 +1,6 @@
 // Sustained ingest through the adapters (100-event batches, like the tracker) against a raw driver insert of
-// the same rows in the same run, plus the cost of the hourly rollup trigger. Run: node --import tsx bench/storage-ingest.ts
+// the same rows in the same run, plus the cost of the rollup triggers: all four projections, only the original full-key
+// hourly one (the schema before 0004_rollup_projections), and none. Run: node --import tsx bench/storage-ingest.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +18,18 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), "tl-bench-ingest-"));
 const results: Record<string, string | number>[] = [];
 const rate = (ms: number) => Math.round((N / ms) * 1000);
+const NEW_TRIGGERS = ["token_ledger_hourly_model_rollup", "token_ledger_daily_rollup", "token_ledger_daily_user_rollup"];
+const ALL_TRIGGERS = ["token_ledger_rollup", ...NEW_TRIGGERS];
+/** Which rollup triggers a case keeps. */
+type Triggers = "all" | "hourly only" | "none";
+const dropped = (t: Triggers) => (t === "all" ? [] : t === "hourly only" ? NEW_TRIGGERS : ALL_TRIGGERS);
 
-async function sqliteAdapter(run: number, dropTrigger: boolean): Promise<number> {
-  const s = sqliteStorage({ path: join(dir, `a-${run}-${dropTrigger}.db`) });
+async function sqliteAdapter(run: number, triggers: Triggers): Promise<number> {
+  const s = sqliteStorage({ path: join(dir, `a-${run}-${triggers.replace(" ", "-")}.db`) });
   await s.init();
-  if (dropTrigger) new Database(s.path).exec("DROP TRIGGER token_ledger_rollup");
+  const admin = new Database(s.path);
+  for (const t of dropped(triggers)) admin.exec(`DROP TRIGGER ${t}`);
+  admin.close();
   const events = makeEvents(N);
   const ms = await timeIt(async () => {
     for (let i = 0; i < N; i += 100) await s.insertBatch(events.slice(i, i + 100));
@@ -38,7 +46,7 @@ async function sqliteRaw(run: number): Promise<number> {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec("DROP TRIGGER token_ledger_rollup");
+  for (const t of ALL_TRIGGERS) db.exec(`DROP TRIGGER ${t}`);
   const cols = eventColumns("cost_pico");
   const stmt = db.prepare(`INSERT INTO token_ledger_events (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`);
   const conv = { ts: (d: Date) => d.getTime(), bool: (b: boolean) => (b ? 1 : 0), cost: (c: string | null) => (c === null ? null : usdToPico(c)), json: (m: unknown) => JSON.stringify(m) };
@@ -53,13 +61,13 @@ async function sqliteRaw(run: number): Promise<number> {
   return ms;
 }
 
-async function pgAdapter(dropTrigger: boolean): Promise<number> {
+async function pgAdapter(triggers: Triggers): Promise<number> {
   const schema = `tl_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const s = postgresStorage({ connectionString: PG_URL, schema });
   await s.init();
   const client = new pg.Client(PG_URL);
   await client.connect();
-  if (dropTrigger) await client.query(`DROP TRIGGER token_ledger_rollup ON ${schema}.token_ledger_events`);
+  for (const t of dropped(triggers)) await client.query(`DROP TRIGGER ${t} ON ${schema}.token_ledger_events`);
   const events = makeEvents(N);
   const ms = await timeIt(async () => {
     for (let i = 0; i < N; i += 100) await s.insertBatch(events.slice(i, i + 100));
@@ -77,7 +85,7 @@ async function pgRaw(): Promise<number> {
   await s.close();
   const client = new pg.Client(PG_URL);
   await client.connect();
-  await client.query(`DROP TRIGGER token_ledger_rollup ON ${schema}.token_ledger_events`);
+  for (const t of ALL_TRIGGERS) await client.query(`DROP TRIGGER ${t} ON ${schema}.token_ledger_events`);
   const cols = eventColumns("cost_usd");
   const conv = { ts: (d: Date) => d, bool: (b: boolean) => b, cost: (c: string | null) => c, json: (m: unknown) => JSON.stringify(m) };
   const rows = makeEvents(N).map((e) => eventValues(e, conv));
@@ -102,24 +110,29 @@ async function measure(name: string, fn: (run: number) => Promise<number>): Prom
   return m;
 }
 
-const sqA = await measure("sqlite adapter, 100/batch, with rollup trigger", (r) => sqliteAdapter(r, false));
-const sqNoTrig = await measure("sqlite adapter, 100/batch, no trigger", (r) => sqliteAdapter(r, true));
-const sqRaw = await measure("sqlite raw prepared insert, 1000/tx", (r) => sqliteRaw(r));
+const sqA = await measure("sqlite adapter, 100/batch, all 4 rollup triggers", (r) => sqliteAdapter(r, "all"));
+const sqHourly = await measure("sqlite adapter, 100/batch, full-key hourly trigger only", (r) => sqliteAdapter(r, "hourly only"));
+const sqNoTrig = await measure("sqlite adapter, 100/batch, no trigger", (r) => sqliteAdapter(r, "none"));
+const sqRaw = await measure("sqlite raw prepared insert, 1000/tx, no trigger", (r) => sqliteRaw(r));
 let pgA = NaN;
+let pgHourly = NaN;
 let pgNoTrig = NaN;
 let pgR = NaN;
 try {
-  pgA = await measure("postgres adapter, 100/batch, with rollup trigger", () => pgAdapter(false));
-  pgNoTrig = await measure("postgres adapter, 100/batch, no trigger", () => pgAdapter(true));
-  pgR = await measure("postgres raw multi-row insert, 1000/stmt", () => pgRaw());
+  pgA = await measure("postgres adapter, 100/batch, all 4 rollup triggers", () => pgAdapter("all"));
+  pgHourly = await measure("postgres adapter, 100/batch, full-key hourly trigger only", () => pgAdapter("hourly only"));
+  pgNoTrig = await measure("postgres adapter, 100/batch, no trigger", () => pgAdapter("none"));
+  pgR = await measure("postgres raw multi-row insert, 1000/stmt, no trigger", () => pgRaw());
 } catch (err) {
   console.error(`postgres skipped: ${(err as Error).message}`);
 }
 rmSync(dir, { recursive: true, force: true });
 printTable(`Ingest of ${N} events, median of ${RUNS} runs`, results);
 printTable("Ratios", [
-  { ratio: "sqlite adapter / raw", value: (sqA / sqRaw).toFixed(2) },
-  { ratio: "sqlite trigger cost (with / without)", value: (sqA / sqNoTrig).toFixed(2) },
-  { ratio: "postgres adapter / raw", value: (pgA / pgR).toFixed(2) },
-  { ratio: "postgres trigger cost (with / without)", value: (pgA / pgNoTrig).toFixed(2) },
+  { ratio: "sqlite adapter (all triggers) / raw", value: (sqA / sqRaw).toFixed(2) },
+  { ratio: "sqlite all triggers / no trigger", value: (sqA / sqNoTrig).toFixed(2) },
+  { ratio: "sqlite all triggers / hourly trigger only (cost of the 3 new projections)", value: (sqA / sqHourly).toFixed(2) },
+  { ratio: "postgres adapter (all triggers) / raw", value: (pgA / pgR).toFixed(2) },
+  { ratio: "postgres all triggers / no trigger", value: (pgA / pgNoTrig).toFixed(2) },
+  { ratio: "postgres all triggers / hourly trigger only (cost of the 3 new projections)", value: (pgA / pgHourly).toFixed(2) },
 ]);

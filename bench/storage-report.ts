@@ -1,4 +1,5 @@
-// A 30-day grouped report over 1M events in SQLite and PostgreSQL: hourly rollup path vs raw events scan.
+// A 30-day grouped report over 1M events in SQLite and PostgreSQL: the rollup projection the planner picks vs a raw
+// events scan (and vs the full-key hourly table, the only rollup before 0004_rollup_projections).
 // Seeding is done inside the database (generate_series / recursive CTE), so it takes seconds.
 // Run: node --import tsx bench/storage-report.ts   (BENCH_EVENTS to change the 1,000,000)
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,15 +27,30 @@ const rows: Record<string, string | number>[] = [];
 async function measure(backend: string, s: KyselyStorage): Promise<void> {
   for (const [name, q] of Object.entries(QUERIES)) {
     const ms: Record<string, number> = {};
-    let totals = "";
-    for (const scan of [false, true]) {
+    const totals = new Set<string>();
+    let picked = "";
+    const paths = [["rollup", null, false], ["full-key hourly", "token_ledger_hourly", false], ["scan", null, true]] as const;
+    for (const [path, force, scan] of paths) {
       s.forceScan = scan;
+      s.forceProjection = force;
       const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await timeIt(async () => void (totals = (await s.rollup(q)).totals.costUsd)));
-      ms[scan ? "scan" : "rollup"] = median(times);
-      if (!scan && s.lastRollupSource !== "rollup") throw new Error("expected the rollup path");
+      for (let r = 0; r < RUNS; r++) times.push(await timeIt(async () => void totals.add((await s.rollup(q)).totals.costUsd)));
+      ms[path] = median(times);
+      if (path === "rollup") picked = s.lastProjection ?? "(events)";
     }
-    rows.push({ backend, report: name, "rollup ms": ms.rollup!.toFixed(1), "scan ms": ms.scan!.toFixed(0), "scan/rollup": (ms.scan! / ms.rollup!).toFixed(0), "total cost": totals });
+    s.forceScan = false;
+    s.forceProjection = null;
+    if (totals.size !== 1) throw new Error(`paths disagree: ${[...totals].join(" / ")}`);
+    rows.push({
+      backend,
+      report: name,
+      projection: picked,
+      "rollup ms": ms.rollup!.toFixed(1),
+      "full-key hourly ms": ms["full-key hourly"]!.toFixed(0),
+      "scan ms": ms.scan!.toFixed(0),
+      "scan/rollup": (ms.scan! / ms.rollup!).toFixed(0),
+      "total cost": [...totals][0]!,
+    });
   }
 }
 
@@ -53,7 +69,12 @@ const dir = mkdtempSync(join(tmpdir(), "tl-bench-report-"));
   const raw = new Database(path);
   const seed = await timeIt(() => void raw.exec(SQLITE_SEED));
   raw.close();
-  console.log(`sqlite: seeded ${N} events (trigger-maintained rollup) in ${(seed / 1000).toFixed(1)} s`);
+  console.log(`sqlite: seeded ${N} events (4 trigger-maintained projections) in ${(seed / 1000).toFixed(1)} s`);
+  const sizes = new Database(path, { readonly: true });
+  for (const t of ["token_ledger_hourly", "token_ledger_hourly_model", "token_ledger_daily", "token_ledger_daily_user"]) {
+    console.log(`  ${t}: ${(sizes.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n} rows`);
+  }
+  sizes.close();
   await measure("sqlite", s);
   await s.close();
 }
@@ -73,9 +94,10 @@ try {
         'model-' || (i % 6), 'chat', CASE WHEN i % 50 = 0 THEN 'error' ELSE 'ok' END, 'provider', 500 + i % 300, i % 200,
         100 + i % 400, (100375000 + (i % 997) * 1000) / 1e12, 'user-' || (i % 500), 'team-' || (i % 20), 'chat', 'prod', 200 + i % 1000
       FROM generate_series(0, ${N - 1}) AS i`);
-    await client.query(`ANALYZE ${schema}.token_ledger_events; ANALYZE ${schema}.token_ledger_hourly`);
+    await client.query(`ANALYZE ${schema}.token_ledger_events; ANALYZE ${schema}.token_ledger_hourly;
+      ANALYZE ${schema}.token_ledger_hourly_model; ANALYZE ${schema}.token_ledger_daily; ANALYZE ${schema}.token_ledger_daily_user`);
   });
-  console.log(`postgres: seeded ${N} events (statement trigger) in ${(seed / 1000).toFixed(1)} s`);
+  console.log(`postgres: seeded ${N} events (4 statement triggers) in ${(seed / 1000).toFixed(1)} s`);
   await measure("postgres", s);
   await s.close();
   await client.query(`DROP SCHEMA ${schema} CASCADE`);

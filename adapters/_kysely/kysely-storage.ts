@@ -10,23 +10,24 @@ import type {
   RollupRow,
   StorageAdapter,
 } from "tokenledger";
-import { toStorageError } from "tokenledger";
-import { EVENT_COLUMN, inRollup } from "../_shared/dimensions.js";
+import { TokenLedgerConfigError, toStorageError } from "tokenledger";
+import { EVENT_COLUMN } from "../_shared/dimensions.js";
 import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { orderRows } from "../_shared/order.js";
 import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js";
-import { hourAlignedSpans, offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
+import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
 import type { MigrationStatus } from "./migrator.js";
 import type { LedgerDb } from "./schema.js";
-import { EVENTS_TABLE, HOURLY_TABLE } from "./schema.js";
+import { PROJECTIONS, chooseProjection, projectionByTable, whyNot, type Projection, type SourceNeeds } from "./projections.js";
+import { EVENTS_TABLE } from "./schema.js";
 import type { SqlFlavor } from "./sql-flavor.js";
 import { whereSql } from "./where-sql.js";
 
-const HOUR_MS = 3_600_000;
+const ALL_PROJECTION_TABLES: ReadonlySet<string> = new Set(PROJECTIONS.map((p) => p.table));
 
 /**
- * Shared read side of the SQL adapters: rollups (hourly table when it can answer, else a scan),
+ * Shared read side of the SQL adapters: rollups (the smallest rollup projection that can answer, else a scan),
  * nearest-rank latency percentiles and keyset-paged event streaming. Subclasses own connections,
  * inserts and migrations.
  */
@@ -42,10 +43,14 @@ export abstract class KyselyStorage implements StorageAdapter {
   protected abstract database(): Promise<LedgerDb>;
   protected abstract readonly flavor: SqlFlavor;
 
-  /** True when the last rollup() was answered from the hourly table (exposed for tests and benchmarks). */
+  /** Whether the last rollup() read a rollup projection or scanned the events (for tests and benchmarks). */
   lastRollupSource: "rollup" | "events" | null = null;
-  /** Force the events scan (benchmarks compare both paths). */
+  /** Table of the projection the last rollup() read, null after an events scan. */
+  lastProjection: string | null = null;
+  /** Force the events scan (benchmarks and tests compare paths). */
   forceScan = false;
+  /** Force one projection by table name; a rollup it cannot answer then throws (tests compare paths). */
+  forceProjection: string | null = null;
 
   async rollup(q: RollupQuery): Promise<RollupResult> {
     checkQuery(q);
@@ -53,8 +58,45 @@ export abstract class KyselyStorage implements StorageAdapter {
     try {
       return await this.#rollup(db, q);
     } catch (err) {
+      if (err instanceof TokenLedgerConfigError) throw err;
       throw toStorageError(err, `${this.kind} rollup`);
     }
+  }
+
+  #allProjectionsExist = false;
+
+  /**
+   * Projection tables present: a ledger opened with `migrate: false` may not have run a newer migration yet.
+   * Re-read until all exist (cheap), then trusted: migrations only ever add them.
+   */
+  async #projectionTables(db: LedgerDb): Promise<ReadonlySet<string>> {
+    if (this.#allProjectionsExist) return ALL_PROJECTION_TABLES;
+    const names = new Set((await this.flavor.tableNames.execute(db)).rows.map((r) => r.name));
+    const present = new Set([...ALL_PROJECTION_TABLES].filter((t) => names.has(t)));
+    this.#allProjectionsExist = present.size === ALL_PROJECTION_TABLES.size;
+    return present;
+  }
+
+  /** The projection this query reads (null: scan events), honouring the force options. */
+  #source(
+    q: RollupQuery,
+    dims: readonly Dimension[],
+    spans: readonly OffsetSpan[],
+    present: ReadonlySet<string>,
+  ): Projection | null {
+    if (this.forceScan) return null;
+    const needs: SourceNeeds = {
+      dims: [...new Set([...dims, ...(Object.keys(q.where ?? {}) as Dimension[])])],
+      ...(q.since ? { since: q.since.getTime() } : {}),
+      ...(q.until ? { until: q.until.getTime() } : {}),
+      ...(q.bucket ? { bucket: q.bucket } : {}),
+      spans,
+    };
+    if (this.forceProjection === null) return chooseProjection(needs, present);
+    const forced = projectionByTable(this.forceProjection);
+    const why = present.has(forced.table) ? whyNot(forced, needs) : "its table does not exist yet: a migration is pending";
+    if (why) throw new TokenLedgerConfigError(`forceProjection: ${forced.table} cannot answer this query (${why})`);
+    return forced;
   }
 
   async #rollup(db: LedgerDb, q: RollupQuery): Promise<RollupResult> {
@@ -67,17 +109,12 @@ export abstract class KyselyStorage implements StorageAdapter {
       if (!range) return { rows: [], totals: toMeasures(emptyRaw()) };
       spans = offsetSpans(tz, range[0], range[1]);
     }
-    const aligned = (d?: Date) => d === undefined || d.getTime() % HOUR_MS === 0;
-    const useRollup =
-      !this.forceScan &&
-      dims.every(inRollup) &&
-      Object.keys(q.where ?? {}).every((d) => inRollup(d as Dimension)) &&
-      aligned(q.since) &&
-      aligned(q.until) &&
-      (!q.bucket || hourAlignedSpans(spans));
+    const projection = this.#source(q, dims, spans, await this.#projectionTables(db));
+    const useRollup = projection !== null;
     this.lastRollupSource = useRollup ? "rollup" : "events";
-    const timeCol = useRollup ? "hour" : "ts";
-    const table = f.table(useRollup ? HOURLY_TABLE : EVENTS_TABLE);
+    this.lastProjection = projection?.table ?? null;
+    const timeCol = projection?.timeColumn ?? "ts";
+    const table = f.table(projection?.table ?? EVENTS_TABLE);
     const where = whereSql(q, useRollup ? "rollup" : "events", timeCol, this.#t(q.since), this.#t(q.until));
     const keys: RawBuilder<unknown>[] = [];
     if (q.bucket) keys.push(sql`${f.period(timeCol, q.bucket, tz, spans)} as period`);

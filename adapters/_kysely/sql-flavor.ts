@@ -12,9 +12,11 @@ export interface SqlFlavor {
   time(ms: number): unknown;
   /** Read a `ts` / `hour` value back as epoch milliseconds. */
   readTime(v: unknown): number;
+  /** Names of the ledger's tables that exist (a column `name`), to skip projections whose migration is pending. */
+  readonly tableNames: RawBuilder<{ name: string }>;
   /** Select list of the measures over token_ledger_events, aliased requests, events, uncached, ..., cost_a, cost_b, unpriced, errors. */
   readonly eventMeasures: RawBuilder<unknown>;
-  /** The same measures over token_ledger_hourly. */
+  /** The same measures over any rollup projection (they all have the same measure columns). */
   readonly rollupMeasures: RawBuilder<unknown>;
   /** Exact cost from the `cost_a` / `cost_b` columns of an aggregate row. */
   readCost(row: StoredRow): Decimal;

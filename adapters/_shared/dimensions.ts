@@ -16,7 +16,7 @@ export const EVENT_COLUMN: Readonly<Record<Dimension, string>> = {
   status: "status",
 };
 
-/** Dimensions kept in the hourly rollup table (missing values stored as ''). */
+/** Dimensions rollup projections can keep (missing values stored as ''); see adapters/_kysely/projections.ts. */
 export const ROLLUP_DIMENSIONS = [
   "provider",
   "model",
@@ -28,6 +28,8 @@ export const ROLLUP_DIMENSIONS = [
   "environment",
   "app",
 ] as const satisfies readonly Dimension[];
+
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
 
 const ROLLUP_SET: ReadonlySet<Dimension> = new Set(ROLLUP_DIMENSIONS);
 

@@ -1,4 +1,6 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
+import { projectionByTable } from "../_kysely/projections.js";
+import { postgresProjectionSql } from "./postgres-projection-sql.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 const KEYS = `date_trunc('hour', ts, 'UTC'), provider, model, coalesce(user_id, ''), coalesce(team_id, ''),
@@ -124,6 +126,28 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
             sum(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS input_tokens,
             sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, sum(unpriced_events) AS unpriced_events
           FROM ${s}.token_ledger_hourly GROUP BY 1, 2, 3`,
+      ],
+    },
+    {
+      // Smaller rollups beside token_ledger_hourly (whose key is nearly one row per event at realistic
+      // cardinality), backfilled from the stored events; the views now read them (same columns and types).
+      name: "0004_rollup_projections",
+      up: [
+        ...["token_ledger_hourly_model", "token_ledger_daily", "token_ledger_daily_user"].flatMap((t) =>
+          postgresProjectionSql(s, projectionByTable(t)),
+        ),
+        `CREATE OR REPLACE VIEW ${s}.token_ledger_daily_costs AS
+          SELECT (hour AT TIME ZONE 'UTC')::date AS day, provider, model, sum(requests) AS requests, sum(events) AS events,
+            sum(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS input_tokens,
+            sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
+            sum(unpriced_events) AS unpriced_events, sum(error_events) AS error_events
+          FROM ${s}.token_ledger_hourly_model GROUP BY 1, 2, 3`,
+        `CREATE OR REPLACE VIEW ${s}.token_ledger_user_costs AS
+          SELECT (day AT TIME ZONE 'UTC')::date AS day, nullif(user_id, '') AS user_id, nullif(team_id, '') AS team_id,
+            sum(requests) AS requests, sum(events) AS events,
+            sum(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS input_tokens,
+            sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, sum(unpriced_events) AS unpriced_events
+          FROM ${s}.token_ledger_daily_user GROUP BY 1, 2, 3`,
       ],
     },
   ];

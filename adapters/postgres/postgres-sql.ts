@@ -31,6 +31,7 @@ export function postgresFlavor(schema: string): SqlFlavor {
     table: (name) => sql.table(`${schema}.${name}`),
     time: (ms) => new Date(ms),
     readTime: (v) => (v instanceof Date ? v.getTime() : Date.parse(String(v))),
+    tableNames: sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`,
     eventMeasures: EVENT_MEASURES,
     rollupMeasures: ROLLUP_MEASURES,
     readCost: (r) => new Dec(r.cost_a === null || r.cost_a === undefined ? "0" : String(r.cost_a)),

@@ -1,4 +1,6 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
+import { projectionByTable } from "../_kysely/projections.js";
+import { sqliteProjectionSql } from "./sqlite-projection-sql.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 // Weighted cost in pico-dollars: exact for weight 1 (the common case), rounded per event otherwise.
@@ -134,6 +136,35 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
           sum(output_tokens) AS output_tokens, sum(cost_q) * 1000000000 + sum(cost_r) AS pico,
           sum(unpriced_events) AS unpriced_events
           FROM token_ledger_hourly GROUP BY 1, 2, 3)`,
+    ],
+  },
+  {
+    // Smaller rollups beside token_ledger_hourly (whose key is nearly one row per event at realistic cardinality),
+    // backfilled from the stored events; the views now read them.
+    name: "0004_rollup_projections",
+    up: [
+      ...["token_ledger_hourly_model", "token_ledger_daily", "token_ledger_daily_user"].flatMap((t) =>
+        sqliteProjectionSql(projectionByTable(t)),
+      ),
+      `DROP VIEW IF EXISTS token_ledger_daily_costs`,
+      `CREATE VIEW token_ledger_daily_costs AS
+        SELECT day, provider, model, requests, events, input_tokens, output_tokens,
+          printf('%d.%012d', pico / 1000000000000, pico % 1000000000000) AS cost_usd, unpriced_events, error_events
+        FROM (SELECT date(hour / 1000, 'unixepoch') AS day, provider, model, sum(requests) AS requests, sum(events) AS events,
+          sum(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS input_tokens,
+          sum(output_tokens) AS output_tokens, sum(cost_q) * 1000000000 + sum(cost_r) AS pico,
+          sum(unpriced_events) AS unpriced_events, sum(error_events) AS error_events
+          FROM token_ledger_hourly_model GROUP BY 1, 2, 3)`,
+      `DROP VIEW IF EXISTS token_ledger_user_costs`,
+      `CREATE VIEW token_ledger_user_costs AS
+        SELECT day, user_id, team_id, requests, events, input_tokens, output_tokens,
+          printf('%d.%012d', pico / 1000000000000, pico % 1000000000000) AS cost_usd, unpriced_events
+        FROM (SELECT date(day / 1000, 'unixepoch') AS day, nullif(user_id, '') AS user_id, nullif(team_id, '') AS team_id,
+          sum(requests) AS requests, sum(events) AS events,
+          sum(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens) AS input_tokens,
+          sum(output_tokens) AS output_tokens, sum(cost_q) * 1000000000 + sum(cost_r) AS pico,
+          sum(unpriced_events) AS unpriced_events
+          FROM token_ledger_daily_user GROUP BY 1, 2, 3)`,
     ],
   },
 ];

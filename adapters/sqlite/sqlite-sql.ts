@@ -48,6 +48,7 @@ export const sqliteFlavor: SqlFlavor = {
   table: (name) => sql.table(name),
   time: (ms) => ms,
   readTime: (v) => Number(v),
+  tableNames: sql<{ name: string }>`select name from sqlite_master where type = 'table'`,
   eventMeasures: EVENT_MEASURES,
   rollupMeasures: ROLLUP_MEASURES,
   readCost: (r) => picoPartsToUsd(r.cost_a, r.cost_b),

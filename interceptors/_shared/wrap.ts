@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-function-type -- wrapping arbitrary SDK methods */
 const ORIGINAL = Symbol.for("tokenledger.original");
 const WRAPPED = Symbol.for("tokenledger.wrapped");
 

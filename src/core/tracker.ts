@@ -157,12 +157,11 @@ export class TokenTracker implements AsyncDisposable {
     };
     this.#interval = setInterval(() => this.#onTimer(), o.flushIntervalMs ?? 2000);
     this.#interval.unref();
-    const self = this;
     this.#exit = {
       handlesSignals: o.handleSignals === true,
-      onBeforeExit: () => self.#onBeforeExit(),
-      onExit: () => self.#onExit(),
-      onSignal: () => self.flush({ timeoutMs: o.shutdownTimeoutMs ?? 5000 }).then(() => undefined),
+      onBeforeExit: () => this.#onBeforeExit(),
+      onExit: () => this.#onExit(),
+      onSignal: () => this.flush({ timeoutMs: o.shutdownTimeoutMs ?? 5000 }).then(() => undefined),
     };
     if (o.autoFlushOnExit !== false || o.handleSignals) registerExitParticipant(this.#exit);
     // Open storage soon (not inside the constructor): an app that calls process.exit() early still finds

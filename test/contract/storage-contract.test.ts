@@ -2,6 +2,7 @@ import { Decimal } from "decimal.js";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Dimension, LedgerEvent, RollupQuery, StorageAdapter } from "tokenledger";
 import { DIMENSIONS } from "tokenledger";
+import { PROJECTIONS } from "../../adapters/_kysely/projections.js";
 import { ledgerEvent } from "./ledger-events.js";
 import { storageFactories } from "./storages.js";
 
@@ -28,8 +29,17 @@ for (const factory of storageFactories()) {
       const r = await s.rollup({});
       expect(r.totals.events).toBe(11);
       expect(r.totals.costUsd).toBe("0.011");
-      const hourly = await s.rollup({ since: new Date("2026-11-20T00:00:00Z"), until: new Date("2026-11-21T00:00:00Z"), groupBy: ["model"] });
+      const day = { since: new Date("2026-11-20T00:00:00Z"), until: new Date("2026-11-21T00:00:00Z"), groupBy: ["model"] as Dimension[] };
+      const hourly = await s.rollup(day);
       expect(hourly.rows).toMatchObject([{ model: "gpt-4o", events: 11, costUsd: "0.011" }]);
+      const sql = s as unknown as { forceProjection?: string | null };
+      if (factory.name !== "memory") {
+        for (const p of PROJECTIONS) {
+          sql.forceProjection = p.table; // every trigger-maintained projection saw each row once
+          expect((await s.rollup({ since: day.since, until: day.until })).totals, p.table).toMatchObject({ events: 11, costUsd: "0.011" });
+        }
+        sql.forceProjection = null;
+      }
     });
 
     it("round-trips every field of an event", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { sqliteStorage } from "tokenledger/sqlite";
+import { PROJECTIONS } from "../../adapters/_kysely/projections.js";
 import { childOutput, spawnChild, waitForLine } from "./child-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-p13-"));
@@ -41,9 +42,12 @@ describe("P13: kill -9 during a flush leaves no partial batch and no corruption 
 
     const storage = sqliteStorage({ path });
     await storage.init();
-    const totals = (await storage.rollup({ since: new Date(0) })).totals;
-    expect(storage.lastRollupSource).toBe("rollup");
-    expect(totals.events).toBe(count); // the trigger-maintained rollup committed with its rows, never apart
+    for (const p of PROJECTIONS) {
+      storage.forceProjection = p.table;
+      const totals = (await storage.rollup({ since: new Date(0) })).totals;
+      expect(storage.lastRollupSource).toBe("rollup");
+      expect(totals.events, p.table).toBe(count); // every trigger-maintained projection committed with its rows, never apart
+    }
     await storage.close();
   }, 60_000);
 });

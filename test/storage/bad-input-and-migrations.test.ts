@@ -16,7 +16,7 @@ afterAll(async () => {
   const url = pgUrl();
   if (url) for (const s of schemas) await dropSchema(url, s);
 });
-const ALL = ["0001_events", "0002_hourly_rollup", "0003_views"];
+const ALL = ["0001_events", "0002_hourly_rollup", "0003_views", "0004_rollup_projections"];
 
 describe("SQLite options and migrations", () => {
   it("rejects bad options naming the option", () => {
