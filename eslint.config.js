@@ -20,8 +20,24 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["**/interceptors/**", "**/adapters/**", "**/cli/**"], message: "core must not depend on outer layers" },
-            { group: ["openai", "@anthropic-ai/*", "@google/*", "@aws-sdk/*", "pg", "better-sqlite3", "express", "fastify", "kysely"], message: "core must not load drivers or SDKs" },
+            {
+              group: ["**/interceptors/**", "**/adapters/**", "**/cli/**"],
+              message: "core must not depend on outer layers",
+            },
+            {
+              group: [
+                "openai",
+                "@anthropic-ai/*",
+                "@google/*",
+                "@aws-sdk/*",
+                "pg",
+                "better-sqlite3",
+                "express",
+                "fastify",
+                "kysely",
+              ],
+              message: "core must not load drivers or SDKs",
+            },
           ],
         },
       ],

@@ -49,7 +49,14 @@ export async function benchRecord(): Promise<string[][]> {
   const recorded: number[] = [];
   const inContext: number[] = [];
   // The queue never fills: maxBatchSize large, flush between rounds (outside the timed region).
-  const tracker = new TokenTracker({ storage: new NullStorage(), maxQueueSize: perRound + 1, maxBatchSize: perRound + 1, flushIntervalMs: 3_600_000, logger: false, autoFlushOnExit: false });
+  const tracker = new TokenTracker({
+    storage: new NullStorage(),
+    maxQueueSize: perRound + 1,
+    maxBatchSize: perRound + 1,
+    flushIntervalMs: 3_600_000,
+    logger: false,
+    autoFlushOnExit: false,
+  });
   for (let r = 0; r < rounds; r++) {
     const arr: unknown[] = [];
     baseline.push(timePerOp(() => arr.push({ ...input }), perRound));
@@ -79,7 +86,11 @@ export async function benchRecord(): Promise<string[][]> {
     ["record(): array push baseline", `${b.toFixed(0)} ns`, "1.00×"],
     ["record() (no context)", `${rec.toFixed(0)} ns`, `${(rec / b).toFixed(2)}×`],
     ["record() inside withContext", `${ctx.toFixed(0)} ns`, `${(ctx / b).toFixed(2)}×`],
-    [`queue full: 100k records, queue ${s.queueDepth}, dropped ${s.dropped.queue_full}`, `${(heapFull / 1024 / 1024).toFixed(1)} MB heap`, ""],
+    [
+      `queue full: 100k records, queue ${s.queueDepth}, dropped ${s.dropped.queue_full}`,
+      `${(heapFull / 1024 / 1024).toFixed(1)} MB heap`,
+      "",
+    ],
   ];
 }
 

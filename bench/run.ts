@@ -16,13 +16,18 @@ const BENCHES: Record<string, string> = {
   "report-cli": "report-cli.ts",
 };
 
-const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+const only = process.env.BENCH_ONLY?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 const selected = Object.entries(BENCHES).filter(([name]) => !only || only.includes(name));
 let failed = 0;
 for (const [name, file] of selected) {
   process.stdout.write(`\n# ${name} (bench/${file})\n`);
   const script = fileURLToPath(new URL(`./${file}`, import.meta.url));
-  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script], { stdio: "inherit", env: process.env });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script], {
+    stdio: "inherit",
+    env: process.env,
+  });
   if (r.status !== 0) {
     failed++;
     process.stdout.write(`! ${name} exited with ${r.status ?? r.signal}\n`);

@@ -16,7 +16,14 @@ export async function timeIt(fn: () => Promise<void> | void): Promise<number> {
   return performance.now() - t;
 }
 
-const MODELS = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4", "claude-haiku-4", "gemini-2.5-pro", "gemini-2.5-flash"];
+const MODELS = [
+  "gpt-4o",
+  "gpt-4o-mini",
+  "claude-sonnet-4",
+  "claude-haiku-4",
+  "gemini-2.5-pro",
+  "gemini-2.5-flash",
+];
 
 /** Realistic events spread over `days` before `end`, 500 users, 20 teams. */
 export function makeEvents(n: number, days = 30, end = Date.UTC(2026, 10, 22)): LedgerEvent[] {

@@ -18,7 +18,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), "tl-bench-ingest-"));
 const results: Record<string, string | number>[] = [];
 const rate = (ms: number) => Math.round((N / ms) * 1000);
-const NEW_TRIGGERS = ["token_ledger_hourly_model_rollup", "token_ledger_daily_rollup", "token_ledger_daily_user_rollup"];
+const NEW_TRIGGERS = [
+  "token_ledger_hourly_model_rollup",
+  "token_ledger_daily_rollup",
+  "token_ledger_daily_user_rollup",
+];
 const ALL_TRIGGERS = ["token_ledger_rollup", ...NEW_TRIGGERS];
 /** Which rollup triggers a case keeps. */
 type Triggers = "all" | "hourly only" | "none";
@@ -48,8 +52,15 @@ async function sqliteRaw(run: number): Promise<number> {
   db.pragma("synchronous = NORMAL");
   for (const t of ALL_TRIGGERS) db.exec(`DROP TRIGGER ${t}`);
   const cols = eventColumns("cost_pico");
-  const stmt = db.prepare(`INSERT INTO token_ledger_events (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`);
-  const conv = { ts: (d: Date) => d.getTime(), bool: (b: boolean) => (b ? 1 : 0), cost: (c: string | null) => (c === null ? null : usdToPico(c)), json: (m: unknown) => JSON.stringify(m) };
+  const stmt = db.prepare(
+    `INSERT INTO token_ledger_events (${cols.join(",")}) VALUES (${cols.map(() => "?").join(",")})`,
+  );
+  const conv = {
+    ts: (d: Date) => d.getTime(),
+    bool: (b: boolean) => (b ? 1 : 0),
+    cost: (c: string | null) => (c === null ? null : usdToPico(c)),
+    json: (m: unknown) => JSON.stringify(m),
+  };
   const rows = makeEvents(N).map((e) => eventValues(e, conv));
   const tx = db.transaction((chunk: unknown[][]) => {
     for (const r of chunk) stmt.run(...r);
@@ -87,14 +98,22 @@ async function pgRaw(): Promise<number> {
   await client.connect();
   for (const t of ALL_TRIGGERS) await client.query(`DROP TRIGGER ${t} ON ${schema}.token_ledger_events`);
   const cols = eventColumns("cost_usd");
-  const conv = { ts: (d: Date) => d, bool: (b: boolean) => b, cost: (c: string | null) => c, json: (m: unknown) => JSON.stringify(m) };
+  const conv = {
+    ts: (d: Date) => d,
+    bool: (b: boolean) => b,
+    cost: (c: string | null) => c,
+    json: (m: unknown) => JSON.stringify(m),
+  };
   const rows = makeEvents(N).map((e) => eventValues(e, conv));
   const ms = await timeIt(async () => {
     for (let i = 0; i < N; i += 1000) {
       const chunk = rows.slice(i, i + 1000);
       const params: unknown[] = [];
       const values = chunk.map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(",")})`);
-      await client.query(`INSERT INTO ${schema}.token_ledger_events (${cols.join(",")}) VALUES ${values.join(",")}`, params);
+      await client.query(
+        `INSERT INTO ${schema}.token_ledger_events (${cols.join(",")}) VALUES ${values.join(",")}`,
+        params,
+      );
     }
   });
   await client.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -111,7 +130,9 @@ async function measure(name: string, fn: (run: number) => Promise<number>): Prom
 }
 
 const sqA = await measure("sqlite adapter, 100/batch, all 4 rollup triggers", (r) => sqliteAdapter(r, "all"));
-const sqHourly = await measure("sqlite adapter, 100/batch, full-key hourly trigger only", (r) => sqliteAdapter(r, "hourly only"));
+const sqHourly = await measure("sqlite adapter, 100/batch, full-key hourly trigger only", (r) =>
+  sqliteAdapter(r, "hourly only"),
+);
 const sqNoTrig = await measure("sqlite adapter, 100/batch, no trigger", (r) => sqliteAdapter(r, "none"));
 const sqRaw = await measure("sqlite raw prepared insert, 1000/tx, no trigger", (r) => sqliteRaw(r));
 let pgA = NaN;
@@ -120,7 +141,9 @@ let pgNoTrig = NaN;
 let pgR = NaN;
 try {
   pgA = await measure("postgres adapter, 100/batch, all 4 rollup triggers", () => pgAdapter("all"));
-  pgHourly = await measure("postgres adapter, 100/batch, full-key hourly trigger only", () => pgAdapter("hourly only"));
+  pgHourly = await measure("postgres adapter, 100/batch, full-key hourly trigger only", () =>
+    pgAdapter("hourly only"),
+  );
   pgNoTrig = await measure("postgres adapter, 100/batch, no trigger", () => pgAdapter("none"));
   pgR = await measure("postgres raw multi-row insert, 1000/stmt, no trigger", () => pgRaw());
 } catch (err) {
@@ -131,8 +154,14 @@ printTable(`Ingest of ${N} events, median of ${RUNS} runs`, results);
 printTable("Ratios", [
   { ratio: "sqlite adapter (all triggers) / raw", value: (sqA / sqRaw).toFixed(2) },
   { ratio: "sqlite all triggers / no trigger", value: (sqA / sqNoTrig).toFixed(2) },
-  { ratio: "sqlite all triggers / hourly trigger only (cost of the 3 new projections)", value: (sqA / sqHourly).toFixed(2) },
+  {
+    ratio: "sqlite all triggers / hourly trigger only (cost of the 3 new projections)",
+    value: (sqA / sqHourly).toFixed(2),
+  },
   { ratio: "postgres adapter (all triggers) / raw", value: (pgA / pgR).toFixed(2) },
   { ratio: "postgres all triggers / no trigger", value: (pgA / pgNoTrig).toFixed(2) },
-  { ratio: "postgres all triggers / hourly trigger only (cost of the 3 new projections)", value: (pgA / pgHourly).toFixed(2) },
+  {
+    ratio: "postgres all triggers / hourly trigger only (cost of the 3 new projections)",
+    value: (pgA / pgHourly).toFixed(2),
+  },
 ]);

@@ -29,12 +29,17 @@ async function measure(backend: string, s: KyselyStorage): Promise<void> {
     const ms: Record<string, number> = {};
     const totals = new Set<string>();
     let picked = "";
-    const paths = [["rollup", null, false], ["full-key hourly", "token_ledger_hourly", false], ["scan", null, true]] as const;
+    const paths = [
+      ["rollup", null, false],
+      ["full-key hourly", "token_ledger_hourly", false],
+      ["scan", null, true],
+    ] as const;
     for (const [path, force, scan] of paths) {
       s.forceScan = scan;
       s.forceProjection = force;
       const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await timeIt(async () => void totals.add((await s.rollup(q)).totals.costUsd)));
+      for (let r = 0; r < RUNS; r++)
+        times.push(await timeIt(async () => void totals.add((await s.rollup(q)).totals.costUsd)));
       ms[path] = median(times);
       if (path === "rollup") picked = s.lastProjection ?? "(events)";
     }
@@ -69,9 +74,16 @@ const dir = mkdtempSync(join(tmpdir(), "tl-bench-report-"));
   const raw = new Database(path);
   const seed = await timeIt(() => void raw.exec(SQLITE_SEED));
   raw.close();
-  console.log(`sqlite: seeded ${N} events (4 trigger-maintained projections) in ${(seed / 1000).toFixed(1)} s`);
+  console.log(
+    `sqlite: seeded ${N} events (4 trigger-maintained projections) in ${(seed / 1000).toFixed(1)} s`,
+  );
   const sizes = new Database(path, { readonly: true });
-  for (const t of ["token_ledger_hourly", "token_ledger_hourly_model", "token_ledger_daily", "token_ledger_daily_user"]) {
+  for (const t of [
+    "token_ledger_hourly",
+    "token_ledger_hourly_model",
+    "token_ledger_daily",
+    "token_ledger_daily_user",
+  ]) {
     console.log(`  ${t}: ${(sizes.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n} rows`);
   }
   sizes.close();

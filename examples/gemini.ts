@@ -21,10 +21,16 @@ await instrumentationReady(); // ESM copies of the SDKs are patched asynchronous
 await withContext({ userId: "demo-user", feature: "gemini-example" }, async () => {
   // Current SDK: clients constructed after track() are patched automatically.
   const ai = new GoogleGenAI({ apiKey });
-  const answer = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "Say hello in five words." });
+  const answer = await ai.models.generateContent({
+    model: "gemini-2.5-flash",
+    contents: "Say hello in five words.",
+  });
   console.log("genai:", answer.text);
 
-  for await (const chunk of await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "Count to five." })) {
+  for await (const chunk of await ai.models.generateContentStream({
+    model: "gemini-2.5-flash",
+    contents: "Count to five.",
+  })) {
     process.stdout.write(chunk.text ?? "");
   }
   process.stdout.write("\n");

@@ -74,7 +74,10 @@ export class Instrumentation {
       // A defined but empty set means "this SDK's object, already patched": still tracked.
       if (set) {
         if (set.size > 0) {
-          this.#patches.push({ set, info: { interceptor: def.id, packageName: def.packageNames[0] ?? def.id, format: "esm" } });
+          this.#patches.push({
+            set,
+            info: { interceptor: def.id, packageName: def.packageNames[0] ?? def.id, format: "esm" },
+          });
         }
         return true;
       }
@@ -97,9 +100,13 @@ export class Instrumentation {
     this.#seen.add(mod as object);
     try {
       const set = def.patchModule(mod, this.#env);
-      if (set && set.size > 0) this.#patches.push({ set, info: { interceptor: def.id, packageName: pkg, format } });
+      if (set && set.size > 0)
+        this.#patches.push({ set, info: { interceptor: def.id, packageName: pkg, format } });
     } catch (err) {
-      this.#env.warnOnce(`patch:${pkg}:${format}`, `could not patch ${pkg} (${format}): ${(err as Error).message}`);
+      this.#env.warnOnce(
+        `patch:${pkg}:${format}`,
+        `could not patch ${pkg} (${format}): ${(err as Error).message}`,
+      );
     }
   }
 }

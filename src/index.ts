@@ -43,13 +43,28 @@ export type { Logger } from "./core/logger.js";
 export { TokenLedgerError, TokenLedgerConfigError, StorageError } from "./core/errors.js";
 export { classifyStorageError, toStorageError } from "./core/storage-errors.js";
 export { redactSecrets } from "./core/redact.js";
-export { resolveDatabaseTarget, parseDatabaseUrl, defaultSqlitePath, describeTarget } from "./core/database-url.js";
+export {
+  resolveDatabaseTarget,
+  parseDatabaseUrl,
+  defaultSqlitePath,
+  describeTarget,
+} from "./core/database-url.js";
 export type { DatabaseTarget } from "./core/database-url.js";
 export { resolveStorage } from "./storage-resolver.js";
 export { costTotals, costBy, topN, monthEndProjection } from "./reports/index.js";
 export type { ReportFilter, MonthEndProjection } from "./reports/index.js";
 
-export { createPricer, defaultPricer, costBreakdown, computeCost, importLiteLLM, defaultLiteLLMCachePath, parseCatalog, bundledCatalog, formatUsd } from "./pricing/index.js";
+export {
+  createPricer,
+  defaultPricer,
+  costBreakdown,
+  computeCost,
+  importLiteLLM,
+  defaultLiteLLMCachePath,
+  parseCatalog,
+  bundledCatalog,
+  formatUsd,
+} from "./pricing/index.js";
 export type {
   PricingOptions,
   TokenLedgerPricer,

@@ -3,7 +3,12 @@ import type { EventStatus, LedgerEvent, UsageSource } from "tokenledger";
 /** Values of one event in `eventColumns()` order; the dialect converts time, booleans and cost. */
 export function eventValues(
   e: LedgerEvent,
-  conv: { ts(d: Date): unknown; bool(b: boolean): unknown; cost(c: string | null): unknown; json(m: unknown): unknown },
+  conv: {
+    ts(d: Date): unknown;
+    bool(b: boolean): unknown;
+    cost(c: string | null): unknown;
+    json(m: unknown): unknown;
+  },
 ): unknown[] {
   const u = e.usage;
   return [

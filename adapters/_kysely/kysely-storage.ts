@@ -19,7 +19,14 @@ import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
 import type { MigrationStatus } from "./migrator.js";
 import type { LedgerDb } from "./schema.js";
-import { PROJECTIONS, chooseProjection, projectionByTable, whyNot, type Projection, type SourceNeeds } from "./projections.js";
+import {
+  PROJECTIONS,
+  chooseProjection,
+  projectionByTable,
+  whyNot,
+  type Projection,
+  type SourceNeeds,
+} from "./projections.js";
 import { EVENTS_TABLE } from "./schema.js";
 import type { SqlFlavor } from "./sql-flavor.js";
 import { whereSql } from "./where-sql.js";
@@ -94,8 +101,11 @@ export abstract class KyselyStorage implements StorageAdapter {
     };
     if (this.forceProjection === null) return chooseProjection(needs, present);
     const forced = projectionByTable(this.forceProjection);
-    const why = present.has(forced.table) ? whyNot(forced, needs) : "its table does not exist yet: a migration is pending";
-    if (why) throw new TokenLedgerConfigError(`forceProjection: ${forced.table} cannot answer this query (${why})`);
+    const why = present.has(forced.table)
+      ? whyNot(forced, needs)
+      : "its table does not exist yet: a migration is pending";
+    if (why)
+      throw new TokenLedgerConfigError(`forceProjection: ${forced.table} cannot answer this query (${why})`);
     return forced;
   }
 
@@ -148,10 +158,16 @@ export abstract class KyselyStorage implements StorageAdapter {
   /** [from, to] in ms to compute zone offsets over: the query bounds, else the stored data's span. */
   async #timeRange(db: LedgerDb, q: RollupQuery): Promise<[number, number] | null> {
     if (q.since && q.until) return [q.since.getTime(), q.until.getTime()];
-    const r = await sql<StoredRow>`select min(ts) as lo, max(ts) as hi from ${this.flavor.table(EVENTS_TABLE)}`.execute(db);
+    const r =
+      await sql<StoredRow>`select min(ts) as lo, max(ts) as hi from ${this.flavor.table(EVENTS_TABLE)}`.execute(
+        db,
+      );
     const row = r.rows[0];
     if (!row || row.lo === null || row.lo === undefined) return null;
-    return [q.since?.getTime() ?? this.flavor.readTime(row.lo), q.until?.getTime() ?? this.flavor.readTime(row.hi) + 1];
+    return [
+      q.since?.getTime() ?? this.flavor.readTime(row.lo),
+      q.until?.getTime() ?? this.flavor.readTime(row.hi) + 1,
+    ];
   }
 
   #raw(r: StoredRow): RawMeasures {
@@ -178,7 +194,13 @@ export abstract class KyselyStorage implements StorageAdapter {
     const ps = q.percentiles ?? [0.5, 0.9, 0.99];
     try {
       const where = whereSql(q, "events", "ts", this.#t(q.since), this.#t(q.until));
-      const res = await this.flavor.latency(dims.map((d) => EVENT_COLUMN[d]), where, ps).execute(db);
+      const res = await this.flavor
+        .latency(
+          dims.map((d) => EVENT_COLUMN[d]),
+          where,
+          ps,
+        )
+        .execute(db);
       const rows: LatencyRow[] = [];
       for (const r of res.rows) {
         const count = Number(r.n ?? 0);
@@ -221,7 +243,10 @@ export abstract class KyselyStorage implements StorageAdapter {
         : sql``;
       let page;
       try {
-        page = await sql<StoredRow>`select *${f.eventSelect} from ${f.table(EVENTS_TABLE)} where ${base}${unpriced}${cursor} order by ts, id limit ${pageSize}`.execute(db);
+        page =
+          await sql<StoredRow>`select *${f.eventSelect} from ${f.table(EVENTS_TABLE)} where ${base}${unpriced}${cursor} order by ts, id limit ${pageSize}`.execute(
+            db,
+          );
       } catch (err) {
         throw toStorageError(err, `${this.kind} events`);
       }

@@ -31,7 +31,11 @@ export class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
-export function ledgerMigrator(db: Kysely<unknown>, steps: readonly SqlMigration[], schema?: string): Migrator {
+export function ledgerMigrator(
+  db: Kysely<unknown>,
+  steps: readonly SqlMigration[],
+  schema?: string,
+): Migrator {
   return new Migrator({
     db,
     provider: new InCodeMigrationProvider(steps),

@@ -22,7 +22,13 @@ export interface Projection {
 }
 
 const MODEL_DIMS = ["provider", "model", "environment", "app"] as const satisfies readonly RollupDimension[];
-const OWNER_DIMS = ["user", "team", "project", "feature", "cost_center"] as const satisfies readonly RollupDimension[];
+const OWNER_DIMS = [
+  "user",
+  "team",
+  "project",
+  "feature",
+  "cost_center",
+] as const satisfies readonly RollupDimension[];
 
 /**
  * Every rollup projection, smallest expected first: the query planner takes the first one that can answer.
@@ -39,7 +45,10 @@ export const PROJECTIONS: readonly Projection[] = [
 
 export function projectionByTable(table: string): Projection {
   const p = PROJECTIONS.find((x) => x.table === table);
-  if (!p) throw new Error(`unknown rollup projection "${table}" (known: ${PROJECTIONS.map((x) => x.table).join(", ")})`);
+  if (!p)
+    throw new Error(
+      `unknown rollup projection "${table}" (known: ${PROJECTIONS.map((x) => x.table).join(", ")})`,
+    );
   return p;
 }
 
@@ -61,8 +70,10 @@ export function whyNot(p: Projection, n: SourceNeeds): string | null {
   const missing = n.dims.find((d) => !(p.dims as readonly Dimension[]).includes(d));
   if (missing) return `dimension "${missing}" is summed away`;
   if (p.grain === "hour") {
-    if (!aligned(n.since, HOUR_MS) || !aligned(n.until, HOUR_MS)) return "since/until are not whole UTC hours";
-    if (n.bucket && !hourAlignedSpans(n.spans)) return "the zone's offsets are not whole hours over the range";
+    if (!aligned(n.since, HOUR_MS) || !aligned(n.until, HOUR_MS))
+      return "since/until are not whole UTC hours";
+    if (n.bucket && !hourAlignedSpans(n.spans))
+      return "the zone's offsets are not whole hours over the range";
     return null;
   }
   if (!aligned(n.since, DAY_MS) || !aligned(n.until, DAY_MS)) return "since/until are not whole UTC days";

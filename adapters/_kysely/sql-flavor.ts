@@ -21,7 +21,12 @@ export interface SqlFlavor {
   /** Exact cost from the `cost_a` / `cost_b` columns of an aggregate row. */
   readCost(row: StoredRow): Decimal;
   /** Bucket label (`period`) of time column `column`, shifted into the zone. */
-  period(column: string, bucket: TimeBucket, timeZone: string, spans: readonly OffsetSpan[]): RawBuilder<unknown>;
+  period(
+    column: string,
+    bucket: TimeBucket,
+    timeZone: string,
+    spans: readonly OffsetSpan[],
+  ): RawBuilder<unknown>;
   /** Latency query: rows with `d_<dim>` columns, `n`, and `p_<i>` for each percentile. */
   latency(
     dims: readonly string[],

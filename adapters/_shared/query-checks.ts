@@ -7,12 +7,21 @@ const DIMENSION_SET: ReadonlySet<string> = new Set(DIMENSIONS);
 /** Validate a query before it reaches SQL; every message names the offending option. */
 export function checkQuery(q: RollupQuery | LatencyQuery): void {
   for (const d of q.groupBy ?? []) {
-    if (!DIMENSION_SET.has(d)) throw new TokenLedgerConfigError(`groupBy: unknown dimension "${d}" (expected one of ${DIMENSIONS.join(", ")})`);
+    if (!DIMENSION_SET.has(d))
+      throw new TokenLedgerConfigError(
+        `groupBy: unknown dimension "${d}" (expected one of ${DIMENSIONS.join(", ")})`,
+      );
   }
   for (const d of Object.keys(q.where ?? {})) {
-    if (!DIMENSION_SET.has(d)) throw new TokenLedgerConfigError(`where: unknown dimension "${d}" (expected one of ${DIMENSIONS.join(", ")})`);
+    if (!DIMENSION_SET.has(d))
+      throw new TokenLedgerConfigError(
+        `where: unknown dimension "${d}" (expected one of ${DIMENSIONS.join(", ")})`,
+      );
   }
-  for (const [name, v] of [["since", q.since], ["until", q.until]] as const) {
+  for (const [name, v] of [
+    ["since", q.since],
+    ["until", q.until],
+  ] as const) {
     if (v !== undefined && !(v instanceof Date && Number.isFinite(v.getTime()))) {
       throw new TokenLedgerConfigError(`${name}: expected a valid Date`);
     }
@@ -26,7 +35,8 @@ export function checkQuery(q: RollupQuery | LatencyQuery): void {
   }
   if ("percentiles" in q && q.percentiles !== undefined) {
     for (const p of q.percentiles) {
-      if (!(typeof p === "number" && p > 0 && p <= 1)) throw new TokenLedgerConfigError(`percentiles: ${String(p)} is not in (0, 1]`);
+      if (!(typeof p === "number" && p > 0 && p <= 1))
+        throw new TokenLedgerConfigError(`percentiles: ${String(p)} is not in (0, 1]`);
     }
   }
 }

@@ -10,7 +10,9 @@ export function checkTimeZone(timeZone: string): void {
   try {
     formatter(timeZone);
   } catch {
-    throw new TokenLedgerConfigError(`timeZone: "${timeZone}" is not a known IANA time zone (for example "UTC" or "Europe/Paris")`);
+    throw new TokenLedgerConfigError(
+      `timeZone: "${timeZone}" is not a known IANA time zone (for example "UTC" or "Europe/Paris")`,
+    );
   }
 }
 
@@ -39,7 +41,14 @@ export function zoneOffsetMs(timeZone: string, ms: number): number {
   for (const part of formatter(timeZone).formatToParts(t)) {
     if (part.type !== "literal") p[part.type] = Number(part.value);
   }
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+  const wall = Date.UTC(
+    p.year ?? 1970,
+    (p.month ?? 1) - 1,
+    p.day ?? 1,
+    p.hour ?? 0,
+    p.minute ?? 0,
+    p.second ?? 0,
+  );
   return wall - t;
 }
 

@@ -85,7 +85,9 @@ export class MemoryStorage implements StorageAdapter {
   #matching(q: { since?: Date; until?: Date; where?: RollupQuery["where"] }): LedgerEvent[] {
     const since = q.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     const until = q.until?.getTime() ?? Number.POSITIVE_INFINITY;
-    const filters = Object.entries(q.where ?? {}).map(([d, v]) => [d as Dimension, new Set(whereValues(v!))] as const);
+    const filters = Object.entries(q.where ?? {}).map(
+      ([d, v]) => [d as Dimension, new Set(whereValues(v!))] as const,
+    );
     const out: LedgerEvent[] = [];
     for (const e of this.#events.values()) {
       const t = e.timestamp.getTime();
@@ -111,7 +113,9 @@ export class MemoryStorage implements StorageAdapter {
       if (!g) groups.set(k, (g = { key, m: emptyRaw() }));
       add(g.m, e);
     }
-    const rows: RollupRow[] = [...groups.values()].map((g) => ({ ...g.key, ...toMeasures(g.m) }) as RollupRow);
+    const rows: RollupRow[] = [...groups.values()].map(
+      (g) => ({ ...g.key, ...toMeasures(g.m) }) as RollupRow,
+    );
     return { rows: orderRows(rows, q, dims), totals: toMeasures(total) };
   }
 
@@ -141,7 +145,9 @@ export class MemoryStorage implements StorageAdapter {
   async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
     const list = this.#matching(q)
       .filter((e) => !q.unpricedOnly || e.unpriced)
-      .sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(
+        (a, b) => a.timestamp.getTime() - b.timestamp.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
     yield* list;
   }
 

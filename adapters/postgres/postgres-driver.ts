@@ -24,7 +24,9 @@ export function loadPgPool(): PoolConstructor {
     return pg.Pool ?? pg.default!.Pool;
   } catch (err) {
     if ((err as { code?: string }).code === "MODULE_NOT_FOUND") {
-      throw new TokenLedgerConfigError('tokenledger/postgres needs the "pg" package: npm install pg', { cause: err });
+      throw new TokenLedgerConfigError('tokenledger/postgres needs the "pg" package: npm install pg', {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -10,7 +10,8 @@ const MEASURES = `sum(sample_weight), count(*), sum(uncached_input_tokens * samp
   count(*) FILTER (WHERE unpriced), count(*) FILTER (WHERE status = 'error')`;
 
 /** Key value of a dimension column; missing attribution is stored as '' (a primary key cannot hold NULL). */
-const key = (column: string) => (column === "provider" || column === "model" ? column : `coalesce(${column}, '')`);
+const key = (column: string) =>
+  column === "provider" || column === "model" ? column : `coalesce(${column}, '')`;
 
 /**
  * SQL that creates one rollup projection in PostgreSQL schema `s` (quoted): the table, a statement-level trigger

@@ -31,7 +31,9 @@ export function postgresFlavor(schema: string): SqlFlavor {
     table: (name) => sql.table(`${schema}.${name}`),
     time: (ms) => new Date(ms),
     readTime: (v) => (v instanceof Date ? v.getTime() : Date.parse(String(v))),
-    tableNames: sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`,
+    tableNames: sql<{
+      name: string;
+    }>`select table_name as name from information_schema.tables where table_schema = ${schema}`,
     eventMeasures: EVENT_MEASURES,
     rollupMeasures: ROLLUP_MEASURES,
     readCost: (r) => new Dec(r.cost_a === null || r.cost_a === undefined ? "0" : String(r.cost_a)),
@@ -41,15 +43,18 @@ export function postgresFlavor(schema: string): SqlFlavor {
     latency(dims, where, percentiles) {
       const dimSel = dims.map((c, i) => sql`${sql.ref(c)} as ${sql.id(`d_${i}`)}`);
       const picks = percentiles.map(
-        (p, i) => sql`percentile_disc(${sql.lit(p)}::float8) within group (order by latency_ms) as ${sql.id(`p_${i}`)}`,
+        (p, i) =>
+          sql`percentile_disc(${sql.lit(p)}::float8) within group (order by latency_ms) as ${sql.id(`p_${i}`)}`,
       );
-      const groupBy = dims.length > 0 ? sql` group by ${sql.join(dims.map((_, i) => sql.lit(i + 1)))}` : sql``;
+      const groupBy =
+        dims.length > 0 ? sql` group by ${sql.join(dims.map((_, i) => sql.lit(i + 1)))}` : sql``;
       return sql<StoredRow>`select ${sql.join([...dimSel, sql`count(*)::float8 as n`, ...picks])}
         from ${sql.table(`${schema}.token_ledger_events`)} where ${where} and latency_ms is not null${groupBy}`;
     },
     eventSelect: sql``,
     toEvent(r: StoredRow) {
-      const cost = r.cost_usd === null || r.cost_usd === undefined ? null : formatCost(new Dec(String(r.cost_usd)));
+      const cost =
+        r.cost_usd === null || r.cost_usd === undefined ? null : formatCost(new Dec(String(r.cost_usd)));
       const ts = r.ts instanceof Date ? r.ts : new Date(String(r.ts));
       return rowToEvent(r, ts, cost);
     },

@@ -8,7 +8,12 @@ import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/sch
 import { loadPgPool } from "./postgres-driver.js";
 import { postgresMigrations } from "./postgres-migrations.js";
 import { postgresFlavor } from "./postgres-sql.js";
-import { POSTGRES_DEFAULTS, type PgClientLike, type PgPoolLike, type PostgresStorageOptions } from "./postgres-storage-config.js";
+import {
+  POSTGRES_DEFAULTS,
+  type PgClientLike,
+  type PgPoolLike,
+  type PostgresStorageOptions,
+} from "./postgres-storage-config.js";
 
 const COLUMNS = eventColumns("cost_usd");
 // 41 columns × 1000 rows stays under PostgreSQL's 65535 bind parameters.
@@ -57,7 +62,9 @@ export class PostgresStorage extends KyselyStorage {
   readonly #onPoolError = (err: Error): void => {
     this.#poolErrors++;
     try {
-      this.#log.warn(`postgres ${this.#target}: idle connection error (${redactSecrets(err.message)}); it will reconnect`);
+      this.#log.warn(
+        `postgres ${this.#target}: idle connection error (${redactSecrets(err.message)}); it will reconnect`,
+      );
     } catch {
       /* a logger must not break tracking */
     }
@@ -76,7 +83,11 @@ export class PostgresStorage extends KyselyStorage {
     this.#timeoutMs = options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
     this.#log = options.logger ?? stderrLogger;
     checkOptions(options);
-    this.#target = options.connectionString ? maskUrl(options.connectionString) : options.pool ? "(host pool)" : "(host kysely)";
+    this.#target = options.connectionString
+      ? maskUrl(options.connectionString)
+      : options.pool
+        ? "(host pool)"
+        : "(host kysely)";
     this.flavor = postgresFlavor(this.#schema);
   }
 
@@ -112,7 +123,9 @@ export class PostgresStorage extends KyselyStorage {
     pool.on("error", this.#onPoolError);
     pool.on("connect", this.#onConnect);
     this.#pool = pool;
-    this.#kysely = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) });
+    this.#kysely = new Kysely<LedgerDatabase>({
+      dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }),
+    });
     return this.#kysely;
   }
 
@@ -166,7 +179,8 @@ export class PostgresStorage extends KyselyStorage {
       }
       await db.transaction().execute(async (trx) => {
         await sql.raw(`set local statement_timeout = ${Math.trunc(this.#timeoutMs)}`).execute(trx);
-        for (let i = 0; i < events.length; i += CHUNK) await statement(events.slice(i, i + CHUNK)).execute(trx);
+        for (let i = 0; i < events.length; i += CHUNK)
+          await statement(events.slice(i, i + CHUNK)).execute(trx);
       });
     } catch (err) {
       throw toStorageError(err, `postgres ${this.#target}: insert`);
@@ -190,13 +204,17 @@ export class PostgresStorage extends KyselyStorage {
 function checkOptions(o: PostgresStorageOptions): void {
   const given = [o.connectionString, o.pool, o.kysely].filter((x) => x !== undefined).length;
   if (given !== 1) {
-    throw new TokenLedgerConfigError("postgresStorage: give exactly one of `connectionString`, `pool` or `kysely`");
+    throw new TokenLedgerConfigError(
+      "postgresStorage: give exactly one of `connectionString`, `pool` or `kysely`",
+    );
   }
   if (o.connectionString !== undefined) {
     let ok = false;
     try {
       const u = new URL(o.connectionString);
-      ok = (u.protocol === "postgres:" || u.protocol === "postgresql:") && (u.hostname !== "" || u.searchParams.has("host"));
+      ok =
+        (u.protocol === "postgres:" || u.protocol === "postgresql:") &&
+        (u.hostname !== "" || u.searchParams.has("host"));
     } catch {
       ok = false;
     }
@@ -207,11 +225,15 @@ function checkOptions(o: PostgresStorageOptions): void {
     }
   }
   if (o.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(o.schema)) {
-    throw new TokenLedgerConfigError(`postgresStorage: schema ${JSON.stringify(o.schema)} is not a plain identifier`);
+    throw new TokenLedgerConfigError(
+      `postgresStorage: schema ${JSON.stringify(o.schema)} is not a plain identifier`,
+    );
   }
   const t = o.statementTimeoutMs;
   if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
-    throw new TokenLedgerConfigError(`postgresStorage: statementTimeoutMs must be a positive integer, got ${String(t)}`);
+    throw new TokenLedgerConfigError(
+      `postgresStorage: statementTimeoutMs must be a positive integer, got ${String(t)}`,
+    );
   }
 }
 

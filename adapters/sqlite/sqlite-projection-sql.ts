@@ -9,7 +9,8 @@ const MEASURE_COLUMNS = `requests, events, uncached_input_tokens, cache_read_tok
   output_tokens, reasoning_tokens, cost_q, cost_r, unpriced_events, error_events`;
 
 /** Key value of a dimension column; missing attribution is stored as '' (a primary key cannot hold NULL). */
-const key = (p: string, column: string) => (column === "provider" || column === "model" ? `${p}${column}` : `coalesce(${p}${column}, '')`);
+const key = (p: string, column: string) =>
+  column === "provider" || column === "model" ? `${p}${column}` : `coalesce(${p}${column}, '')`;
 
 /**
  * SQL that creates one rollup projection in SQLite: a WITHOUT ROWID table clustered on (grain start, dims) so

@@ -7,7 +7,8 @@ import { rowToEvent, type StoredRow } from "../_kysely/event-row.js";
 import type { SqlFlavor } from "../_kysely/sql-flavor.js";
 
 // Weighted pico cost; its quotient and remainder by 10^9 are summed apart so no sum overflows int64.
-const W = "(CASE WHEN sample_weight = 1 THEN cost_pico ELSE CAST(round(cost_pico * sample_weight) AS INTEGER) END)";
+const W =
+  "(CASE WHEN sample_weight = 1 THEN cost_pico ELSE CAST(round(cost_pico * sample_weight) AS INTEGER) END)";
 
 const EVENT_MEASURES = sql.raw(`sum(sample_weight) as requests, count(*) as events,
   sum(uncached_input_tokens * sample_weight) as uncached, sum(cache_read_tokens * sample_weight) as cache_read,

@@ -78,13 +78,18 @@ export class SqliteStorage extends KyselyStorage {
     } catch {
       this.#insert = undefined; // table not there yet (migrations pending or disabled)
     }
-    this.#kysely = new Kysely<LedgerDatabase>({ dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }) });
+    this.#kysely = new Kysely<LedgerDatabase>({
+      dialect: new SqliteDialect({ database: db as unknown as SqliteDatabase }),
+    });
     this.#db = db;
   }
 
   #openFile(): SqliteDatabaseLike {
     const path = this.#opts.path;
-    if (!path) throw new TokenLedgerConfigError("sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)");
+    if (!path)
+      throw new TokenLedgerConfigError(
+        "sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)",
+      );
     const Database = loadBetterSqlite3();
     const file = path === ":memory:" ? path : resolve(path);
     let db: SqliteDatabaseLike;
@@ -119,7 +124,8 @@ export class SqliteStorage extends KyselyStorage {
 
   async #doInit(): Promise<void> {
     this.#open();
-    const version = (this.#db!.prepare("select sqlite_version() as v").get() as { v?: unknown } | undefined)?.v;
+    const version = (this.#db!.prepare("select sqlite_version() as v").get() as { v?: unknown } | undefined)
+      ?.v;
     const warning = sqliteVersionWarning(String(version ?? "0"));
     if (warning) this.#log.warn(`${warning} (${this.path})`);
     if (this.#opts.migrate !== false) await this.migrateToLatest();
@@ -182,7 +188,8 @@ export class SqliteStorage extends KyselyStorage {
   #write(events: readonly LedgerEvent[]): void {
     const db = this.#db;
     const insert = this.#insert;
-    if (!db || !insert || this.#closed) throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
+    if (!db || !insert || this.#closed)
+      throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
     if (events.length === 0) return;
     try {
       db.exec("BEGIN IMMEDIATE");
@@ -235,14 +242,20 @@ export class SqliteStorage extends KyselyStorage {
 
 function checkOptions(o: SqliteStorageOptions): void {
   if (!o.path && !o.database) {
-    throw new TokenLedgerConfigError("sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)");
+    throw new TokenLedgerConfigError(
+      "sqliteStorage: give `path` (a file) or `database` (an open better-sqlite3 Database)",
+    );
   }
   if (o.durability !== undefined && o.durability !== "normal" && o.durability !== "full") {
-    throw new TokenLedgerConfigError(`sqliteStorage: durability must be "normal" or "full", got ${JSON.stringify(o.durability)}`);
+    throw new TokenLedgerConfigError(
+      `sqliteStorage: durability must be "normal" or "full", got ${JSON.stringify(o.durability)}`,
+    );
   }
   const busy = o.busyTimeoutMs;
   if (busy !== undefined && !(Number.isInteger(busy) && busy >= 0)) {
-    throw new TokenLedgerConfigError(`sqliteStorage: busyTimeoutMs must be a non-negative integer, got ${String(busy)}`);
+    throw new TokenLedgerConfigError(
+      `sqliteStorage: busyTimeoutMs must be a non-negative integer, got ${String(busy)}`,
+    );
   }
   if (busy !== undefined && busy > 50 && isMainThread) {
     throw new TokenLedgerConfigError(

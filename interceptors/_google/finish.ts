@@ -5,7 +5,12 @@ import { isAbort, type CallOutcome, type LlmCall } from "../_shared/call.js";
  * `GoogleGenerativeAIAbortError`, `@google/genai` wraps a fetch abort in a plain `Error`. The caller's own
  * signal tells the truth, so an aborted signal (or either abort class) records an `aborted` call.
  */
-export function failCall(call: LlmCall, error: unknown, partial: CallOutcome | undefined, signal?: unknown): void {
+export function failCall(
+  call: LlmCall,
+  error: unknown,
+  partial: CallOutcome | undefined,
+  signal?: unknown,
+): void {
   if (isAbort(error) || isGoogleAbortError(error) || isAbortedSignal(signal)) call.abandon(partial);
   else call.fail(error, partial);
 }

@@ -30,14 +30,21 @@ export function observeGeneratorInPlace<T>(
   const tapped = tapAsyncIterator(source, hooks);
   for (const name of ["next", "return", "throw"] as const) {
     const enumerable = Object.getOwnPropertyDescriptor(target, name)?.enumerable ?? false;
-    Object.defineProperty(target, name, { value: tapped[name], writable: true, enumerable, configurable: true });
+    Object.defineProperty(target, name, {
+      value: tapped[name],
+      writable: true,
+      enumerable,
+      configurable: true,
+    });
   }
   return true;
 }
 
 function isGeneratorLike<T>(value: unknown): value is GeneratorLike<T> {
   if (value === null || typeof value !== "object") return false;
-  const g = value as Partial<Record<"next" | "return" | "throw", unknown>> & { [Symbol.asyncIterator]?: unknown };
+  const g = value as Partial<Record<"next" | "return" | "throw", unknown>> & {
+    [Symbol.asyncIterator]?: unknown;
+  };
   return (
     typeof g.next === "function" &&
     typeof g.return === "function" &&

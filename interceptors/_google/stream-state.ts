@@ -20,14 +20,19 @@ export class GeminiStreamState {
     this.#chunks++;
     if (chunk === null || typeof chunk !== "object") return false;
     const c = chunk as Record<string, unknown>;
-    if (c.usageMetadata !== null && typeof c.usageMetadata === "object") this.#usageMetadata = c.usageMetadata;
+    if (c.usageMetadata !== null && typeof c.usageMetadata === "object")
+      this.#usageMetadata = c.usageMetadata;
     if (typeof c.modelVersion === "string") this.#modelVersion = c.modelVersion;
     if (typeof c.responseId === "string") this.#responseId = c.responseId;
     return hasOutput(c);
   }
 
   outcome(): CallOutcome {
-    return geminiOutcome({ usageMetadata: this.#usageMetadata, modelVersion: this.#modelVersion, responseId: this.#responseId });
+    return geminiOutcome({
+      usageMetadata: this.#usageMetadata,
+      modelVersion: this.#modelVersion,
+      responseId: this.#responseId,
+    });
   }
 }
 

@@ -84,7 +84,16 @@ export class LlmCall {
       const httpStatus = statusOf(err);
       const hasUsage = outcome.usage !== undefined && outcome.usage !== null;
       const source: UsageSource =
-        outcome.usageSource ?? (status === "ok" ? (hasUsage ? "provider" : "missing") : hasUsage ? "partial" : httpStatus !== null ? "provider" : "missing");
+        outcome.usageSource ??
+        (status === "ok"
+          ? hasUsage
+            ? "provider"
+            : "missing"
+          : hasUsage
+            ? "partial"
+            : httpStatus !== null
+              ? "provider"
+              : "missing");
       this.#sink.record({
         timestamp: this.#timestamp,
         provider: outcome.provider ?? this.#start.provider,
@@ -95,7 +104,9 @@ export class LlmCall {
         status,
         errorType: err ? errorType(err) : status === "aborted" ? "AbortError" : null,
         httpStatus,
-        errorMessage: err ? redactValues(String(err.message ?? err), clientSecrets(this.#start.client)) : null,
+        errorMessage: err
+          ? redactValues(String(err.message ?? err), clientSecrets(this.#start.client))
+          : null,
         latencyMs: performance.now() - this.#t0,
         timeToFirstTokenMs: this.#ttft,
         requestId: outcome.requestId ?? requestIdOf(err) ?? null,
@@ -104,7 +115,9 @@ export class LlmCall {
         serviceTier: outcome.serviceTier ?? null,
         batch: outcome.batch === true,
         attribution: this.#attribution,
-        ...(this.#start.metadata || outcome.metadata ? { metadata: { ...this.#start.metadata, ...outcome.metadata } } : {}),
+        ...(this.#start.metadata || outcome.metadata
+          ? { metadata: { ...this.#start.metadata, ...outcome.metadata } }
+          : {}),
       });
     } catch (e) {
       this.#sink.reportInternalError("record-call", e);

@@ -59,7 +59,10 @@ export function tapAsyncIterator<T>(source: AsyncIterator<T>, hooks: TapHooks<T>
 }
 
 /** Same, for an async iterable: `[Symbol.asyncIterator]` yields a tapped iterator. */
-export function tapAsyncIterable<T>(source: AsyncIterable<T>, hooks: TapHooks<T>): AsyncIterable<T> & AsyncIterator<T> {
+export function tapAsyncIterable<T>(
+  source: AsyncIterable<T>,
+  hooks: TapHooks<T>,
+): AsyncIterable<T> & AsyncIterator<T> {
   const it = tapAsyncIterator(source[Symbol.asyncIterator](), hooks);
   return Object.assign(it, {
     [Symbol.asyncIterator]() {

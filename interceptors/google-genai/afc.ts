@@ -26,7 +26,15 @@ export const callScope: AsyncLocalStorage<CallScope> = (g[KEY] ??= new AsyncLoca
 
 /** Mirrors the SDK's own test: any tool with a `callTool` function, unless `automaticFunctionCalling.disable`. */
 export function mayLoopAutomatically(params: unknown): boolean {
-  const config = (params as { config?: { tools?: unknown; automaticFunctionCalling?: { disable?: unknown } } } | null)?.config;
-  if (!config || config.automaticFunctionCalling?.disable === true || !Array.isArray(config.tools)) return false;
-  return config.tools.some((tool) => tool !== null && typeof tool === "object" && typeof (tool as { callTool?: unknown }).callTool === "function");
+  const config = (
+    params as { config?: { tools?: unknown; automaticFunctionCalling?: { disable?: unknown } } } | null
+  )?.config;
+  if (!config || config.automaticFunctionCalling?.disable === true || !Array.isArray(config.tools))
+    return false;
+  return config.tools.some(
+    (tool) =>
+      tool !== null &&
+      typeof tool === "object" &&
+      typeof (tool as { callTool?: unknown }).callTool === "function",
+  );
 }

@@ -17,6 +17,17 @@ export function signalOf(params: unknown): unknown {
   return (params as { config?: { abortSignal?: unknown } } | null)?.config?.abortSignal;
 }
 
-export function startGenAiCall(sink: UsageSink, target: GenAiTarget, params: unknown, operation: string, streamed: boolean): LlmCall {
-  return new LlmCall(sink, { provider: target.provider(), operation, requestedModel: requestedModelOf(params), streamed });
+export function startGenAiCall(
+  sink: UsageSink,
+  target: GenAiTarget,
+  params: unknown,
+  operation: string,
+  streamed: boolean,
+): LlmCall {
+  return new LlmCall(sink, {
+    provider: target.provider(),
+    operation,
+    requestedModel: requestedModelOf(params),
+    streamed,
+  });
 }

@@ -17,7 +17,11 @@ export function hookConstruction(cls: unknown, env: InterceptorEnv, set: PatchSe
   const existing = Object.getOwnPropertyDescriptor(proto, "models");
   if (existing) {
     const ours = (existing.set as { [HOOK]?: true } | undefined)?.[HOOK] === true;
-    if (!ours) env.warnOnce("@google/genai:models-slot", "@google/genai: GoogleGenAI.prototype.models already exists; new clients are not patched (use instrument(client))");
+    if (!ours)
+      env.warnOnce(
+        "@google/genai:models-slot",
+        "@google/genai: GoogleGenAI.prototype.models already exists; new clients are not patched (use instrument(client))",
+      );
     return false;
   }
   const live = new LiveInstances();
@@ -31,9 +35,15 @@ export function hookConstruction(cls: unknown, env: InterceptorEnv, set: PatchSe
     }
   };
   Object.defineProperty(setter, HOOK, { value: true });
-  Object.defineProperty(proto, "models", { configurable: true, enumerable: false, get: () => undefined, set: setter });
+  Object.defineProperty(proto, "models", {
+    configurable: true,
+    enumerable: false,
+    get: () => undefined,
+    set: setter,
+  });
   set.onRestore(() => {
-    if (Object.getOwnPropertyDescriptor(proto, "models")?.set === setter) delete (proto as { models?: unknown }).models;
+    if (Object.getOwnPropertyDescriptor(proto, "models")?.set === setter)
+      delete (proto as { models?: unknown }).models;
     live.restoreAll();
   });
   return true;

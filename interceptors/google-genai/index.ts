@@ -18,7 +18,10 @@ export const googleGenAiInterceptor: InterceptorDefinition = {
     const cls = mod?.GoogleGenAI ?? mod?.default?.GoogleGenAI;
     if (typeof cls !== "function") {
       if (mod && typeof mod === "object" && "Models" in mod) {
-        env.warnOnce(`${PACKAGE}:GoogleGenAI`, `${PACKAGE}: GoogleGenAI is not exported; clients are not tracked (use instrument(client))`);
+        env.warnOnce(
+          `${PACKAGE}:GoogleGenAI`,
+          `${PACKAGE}: GoogleGenAI is not exported; clients are not tracked (use instrument(client))`,
+        );
       }
       return undefined;
     }
@@ -37,7 +40,8 @@ export const googleGenAiInterceptor: InterceptorDefinition = {
       return set;
     }
     if (isModels(c.models)) return patchModels(c.models, env, providerOf(client, c.models)); // a GoogleGenAI
-    if (isModels(c.modelsModule)) return patchModels(c.modelsModule, env, providerOf(undefined, c.modelsModule)); // a Chat
+    if (isModels(c.modelsModule))
+      return patchModels(c.modelsModule, env, providerOf(undefined, c.modelsModule)); // a Chat
     if (isModels(client) && "apiClient" in c) return patchModels(client, env, providerOf(undefined, client)); // ai.models
     return undefined;
   },

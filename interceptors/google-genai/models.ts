@@ -13,7 +13,8 @@ const PACKAGE = "@google/genai";
 export function patchModels(models: object, env: InterceptorEnv, provider: () => string): PatchSet {
   const set = new PatchSet();
   const m = models as Record<string, unknown>;
-  const perRequestPatched = typeof m.generateContentInternal === "function" && typeof m.generateContentStreamInternal === "function";
+  const perRequestPatched =
+    typeof m.generateContentInternal === "function" && typeof m.generateContentStreamInternal === "function";
   if (!perRequestPatched) {
     env.warnOnce(
       `${PACKAGE}:internal`,
@@ -21,7 +22,13 @@ export function patchModels(models: object, env: InterceptorEnv, provider: () =>
     );
   }
   const target: GenAiTarget = { provider, perRequestPatched };
-  wrapOrWarn(set, m, "generateContent", wrapPublicUnary(env, target, "generate_content", generateOutcome), env);
+  wrapOrWarn(
+    set,
+    m,
+    "generateContent",
+    wrapPublicUnary(env, target, "generate_content", generateOutcome),
+    env,
+  );
   wrapOrWarn(set, m, "generateContentStream", wrapPublicStream(env, target), env);
   wrapOrWarn(set, m, "embedContent", wrapPublicUnary(env, target, "embeddings", embedOutcome), env);
   if (perRequestPatched) {
@@ -43,14 +50,28 @@ export function providerOf(client: unknown, models: unknown): () => string {
 
 export function isModels(value: unknown): value is object {
   const m = value as Record<string, unknown> | null;
-  return !!m && typeof m === "object" && typeof m.generateContent === "function" && typeof m.generateContentStream === "function";
+  return (
+    !!m &&
+    typeof m === "object" &&
+    typeof m.generateContent === "function" &&
+    typeof m.generateContentStream === "function"
+  );
 }
 
 type Factory = Parameters<PatchSet["wrap"]>[2];
 
-function wrapOrWarn(set: PatchSet, models: Record<string, unknown>, name: string, factory: Factory, env: InterceptorEnv): void {
+function wrapOrWarn(
+  set: PatchSet,
+  models: Record<string, unknown>,
+  name: string,
+  factory: Factory,
+  env: InterceptorEnv,
+): void {
   if (typeof models[name] !== "function") {
-    env.warnOnce(`${PACKAGE}:Models.${name}`, `${PACKAGE}: models.${name} not found; those calls are not tracked`);
+    env.warnOnce(
+      `${PACKAGE}:Models.${name}`,
+      `${PACKAGE}: models.${name} not found; those calls are not tracked`,
+    );
     return;
   }
   set.wrap(models, name, factory);

@@ -48,7 +48,8 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
                 unobservable(env, sink, call);
               }
             }),
-          (err: unknown) => guarded(sink, "gemini.fail", () => own() && failCall(call, err, undefined, scope.signal)),
+          (err: unknown) =>
+            guarded(sink, "gemini.fail", () => own() && failCall(call, err, undefined, scope.signal)),
         );
       });
       return result;
@@ -80,7 +81,8 @@ export function wrapRequestStream(env: InterceptorEnv) {
         void (result as Promise<unknown>).then(
           (generator) =>
             guarded(sink, "gemini.stream-start", () => {
-              if (!observeGeneratorInPlace(generator, geminiStreamHooks(sink, call, scope.signal))) unobservable(env, sink, call);
+              if (!observeGeneratorInPlace(generator, geminiStreamHooks(sink, call, scope.signal)))
+                unobservable(env, sink, call);
             }),
           (err: unknown) => guarded(sink, "gemini.fail", () => failCall(call, err, undefined, scope.signal)),
         );
@@ -101,6 +103,9 @@ function onlyIf(condition: () => boolean, hooks: TapHooks<unknown>): TapHooks<un
 }
 
 function unobservable(env: InterceptorEnv, sink: UsageSink, call: LlmCall): void {
-  env.warnOnce("@google/genai:stream-shape", "@google/genai: generateContentStream did not return an async generator; usage is not read");
+  env.warnOnce(
+    "@google/genai:stream-shape",
+    "@google/genai: generateContentStream did not return an async generator; usage is not read",
+  );
   guarded(sink, "gemini.succeed", () => call.succeed({ usage: null }));
 }

@@ -39,7 +39,12 @@ export const embedOutcome: ToOutcome = (value, provider) => {
  * promise is returned and observed on a side channel. When AFC may loop, the per-request wrapper below
  * records each HTTP request and this one records only if none was seen (a failure before any request).
  */
-export function wrapPublicUnary(env: InterceptorEnv, target: GenAiTarget, operation: string, toOutcome: ToOutcome) {
+export function wrapPublicUnary(
+  env: InterceptorEnv,
+  target: GenAiTarget,
+  operation: string,
+  toOutcome: ToOutcome,
+) {
   return (original: Method): Method =>
     function (this: unknown, ...args: unknown[]): unknown {
       const sink = env.sink();
@@ -63,8 +68,10 @@ export function wrapPublicUnary(env: InterceptorEnv, target: GenAiTarget, operat
       }
       guarded(sink, "gemini.observe", () => {
         void (result as Promise<unknown>).then(
-          (value) => guarded(sink, "gemini.succeed", () => own() && call.succeed(toOutcome(value, scope.provider))),
-          (err: unknown) => guarded(sink, "gemini.fail", () => own() && failCall(call, err, undefined, scope.signal)),
+          (value) =>
+            guarded(sink, "gemini.succeed", () => own() && call.succeed(toOutcome(value, scope.provider))),
+          (err: unknown) =>
+            guarded(sink, "gemini.fail", () => own() && failCall(call, err, undefined, scope.signal)),
         );
       });
       return result;
@@ -114,7 +121,11 @@ export function openScope(target: GenAiTarget, params: unknown, canLoop: boolean
 }
 
 /** One AFC round: attributed to the scope the logical call started in, even if the round starts later. */
-export function startRequestCall(sink: Parameters<typeof startGenAiCall>[0], scope: CallScope, streamed: boolean): LlmCall {
+export function startRequestCall(
+  sink: Parameters<typeof startGenAiCall>[0],
+  scope: CallScope,
+  streamed: boolean,
+): LlmCall {
   scope.requests++;
   return runWithAttribution(
     scope.attribution,

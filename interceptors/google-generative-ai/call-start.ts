@@ -8,7 +8,12 @@ export interface LegacyTarget {
   readonly _requestOptions?: { readonly signal?: unknown } | null;
 }
 
-export function startLegacyCall(sink: UsageSink, target: unknown, operation: string, streamed: boolean): LlmCall {
+export function startLegacyCall(
+  sink: UsageSink,
+  target: unknown,
+  operation: string,
+  streamed: boolean,
+): LlmCall {
   return new LlmCall(sink, {
     provider: "gemini",
     operation,

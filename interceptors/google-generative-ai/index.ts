@@ -15,16 +15,28 @@ export const googleGenerativeAiInterceptor: InterceptorDefinition = {
   id: "google-generative-ai",
   packageNames: [PACKAGE],
   patchModule(moduleExports, env) {
-    const mod = moduleExports as { GenerativeModel?: unknown; ChatSession?: unknown; default?: unknown } | null;
+    const mod = moduleExports as {
+      GenerativeModel?: unknown;
+      ChatSession?: unknown;
+      default?: unknown;
+    } | null;
     const fallback = mod?.default as { GenerativeModel?: unknown; ChatSession?: unknown } | undefined;
     const model = prototypeOf(mod?.GenerativeModel ?? fallback?.GenerativeModel);
     const chat = prototypeOf(mod?.ChatSession ?? fallback?.ChatSession);
     if (!model && !chat) return undefined;
     const set = new PatchSet();
     if (model) patchModelPrototype(set, model, env);
-    else env.warnOnce(`${PACKAGE}:GenerativeModel`, `${PACKAGE}: GenerativeModel is not exported; model calls are not tracked`);
+    else
+      env.warnOnce(
+        `${PACKAGE}:GenerativeModel`,
+        `${PACKAGE}: GenerativeModel is not exported; model calls are not tracked`,
+      );
     if (chat) patchChatPrototype(set, chat, env);
-    else env.warnOnce(`${PACKAGE}:ChatSession`, `${PACKAGE}: ChatSession is not exported; chat calls are not tracked`);
+    else
+      env.warnOnce(
+        `${PACKAGE}:ChatSession`,
+        `${PACKAGE}: ChatSession is not exported; chat calls are not tracked`,
+      );
     return set;
   },
   instrumentClient(client, env) {
@@ -38,22 +50,60 @@ export const googleGenerativeAiInterceptor: InterceptorDefinition = {
 };
 
 function patchModelPrototype(set: PatchSet, proto: Proto, env: InterceptorEnv): void {
-  wrapOrWarn(set, proto, "GenerativeModel", "generateContent", wrapUnary(env, "generate_content", generateOutcome), env);
-  wrapOrWarn(set, proto, "GenerativeModel", "generateContentStream", wrapStream(env, "generate_content"), env);
+  wrapOrWarn(
+    set,
+    proto,
+    "GenerativeModel",
+    "generateContent",
+    wrapUnary(env, "generate_content", generateOutcome),
+    env,
+  );
+  wrapOrWarn(
+    set,
+    proto,
+    "GenerativeModel",
+    "generateContentStream",
+    wrapStream(env, "generate_content"),
+    env,
+  );
   wrapOrWarn(set, proto, "GenerativeModel", "embedContent", wrapUnary(env, "embeddings", embedOutcome), env);
-  wrapOrWarn(set, proto, "GenerativeModel", "batchEmbedContents", wrapUnary(env, "embeddings", embedOutcome), env);
+  wrapOrWarn(
+    set,
+    proto,
+    "GenerativeModel",
+    "batchEmbedContents",
+    wrapUnary(env, "embeddings", embedOutcome),
+    env,
+  );
 }
 
 function patchChatPrototype(set: PatchSet, proto: Proto, env: InterceptorEnv): void {
-  wrapOrWarn(set, proto, "ChatSession", "sendMessage", wrapUnary(env, "generate_content", generateOutcome), env);
+  wrapOrWarn(
+    set,
+    proto,
+    "ChatSession",
+    "sendMessage",
+    wrapUnary(env, "generate_content", generateOutcome),
+    env,
+  );
   wrapOrWarn(set, proto, "ChatSession", "sendMessageStream", wrapStream(env, "generate_content"), env);
 }
 
 type Factory = Parameters<PatchSet["wrap"]>[2];
 
-function wrapOrWarn(set: PatchSet, proto: Proto, cls: string, name: string, factory: Factory, env: InterceptorEnv): void {
+function wrapOrWarn(
+  set: PatchSet,
+  proto: Proto,
+  cls: string,
+  name: string,
+  factory: Factory,
+  env: InterceptorEnv,
+): void {
   if (typeof proto[name] !== "function") {
-    env.warnOnce(`${PACKAGE}:${cls}.${name}`, `${PACKAGE}: ${cls}.prototype.${name} not found; those calls are not tracked`);
+    env.warnOnce(
+      `${PACKAGE}:${cls}.${name}`,
+      `${PACKAGE}: ${cls}.prototype.${name} not found; those calls are not tracked`,
+    );
     return;
   }
   set.wrap(proto, name, factory);
@@ -80,7 +130,9 @@ function legacyPrototypes(client: unknown): { model?: Proto; chat?: Proto } | un
       : undefined;
   }
   if (typeof c.getGenerativeModel === "function" && typeof c.generateContent !== "function") {
-    const model = (c.getGenerativeModel as (p: { model: string }) => unknown).call(client, { model: "tokenledger-probe" });
+    const model = (c.getGenerativeModel as (p: { model: string }) => unknown).call(client, {
+      model: "tokenledger-probe",
+    });
     return isLegacyModel(model) ? modelAndChat(model) : undefined;
   }
   if (isLegacyModel(client)) return modelAndChat(client);
@@ -92,7 +144,12 @@ function legacyPrototypes(client: unknown): { model?: Proto; chat?: Proto } | un
 
 function isLegacyModel(value: unknown): value is Record<string, unknown> {
   const m = value as Record<string, unknown> | null;
-  return !!m && typeof m.generateContentStream === "function" && typeof m.startChat === "function" && typeof m.batchEmbedContents === "function";
+  return (
+    !!m &&
+    typeof m.generateContentStream === "function" &&
+    typeof m.startChat === "function" &&
+    typeof m.batchEmbedContents === "function"
+  );
 }
 
 function modelAndChat(model: Record<string, unknown>): { model: Proto; chat?: Proto } {

@@ -39,7 +39,10 @@ export function wrapStream(env: InterceptorEnv, operation: string) {
       // Registered before the caller can await, so the stream is observed before the caller first sees it.
       guarded(sink, "gemini.observe", () => {
         void (result as Promise<unknown>).then(
-          (value) => guarded(sink, "gemini.stream-start", () => new LegacyStreamRecorder(sink, call, signal).attach(value)),
+          (value) =>
+            guarded(sink, "gemini.stream-start", () =>
+              new LegacyStreamRecorder(sink, call, signal).attach(value),
+            ),
           (err: unknown) => guarded(sink, "gemini.fail", () => failCall(call, err, undefined, signal)),
         );
       });
@@ -47,7 +50,8 @@ export function wrapStream(env: InterceptorEnv, operation: string) {
     };
 }
 
-type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+type Settled =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
  * Records once, when `response` has settled AND the caller is not in the middle of reading `stream` (so the

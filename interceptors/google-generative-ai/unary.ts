@@ -8,7 +8,8 @@ import { legacySignal, startLegacyCall } from "./call-start.js";
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** `generateContent` / `sendMessage` resolve to `{ response }`. */
-export const generateOutcome = (value: unknown): CallOutcome => geminiOutcome((value as { response?: unknown } | null)?.response);
+export const generateOutcome = (value: unknown): CallOutcome =>
+  geminiOutcome((value as { response?: unknown } | null)?.response);
 
 /** The Gemini API reports no token usage for embeddings: record usage `missing` (unpriced), never invented counts. */
 export const embedOutcome = (): CallOutcome => ({ usage: null });
@@ -17,7 +18,11 @@ export const embedOutcome = (): CallOutcome => ({ usage: null });
  * A non-streaming legacy method. The SDK's own promise is returned untouched and observed on a side channel
  * (a plain Promise: nothing lazy is started early, errors reach the caller unchanged).
  */
-export function wrapUnary(env: InterceptorEnv, operation: string, toOutcome: (value: unknown) => CallOutcome) {
+export function wrapUnary(
+  env: InterceptorEnv,
+  operation: string,
+  toOutcome: (value: unknown) => CallOutcome,
+) {
   return (original: Method): Method =>
     function (this: unknown, ...args: unknown[]): unknown {
       const sink = env.sink();

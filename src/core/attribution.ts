@@ -27,10 +27,12 @@ export const ATTRIBUTION_KEYS = [
 export type AttributionKey = (typeof ATTRIBUTION_KEYS)[number];
 
 /** Merge two scopes: `inner` wins per field, metadata merges key by key. */
-export function mergeAttribution(outer: Attribution | undefined, inner: Attribution | undefined): Attribution {
+export function mergeAttribution(
+  outer: Attribution | undefined,
+  inner: Attribution | undefined,
+): Attribution {
   if (!outer) return inner ?? {};
   if (!inner) return outer;
-  const metadata =
-    outer.metadata || inner.metadata ? { ...outer.metadata, ...inner.metadata } : undefined;
+  const metadata = outer.metadata || inner.metadata ? { ...outer.metadata, ...inner.metadata } : undefined;
   return { ...outer, ...inner, ...(metadata ? { metadata } : {}) };
 }

@@ -8,7 +8,11 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, factor: 2, maxMs: 30_000, jitter: 0.2 };
 
 /** Delay before retry `attempt` (1-based): base·factor^(n-1), capped, ±jitter. */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const raw = Math.min(policy.maxMs, policy.baseMs * policy.factor ** Math.max(0, attempt - 1));
   const spread = raw * policy.jitter;
   return Math.max(0, Math.round(raw - spread + random() * 2 * spread));

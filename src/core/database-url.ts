@@ -10,7 +10,10 @@ export type DatabaseTarget =
 
 /** `$XDG_DATA_HOME/tokenledger/ledger.db`, else `~/.local/share/tokenledger/ledger.db`. */
 export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(homedir(), ".local", "share");
+  const base =
+    env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : join(homedir(), ".local", "share");
   return join(base, "tokenledger", "ledger.db");
 }
 
@@ -19,7 +22,10 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
  * an explicit value, then `TOKENLEDGER_DATABASE_URL`, then `DATABASE_URL`, then the default SQLite file.
  * Accepts `postgres://` / `postgresql://` URLs, `sqlite:` / `file:` URLs, `:memory:` / `memory:`, or a path.
  */
-export function resolveDatabaseTarget(explicit?: string, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
+export function resolveDatabaseTarget(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseTarget {
   const candidates: [string | undefined, string][] = [
     [explicit, "option"],
     [env.TOKENLEDGER_DATABASE_URL, "TOKENLEDGER_DATABASE_URL"],

@@ -16,15 +16,17 @@ export interface BuildConfig {
   readonly onPricingError: (error: unknown) => void;
 }
 
-export type BuildResult = { readonly ok: true; readonly event: LedgerEvent } | { readonly ok: false; readonly reason: "too_large" };
+export type BuildResult =
+  { readonly ok: true; readonly event: LedgerEvent } | { readonly ok: false; readonly reason: "too_large" };
 
 const USAGE_KEYS = Object.keys(EMPTY_USAGE) as (keyof NormalizedUsage)[];
 const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
 
 /** Validate raw counts. Non-numeric, negative or fractional counts are anomalies: the event is kept, unpriced. */
-export function normalizeCounts(
-  raw: UsageEventInput["usage"],
-): { usage: NormalizedUsage; invalid: string[] } {
+export function normalizeCounts(raw: UsageEventInput["usage"]): {
+  usage: NormalizedUsage;
+  invalid: string[];
+} {
   if (!raw) return { usage: EMPTY_USAGE, invalid: [] };
   const out: Record<string, number> = {};
   const invalid: string[] = [];
@@ -60,9 +62,13 @@ export function buildEvent(
   let usageSource: UsageSource = input.usageSource ?? "provider";
   if (invalid.length > 0) {
     usageSource = "invalid";
-    cfg.onAnomaly(`${input.provider}/${model} reported invalid token counts (${invalid.join(", ")}); stored unpriced`);
+    cfg.onAnomaly(
+      `${input.provider}/${model} reported invalid token counts (${invalid.join(", ")}); stored unpriced`,
+    );
   } else if (usage.reasoningTokens > usage.outputTokens) {
-    cfg.onAnomaly(`${input.provider}/${model}: reasoningTokens ${usage.reasoningTokens} exceed outputTokens ${usage.outputTokens}`);
+    cfg.onAnomaly(
+      `${input.provider}/${model}: reasoningTokens ${usage.reasoningTokens} exceed outputTokens ${usage.outputTokens}`,
+    );
   }
   const timestamp = new Date(toMillis(input.timestamp) ?? recordedAt);
   const serviceTier = nonEmpty(input.serviceTier) ?? null;
@@ -84,7 +90,10 @@ export function buildEvent(
         batch,
         at: timestamp,
       });
-      if (priced.costUsd !== null && !(typeof priced.costUsd === "string" && UNSIGNED_DECIMAL.test(priced.costUsd))) {
+      if (
+        priced.costUsd !== null &&
+        !(typeof priced.costUsd === "string" && UNSIGNED_DECIMAL.test(priced.costUsd))
+      ) {
         throw new TypeError(`pricer returned an invalid cost ${JSON.stringify(priced.costUsd)} for ${model}`);
       }
       costUsd = priced.costUsd;

@@ -23,7 +23,9 @@ const exit = (): void => {
   for (const p of participants) p.onExit();
 };
 const onSignal = (signal: NodeJS.Signals): void => {
-  const work = [...participants].filter((p) => p.handlesSignals).map((p) => p.onSignal().catch(() => undefined));
+  const work = [...participants]
+    .filter((p) => p.handlesSignals)
+    .map((p) => p.onSignal().catch(() => undefined));
   void Promise.all(work).finally(() => {
     uninstallSignals();
     // Re-raise so the default behaviour (exit with 128 + signal number) is kept.

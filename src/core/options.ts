@@ -27,7 +27,12 @@ export interface TrackerOptions {
   /** A storage write slower than this counts as failed and is retried. Default 10000 ms. */
   readonly storageTimeoutMs?: number;
   /** Backoff after a failed write: base, factor, cap, jitter fraction. */
-  readonly retry?: { readonly baseMs?: number; readonly factor?: number; readonly maxMs?: number; readonly jitter?: number };
+  readonly retry?: {
+    readonly baseMs?: number;
+    readonly factor?: number;
+    readonly maxMs?: number;
+    readonly jitter?: number;
+  };
   /** Give up on an event after retrying this long (counted as `retry_exhausted`). Default: never; the queue bounds memory. */
   readonly maxRetryDurationMs?: number;
   /** Default deadline for `shutdown()`. Default 5000 ms. */
@@ -59,9 +64,17 @@ export interface TrackerOptions {
 }
 
 const positiveInt = (name: string) =>
-  z.number({ error: `must be a number` }).int(`must be a whole number`).positive(`must be at least 1`).describe(name);
-const fn = (message = "must be a function") => z.custom<unknown>((v) => typeof v === "function", { error: message });
-const nonNegative = z.number({ error: "must be a number" }).nonnegative("must not be negative").finite("must be finite");
+  z
+    .number({ error: `must be a number` })
+    .int(`must be a whole number`)
+    .positive(`must be at least 1`)
+    .describe(name);
+const fn = (message = "must be a function") =>
+  z.custom<unknown>((v) => typeof v === "function", { error: message });
+const nonNegative = z
+  .number({ error: "must be a number" })
+  .nonnegative("must not be negative")
+  .finite("must be finite");
 
 const schema = z
   .object({
@@ -71,7 +84,11 @@ const schema = z
       })
       .optional(),
     pricer: z.object({ price: fn() }, { error: "must have a price(request) method" }).loose().optional(),
-    pricing: z.record(z.string(), z.unknown(), { error: "must be an object of pricing options (overrides, file, ...)" }).optional(),
+    pricing: z
+      .record(z.string(), z.unknown(), {
+        error: "must be an object of pricing options (overrides, file, ...)",
+      })
+      .optional(),
     maxQueueSize: positiveInt("maxQueueSize").optional(),
     maxBatchSize: positiveInt("maxBatchSize").optional(),
     flushIntervalMs: positiveInt("flushIntervalMs").optional(),
@@ -88,7 +105,11 @@ const schema = z
     maxRetryDurationMs: positiveInt("maxRetryDurationMs").optional(),
     shutdownTimeoutMs: nonNegative.optional(),
     flushTimeoutMs: nonNegative.optional(),
-    sampleRate: z.number({ error: "must be a number" }).gt(0, "must be greater than 0").max(1, "must be at most 1").optional(),
+    sampleRate: z
+      .number({ error: "must be a number" })
+      .gt(0, "must be greater than 0")
+      .max(1, "must be at most 1")
+      .optional(),
     autoFlushOnExit: z.boolean({ error: "must be true or false" }).optional(),
     handleSignals: z.boolean({ error: "must be true or false" }).optional(),
     waitUntil: fn().optional(),
@@ -96,9 +117,11 @@ const schema = z
     environment: z.string({ error: "must be a string" }).max(256).optional(),
     defaultMetadata: z.record(z.string(), z.unknown(), { error: "must be a plain object" }).optional(),
     maxMetadataBytes: positiveInt("maxMetadataBytes").optional(),
-    logger: z.union([z.literal(false), z.object({ warn: fn(), error: fn() }).loose()], {
-      error: "must be false or an object with warn() and error()",
-    }).optional(),
+    logger: z
+      .union([z.literal(false), z.object({ warn: fn(), error: fn() }).loose()], {
+        error: "must be false or an object with warn() and error()",
+      })
+      .optional(),
     onError: fn().optional(),
     afterShutdown: fn().optional(),
     defaults: z.record(z.string(), z.unknown(), { error: "must be a plain object" }).optional(),

@@ -16,7 +16,8 @@ export function redactSecrets(text: string): string {
   let out = text;
   for (const re of PATTERNS) {
     out = out.replace(re, (match: string, ...groups: unknown[]) => {
-      const prefix = typeof groups[0] === "string" && /[:=/]\s*["']?$|:\/\/$/.test(groups[0]) ? groups[0] : "";
+      const prefix =
+        typeof groups[0] === "string" && /[:=/]\s*["']?$|:\/\/$/.test(groups[0]) ? groups[0] : "";
       return `${prefix}[REDACTED]${match.endsWith("@") ? "@" : ""}`;
     });
   }

@@ -5,7 +5,15 @@ export type StorageErrorKind = StorageError["kind"];
 
 const SQLITE_TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|PROTOCOL)/;
 const SQLITE_ROW = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
-const NET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+const NET = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+]);
 
 /**
  * Classify a storage failure.
@@ -23,7 +31,13 @@ export function classifyStorageError(err: unknown): StorageErrorKind {
   if (NET.has(code)) return "transient";
   if (/^[0-9A-Z]{5}$/.test(code)) {
     // PostgreSQL SQLSTATE classes.
-    if (code.startsWith("08") || code.startsWith("53") || code.startsWith("57") || code === "40001" || code === "40P01")
+    if (
+      code.startsWith("08") ||
+      code.startsWith("53") ||
+      code.startsWith("57") ||
+      code === "40001" ||
+      code === "40P01"
+    )
       return "transient";
     if (code.startsWith("22") || code.startsWith("23")) return "row";
     return "backend";

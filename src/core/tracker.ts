@@ -13,7 +13,8 @@ import { classifyStorageError, toStorageError } from "./storage-errors.js";
 import { resolveStorageOption } from "./storage-resolution.js";
 import { createPricer, defaultPricer } from "../pricing/index.js";
 
-export type DropReason = "queue_full" | "too_large" | "after_shutdown" | "retry_exhausted" | "rejected" | "internal_error";
+export type DropReason =
+  "queue_full" | "too_large" | "after_shutdown" | "retry_exhausted" | "rejected" | "internal_error";
 
 export interface TrackerStats {
   /** Events accepted by `record()` (after sampling). */
@@ -108,10 +109,9 @@ export class TokenTracker implements AsyncDisposable {
   #waitUntilPending = false;
   #beforeExitStalled = false;
   #shutdown: Promise<FlushResult> | undefined;
-  readonly #dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
-    DropReason,
-    number
-  >;
+  readonly #dropped: Record<DropReason, number> = Object.fromEntries(
+    DROP_REASONS.map((r) => [r, 0]),
+  ) as Record<DropReason, number>;
   readonly #retries = { transient: 0, backend: 0, row: 0 };
   readonly #internal: Record<string, number> = {};
   readonly #exit: ExitParticipant;
@@ -123,7 +123,9 @@ export class TokenTracker implements AsyncDisposable {
     this.#maxQueue = o.maxQueueSize ?? 2048;
     let batch = o.maxBatchSize ?? 100;
     if (batch > this.#maxQueue) {
-      this.#log.warn(`maxBatchSize ${batch} is larger than maxQueueSize ${this.#maxQueue}; using ${this.#maxQueue}`);
+      this.#log.warn(
+        `maxBatchSize ${batch} is larger than maxQueueSize ${this.#maxQueue}; using ${this.#maxQueue}`,
+      );
       batch = this.#maxQueue;
     }
     this.#maxBatch = batch;
@@ -131,7 +133,10 @@ export class TokenTracker implements AsyncDisposable {
     this.#backoff = { ...DEFAULT_BACKOFF, ...o.retry };
     this.#sampleRate = o.sampleRate ?? 1;
     // Resolve (and so validate) a URL or the environment now: a bad URL is a setup-time error.
-    this.#storageOption = typeof o.storage === "function" || typeof o.storage === "object" ? o.storage : resolveDatabaseTarget(o.storage);
+    this.#storageOption =
+      typeof o.storage === "function" || typeof o.storage === "object"
+        ? o.storage
+        : resolveDatabaseTarget(o.storage);
     // Pricing options are validated here, at construction: a corrupt overrides file is a setup error.
     const pricer: Pricer = o.pricer ?? (o.pricing ? createPricer(o.pricing) : defaultPricer());
     this.#build = {
@@ -167,7 +172,10 @@ export class TokenTracker implements AsyncDisposable {
     // Open storage soon (not inside the constructor): an app that calls process.exit() early still finds
     // an open SQLite handle for the synchronous exit write. Failures here are retried on the first flush.
     setImmediate(() => {
-      if (!this.#shutdown) this.storage().catch((err) => this.#log.warnOnce("open", `could not open storage yet: ${(err as Error).message}`, 60_000));
+      if (!this.#shutdown)
+        this.storage().catch((err) =>
+          this.#log.warnOnce("open", `could not open storage yet: ${(err as Error).message}`, 60_000),
+        );
     }).unref();
   }
 
@@ -178,7 +186,9 @@ export class TokenTracker implements AsyncDisposable {
       if (this.#shutdown) {
         this.#recorded++;
         this.#dropped.after_shutdown++;
-        this.#safeHook("afterShutdown", () => this.#opts.afterShutdown?.({ provider: input.provider, model: input.model }));
+        this.#safeHook("afterShutdown", () =>
+          this.#opts.afterShutdown?.({ provider: input.provider, model: input.model }),
+        );
         return;
       }
       if (this.#sampleRate < 1 && Math.random() >= this.#sampleRate) {
@@ -189,7 +199,9 @@ export class TokenTracker implements AsyncDisposable {
       if (this.#queue.length >= this.#maxQueue) {
         this.#dropped.queue_full++;
         if (this.#overflowCount++ === 0) {
-          this.#log.warn(`queue full (maxQueueSize ${this.#maxQueue}): dropping new events until storage catches up`);
+          this.#log.warn(
+            `queue full (maxQueueSize ${this.#maxQueue}): dropping new events until storage catches up`,
+          );
         }
         return;
       }
@@ -300,7 +312,8 @@ export class TokenTracker implements AsyncDisposable {
       this.#notifyWaiters();
       // Records that arrived during the drain may have filled a batch, and a flush() called while this
       // drain was finishing found it still running: either way, go again (unless backing off).
-      const wanted = this.#queue.length >= this.#maxBatch || (this.#waiters.size > 0 && this.#queue.length > 0);
+      const wanted =
+        this.#queue.length >= this.#maxBatch || (this.#waiters.size > 0 && this.#queue.length > 0);
       if (wanted && Date.now() >= this.#backoffUntil) this.#scheduleDrain();
     });
     return this.#draining;
@@ -331,7 +344,9 @@ export class TokenTracker implements AsyncDisposable {
             this.#removeFront(1);
             this.#dropped.rejected++;
             this.#batchCap = this.#maxBatch;
-            this.#log.error(`storage rejected event ${batch[0]?.event?.id}: ${toStorageError(err, "insert").message}`);
+            this.#log.error(
+              `storage rejected event ${batch[0]?.event?.id}: ${toStorageError(err, "insert").message}`,
+            );
           }
           this.#notifyWaiters();
           continue;
@@ -347,7 +362,9 @@ export class TokenTracker implements AsyncDisposable {
       this.#attempts = 0;
       if (batch.length < this.#batchCap || this.#batchCap === this.#maxBatch) this.#batchCap = this.#maxBatch;
       if (this.#queue.length < this.#maxQueue && this.#overflowCount > 0) {
-        this.#log.warn(`dropped ${this.#overflowCount} events because maxQueueSize ${this.#maxQueue} was reached`);
+        this.#log.warn(
+          `dropped ${this.#overflowCount} events because maxQueueSize ${this.#maxQueue} was reached`,
+        );
         this.#overflowCount = 0;
       }
       this.#notifyWaiters();
@@ -377,7 +394,11 @@ export class TokenTracker implements AsyncDisposable {
         if (!built.ok) {
           this.#queue.splice(i, 1);
           this.#dropped.too_large++;
-          this.#log.warnOnce("too_large", `dropped an event whose metadata exceeds ${this.#build.maxMetadataBytes} bytes`, 60_000);
+          this.#log.warnOnce(
+            "too_large",
+            `dropped an event whose metadata exceeds ${this.#build.maxMetadataBytes} bytes`,
+            60_000,
+          );
           continue;
         }
         entry.event = built.event;
@@ -429,7 +450,11 @@ export class TokenTracker implements AsyncDisposable {
     const ms = this.#opts.storageTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`storage write timed out after ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+      timer = setTimeout(
+        () =>
+          reject(Object.assign(new Error(`storage write timed out after ${ms} ms`), { code: "ETIMEDOUT" })),
+        ms,
+      );
       timer.unref();
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
@@ -555,7 +580,11 @@ export class TokenTracker implements AsyncDisposable {
   #internalError(stage: string, err: unknown): void {
     try {
       this.#internal[stage] = (this.#internal[stage] ?? 0) + 1;
-      this.#log.warnOnce(`internal:${stage}`, `internal error in ${stage}: ${String((err as Error)?.message ?? err)}`, 60_000);
+      this.#log.warnOnce(
+        `internal:${stage}`,
+        `internal error in ${stage}: ${String((err as Error)?.message ?? err)}`,
+        60_000,
+      );
       this.#opts.onError?.(err, stage);
     } catch {
       /* never let reporting an error throw */

@@ -9,7 +9,10 @@ const Dec = Decimal.clone({ precision: 60 });
 export type ReportFilter = Pick<RollupQuery, "since" | "until" | "where">;
 
 /** Totals over a window: cost (exact string), requests, tokens, unpriced and error counts. */
-export async function costTotals(storage: StorageAdapter, filter: ReportFilter = {}): Promise<RollupMeasures> {
+export async function costTotals(
+  storage: StorageAdapter,
+  filter: ReportFilter = {},
+): Promise<RollupMeasures> {
   return (await storage.rollup({ ...filter })).totals;
 }
 
@@ -29,8 +32,11 @@ export async function topN(
   n: number,
   options: ReportFilter & { orderBy?: "cost" | "requests" | "tokens" } = {},
 ): Promise<readonly RollupRow[]> {
-  if (!Number.isInteger(n) || n <= 0) throw new TokenLedgerConfigError(`topN: n must be a positive integer, got ${String(n)}`);
-  return (await storage.rollup({ ...options, groupBy: [dimension], orderBy: options.orderBy ?? "cost", limit: n })).rows;
+  if (!Number.isInteger(n) || n <= 0)
+    throw new TokenLedgerConfigError(`topN: n must be a positive integer, got ${String(n)}`);
+  return (
+    await storage.rollup({ ...options, groupBy: [dimension], orderBy: options.orderBy ?? "cost", limit: n })
+  ).rows;
 }
 
 export interface MonthEndProjection {
@@ -58,7 +64,9 @@ export async function monthEndProjection(
   try {
     today = zonedDate(now.getTime(), timeZone);
   } catch {
-    throw new TokenLedgerConfigError(`monthEndProjection: timeZone "${timeZone}" is not a known IANA time zone`);
+    throw new TokenLedgerConfigError(
+      `monthEndProjection: timeZone "${timeZone}" is not a known IANA time zone`,
+    );
   }
   const since = zonedMidnight(today.year, today.month, 1, timeZone);
   const totals = (await storage.rollup({ since, until: now, where: options.where })).totals;

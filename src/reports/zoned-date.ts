@@ -1,6 +1,11 @@
 /** Wall-clock year/month/day of instant `ms` in `timeZone` (Intl; throws RangeError on an unknown zone). */
 export function zonedDate(ms: number, timeZone: string): { year: number; month: number; day: number } {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" }).formatToParts(ms);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+  }).formatToParts(ms);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return { year: get("year"), month: get("month"), day: get("day") };
 }

@@ -11,7 +11,8 @@ export function fromAnthropicUsage(usage: unknown): NormalizedUsage {
   const input = count(u.input_tokens);
   const read = count(u.cache_read_input_tokens);
   const write = count(u.cache_creation_input_tokens);
-  const split = u.cache_creation === null || u.cache_creation === undefined ? undefined : record(u.cache_creation);
+  const split =
+    u.cache_creation === null || u.cache_creation === undefined ? undefined : record(u.cache_creation);
   const write1h = split ? count(split.ephemeral_1h_input_tokens) : 0;
   const write5m = split ? count(split.ephemeral_5m_input_tokens) : write;
   return {

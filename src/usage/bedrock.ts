@@ -86,7 +86,8 @@ export function fromCounts(input: number, output: number): NormalizedUsage {
   };
 }
 
-export type BedrockFamily = "anthropic" | "amazon-titan" | "amazon-nova" | "meta" | "mistral" | "cohere" | "other";
+export type BedrockFamily =
+  "anthropic" | "amazon-titan" | "amazon-nova" | "meta" | "mistral" | "cohere" | "other";
 
 /** Model family from a model id, inference profile (`us.`, `eu.`, `global.` ...) or ARN. */
 export function bedrockFamily(modelId: string): BedrockFamily {

@@ -39,7 +39,12 @@ function dataset(): LedgerEvent[] {
         unpriced,
         pricingKey: unpriced ? null : "x/y",
         sampleWeight: weight,
-        usage: { ...ledgerEvent().usage, uncachedInputTokens: 100 + (i % 37), outputTokens: i % 53, reasoningTokens: i % 5 },
+        usage: {
+          ...ledgerEvent().usage,
+          uncachedInputTokens: 100 + (i % 37),
+          outputTokens: i % 53,
+          reasoningTokens: i % 5,
+        },
       }),
     );
   }
@@ -53,33 +58,83 @@ const H = { since: new Date("2026-03-06T05:00:00Z"), until: new Date("2026-03-10
 /** Query shapes and the source the planner must pick for each (the smallest projection that can answer). */
 const CASES: { name: string; q: RollupQuery; auto: string | null }[] = [
   { name: "totals, no range", q: {}, auto: "token_ledger_hourly_model" },
-  { name: "UTC day × model", q: { ...R, bucket: "day", groupBy: ["model"] }, auto: "token_ledger_hourly_model" },
+  {
+    name: "UTC day × model",
+    q: { ...R, bucket: "day", groupBy: ["model"] },
+    auto: "token_ledger_hourly_model",
+  },
   { name: "top users", q: { ...R, groupBy: ["user"], limit: 3 }, auto: "token_ledger_daily_user" },
   { name: "user × model", q: { ...R, groupBy: ["user", "model"] }, auto: "token_ledger_daily" },
   { name: "users over whole hours", q: { ...H, groupBy: ["user"] }, auto: "token_ledger_hourly" },
-  { name: "UTC hours × provider", q: { ...H, bucket: "hour", groupBy: ["provider"] }, auto: "token_ledger_hourly_model" },
-  { name: "New York days × team (DST)", q: { ...R, bucket: "day", timeZone: "America/New_York", groupBy: ["team"] }, auto: "token_ledger_hourly" },
-  { name: "New York days × model (DST)", q: { ...R, bucket: "day", timeZone: "America/New_York", groupBy: ["model"] }, auto: "token_ledger_hourly_model" },
-  { name: "UTC weeks × environment", q: { bucket: "week", groupBy: ["environment"] }, auto: "token_ledger_hourly_model" },
-  { name: "UTC months × cost center where app missing", q: { bucket: "month", groupBy: ["cost_center"], where: { app: null } }, auto: "token_ledger_daily" },
-  { name: "London days (offset 0 in March) × team", q: { ...R, bucket: "day", timeZone: "Europe/London", groupBy: ["team"] }, auto: "token_ledger_daily_user" },
-  { name: "feature × project where user in (missing, u1)", q: { ...R, where: { user: [null, "u1"] }, groupBy: ["feature", "project"] }, auto: "token_ledger_daily_user" },
-  { name: "New York days × env × app where model", q: { ...H, bucket: "day", timeZone: "America/New_York", where: { model: ["m-a", "m-b"] }, groupBy: ["environment", "app"] }, auto: "token_ledger_hourly_model" },
+  {
+    name: "UTC hours × provider",
+    q: { ...H, bucket: "hour", groupBy: ["provider"] },
+    auto: "token_ledger_hourly_model",
+  },
+  {
+    name: "New York days × team (DST)",
+    q: { ...R, bucket: "day", timeZone: "America/New_York", groupBy: ["team"] },
+    auto: "token_ledger_hourly",
+  },
+  {
+    name: "New York days × model (DST)",
+    q: { ...R, bucket: "day", timeZone: "America/New_York", groupBy: ["model"] },
+    auto: "token_ledger_hourly_model",
+  },
+  {
+    name: "UTC weeks × environment",
+    q: { bucket: "week", groupBy: ["environment"] },
+    auto: "token_ledger_hourly_model",
+  },
+  {
+    name: "UTC months × cost center where app missing",
+    q: { bucket: "month", groupBy: ["cost_center"], where: { app: null } },
+    auto: "token_ledger_daily",
+  },
+  {
+    name: "London days (offset 0 in March) × team",
+    q: { ...R, bucket: "day", timeZone: "Europe/London", groupBy: ["team"] },
+    auto: "token_ledger_daily_user",
+  },
+  {
+    name: "feature × project where user in (missing, u1)",
+    q: { ...R, where: { user: [null, "u1"] }, groupBy: ["feature", "project"] },
+    auto: "token_ledger_daily_user",
+  },
+  {
+    name: "New York days × env × app where model",
+    q: {
+      ...H,
+      bucket: "day",
+      timeZone: "America/New_York",
+      where: { model: ["m-a", "m-b"] },
+      groupBy: ["environment", "app"],
+    },
+    auto: "token_ledger_hourly_model",
+  },
   { name: "unaligned since", q: { since: new Date("2026-03-06T05:30:00Z"), groupBy: ["model"] }, auto: null },
   { name: "Kolkata days (+5:30)", q: { ...R, bucket: "day", timeZone: "Asia/Kolkata" }, auto: null },
   { name: "by status", q: { ...R, groupBy: ["status"] }, auto: null },
-  { name: "UTC hours × user, where session", q: { ...H, bucket: "hour", groupBy: ["user"], where: { session: "s1" } }, auto: null },
+  {
+    name: "UTC hours × user, where session",
+    q: { ...H, bucket: "hour", groupBy: ["user"], where: { session: "s1" } },
+    auto: null,
+  },
 ];
 
 /** Costs and counts exactly; weighted sums (float) to 1e-9 relative, since paths add them in different orders. */
 function expectSame(actual: RollupResult, expected: RollupResult, label: string): void {
   expect(actual.rows.length, label).toBe(expected.rows.length);
   const rec = (x: object) => x as Record<string, unknown>;
-  const pairs = [[rec(actual.totals), rec(expected.totals)], ...actual.rows.map((r, i) => [rec(r), rec(expected.rows[i]!)])];
+  const pairs = [
+    [rec(actual.totals), rec(expected.totals)],
+    ...actual.rows.map((r, i) => [rec(r), rec(expected.rows[i]!)]),
+  ];
   for (const [a, e] of pairs as [Record<string, unknown>, Record<string, unknown>][]) {
     expect(Object.keys(a).sort(), label).toEqual(Object.keys(e).sort());
     for (const [k, v] of Object.entries(e)) {
-      if (typeof v === "number" && !Number.isInteger(v)) expect(a[k] as number, `${label} ${k}`).toBeCloseTo(v, 6);
+      if (typeof v === "number" && !Number.isInteger(v))
+        expect(a[k] as number, `${label} ${k}`).toBeCloseTo(v, 6);
       else expect(a[k], `${label} ${k}`).toEqual(v);
     }
   }
@@ -109,7 +164,9 @@ for (const factory of storageFactories().filter((f) => f.name !== "memory")) {
         for (const p of PROJECTIONS) {
           s.forceProjection = p.table;
           try {
-            const got = await s.rollup(q).catch((err: unknown) => (err instanceof TokenLedgerConfigError ? null : Promise.reject(err)));
+            const got = await s
+              .rollup(q)
+              .catch((err: unknown) => (err instanceof TokenLedgerConfigError ? null : Promise.reject(err)));
             if (got === null) continue; // this projection cannot answer this shape
             expectSame(got, expected, `${name} (${p.table})`);
             expect(s.lastProjection).toBe(p.table);
@@ -126,10 +183,16 @@ for (const factory of storageFactories().filter((f) => f.name !== "memory")) {
       const s = (await factory.create()) as unknown as KyselyStorage & StorageAdapter;
       await s.insertBatch([ledgerEvent()]);
       s.forceProjection = "token_ledger_hourly_model";
-      await expect(s.rollup({ groupBy: ["user"] })).rejects.toThrow(/forceProjection: token_ledger_hourly_model cannot answer this query \(dimension "user" is summed away\)/);
+      await expect(s.rollup({ groupBy: ["user"] })).rejects.toThrow(
+        /forceProjection: token_ledger_hourly_model cannot answer this query \(dimension "user" is summed away\)/,
+      );
       s.forceProjection = "token_ledger_daily";
-      await expect(s.rollup({ since: new Date("2026-11-20T01:00:00Z") })).rejects.toThrow(/not whole UTC days/);
-      await expect(s.rollup({ bucket: "day", timeZone: "America/New_York" })).rejects.toThrow(/not UTC over the whole range/);
+      await expect(s.rollup({ since: new Date("2026-11-20T01:00:00Z") })).rejects.toThrow(
+        /not whole UTC days/,
+      );
+      await expect(s.rollup({ bucket: "day", timeZone: "America/New_York" })).rejects.toThrow(
+        /not UTC over the whole range/,
+      );
       s.forceProjection = "nope";
       await expect(s.rollup({})).rejects.toThrow(/unknown rollup projection "nope"/);
       s.forceProjection = null;

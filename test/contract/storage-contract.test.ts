@@ -8,7 +8,10 @@ import { storageFactories } from "./storages.js";
 
 const D = Decimal.clone({ precision: 60 });
 
-async function collect(s: StorageAdapter, q: Parameters<StorageAdapter["events"]>[0] = {}): Promise<LedgerEvent[]> {
+async function collect(
+  s: StorageAdapter,
+  q: Parameters<StorageAdapter["events"]>[0] = {},
+): Promise<LedgerEvent[]> {
   const out: LedgerEvent[] = [];
   for await (const e of s.events(q)) out.push(e);
   return out;
@@ -29,14 +32,21 @@ for (const factory of storageFactories()) {
       const r = await s.rollup({});
       expect(r.totals.events).toBe(11);
       expect(r.totals.costUsd).toBe("0.011");
-      const day = { since: new Date("2026-11-20T00:00:00Z"), until: new Date("2026-11-21T00:00:00Z"), groupBy: ["model"] as Dimension[] };
+      const day = {
+        since: new Date("2026-11-20T00:00:00Z"),
+        until: new Date("2026-11-21T00:00:00Z"),
+        groupBy: ["model"] as Dimension[],
+      };
       const hourly = await s.rollup(day);
       expect(hourly.rows).toMatchObject([{ model: "gpt-4o", events: 11, costUsd: "0.011" }]);
       const sql = s as unknown as { forceProjection?: string | null };
       if (factory.name !== "memory") {
         for (const p of PROJECTIONS) {
           sql.forceProjection = p.table; // every trigger-maintained projection saw each row once
-          expect((await s.rollup({ since: day.since, until: day.until })).totals, p.table).toMatchObject({ events: 11, costUsd: "0.011" });
+          expect((await s.rollup({ since: day.since, until: day.until })).totals, p.table).toMatchObject({
+            events: 11,
+            costUsd: "0.011",
+          });
         }
         sql.forceProjection = null;
       }
@@ -79,7 +89,16 @@ for (const factory of storageFactories()) {
 
     it("sums ~20k awkward costs exactly, to the last of 12 decimals", async () => {
       const s = await factory.create();
-      const costs = ["0.000000037500", "0.000000000001", "0.1", "0.2", "12.345678901234", "999.999999999999", "0.000123456789", "3"];
+      const costs = [
+        "0.000000037500",
+        "0.000000000001",
+        "0.1",
+        "0.2",
+        "12.345678901234",
+        "999.999999999999",
+        "0.000123456789",
+        "3",
+      ];
       const events: LedgerEvent[] = [];
       let expected = new D(0);
       for (let i = 0; i < 20_000; i++) {
@@ -91,16 +110,53 @@ for (const factory of storageFactories()) {
       const r = await s.rollup({ groupBy: ["model"] });
       expect(r.totals.costUsd).toBe(expected.toFixed());
       expect(r.rows.reduce((a, row) => a.plus(row.costUsd), new D(0)).toFixed()).toBe(expected.toFixed());
-      const scanned = await s.rollup({ groupBy: ["model"], since: new Date(Date.UTC(2026, 10, 1, 0, 0, 30)) });
+      const scanned = await s.rollup({
+        groupBy: ["model"],
+        since: new Date(Date.UTC(2026, 10, 1, 0, 0, 30)),
+      });
       expect(scanned.totals.events).toBe(19_999);
     });
 
     it("groups by every dimension, missing values as null", async () => {
       const s = await factory.create();
       const events = [
-        ledgerEvent({ provider: "openai", model: "a", userId: "u1", teamId: "t1", projectId: "p1", feature: "f1", costCenter: "c1", environment: "prod", app: "web", sessionId: "s1", operation: "chat", status: "ok", costUsd: "1" }),
-        ledgerEvent({ provider: "anthropic", model: "b", userId: "u2", teamId: "t2", projectId: "p2", feature: "f2", costCenter: "c2", environment: "dev", app: "cli", sessionId: "s2", operation: "messages", status: "error", costUsd: "2" }),
-        ledgerEvent({ provider: "anthropic", model: "b", costUsd: "4", operation: "messages", status: "aborted" }),
+        ledgerEvent({
+          provider: "openai",
+          model: "a",
+          userId: "u1",
+          teamId: "t1",
+          projectId: "p1",
+          feature: "f1",
+          costCenter: "c1",
+          environment: "prod",
+          app: "web",
+          sessionId: "s1",
+          operation: "chat",
+          status: "ok",
+          costUsd: "1",
+        }),
+        ledgerEvent({
+          provider: "anthropic",
+          model: "b",
+          userId: "u2",
+          teamId: "t2",
+          projectId: "p2",
+          feature: "f2",
+          costCenter: "c2",
+          environment: "dev",
+          app: "cli",
+          sessionId: "s2",
+          operation: "messages",
+          status: "error",
+          costUsd: "2",
+        }),
+        ledgerEvent({
+          provider: "anthropic",
+          model: "b",
+          costUsd: "4",
+          operation: "messages",
+          status: "aborted",
+        }),
       ];
       await s.insertBatch(events);
       const expectedCost: Record<Dimension, Record<string, string>> = {
@@ -162,15 +218,39 @@ for (const factory of storageFactories()) {
       ]);
       const days = async (timeZone: string, extra: RollupQuery = {}) =>
         (await s.rollup({ bucket: "day", timeZone, ...extra })).rows.map((r) => [r.period, r.costUsd]);
-      expect(await days("UTC")).toEqual([["2026-03-08", "3"], ["2026-03-09", "28"]]);
-      expect(await days("America/New_York")).toEqual([["2026-03-07", "1"], ["2026-03-08", "6"], ["2026-03-09", "24"]]);
-      expect(await days("Asia/Kolkata")).toEqual([["2026-03-08", "3"], ["2026-03-09", "12"], ["2026-03-10", "16"]]);
+      expect(await days("UTC")).toEqual([
+        ["2026-03-08", "3"],
+        ["2026-03-09", "28"],
+      ]);
+      expect(await days("America/New_York")).toEqual([
+        ["2026-03-07", "1"],
+        ["2026-03-08", "6"],
+        ["2026-03-09", "24"],
+      ]);
+      expect(await days("Asia/Kolkata")).toEqual([
+        ["2026-03-08", "3"],
+        ["2026-03-09", "12"],
+        ["2026-03-10", "16"],
+      ]);
       const range = { since: new Date("2026-03-07T00:00:00Z"), until: new Date("2026-03-11T00:00:00Z") };
-      expect(await days("America/New_York", range)).toEqual([["2026-03-07", "1"], ["2026-03-08", "6"], ["2026-03-09", "24"]]);
+      expect(await days("America/New_York", range)).toEqual([
+        ["2026-03-07", "1"],
+        ["2026-03-08", "6"],
+        ["2026-03-09", "24"],
+      ]);
       if (factory.name !== "memory") expect(source(s)).toBe("rollup"); // whole-hour offsets: hourly table answers
-      expect(await days("Asia/Kolkata", range)).toEqual([["2026-03-08", "3"], ["2026-03-09", "12"], ["2026-03-10", "16"]]);
+      expect(await days("Asia/Kolkata", range)).toEqual([
+        ["2026-03-08", "3"],
+        ["2026-03-09", "12"],
+        ["2026-03-10", "16"],
+      ]);
       if (factory.name !== "memory") expect(source(s)).toBe("events"); // +5:30 cannot be re-bucketed from hours
-      const hours = await s.rollup({ bucket: "hour", timeZone: "Asia/Kolkata", where: { model: "gpt-4o" }, since: new Date("2026-03-09T18:00:00Z") });
+      const hours = await s.rollup({
+        bucket: "hour",
+        timeZone: "Asia/Kolkata",
+        where: { model: "gpt-4o" },
+        since: new Date("2026-03-09T18:00:00Z"),
+      });
       expect(hours.rows.map((r) => r.period)).toEqual(["2026-03-09T23:00", "2026-03-10T00:00"]);
     });
 
@@ -183,10 +263,21 @@ for (const factory of storageFactories()) {
         ledgerEvent({ at: "2026-11-30T03:00:00Z", costUsd: "8" }), // NY: Sun 11-29 22:00, UTC: Mon 11-30
       ]);
       const rows = async (q: RollupQuery) => (await s.rollup(q)).rows.map((r) => [r.period, r.costUsd]);
-      expect(await rows({ bucket: "week" })).toEqual([["2026-11-16", "1"], ["2026-11-23", "2"], ["2026-11-30", "12"]]);
-      expect(await rows({ bucket: "month" })).toEqual([["2026-11", "11"], ["2026-12", "4"]]);
+      expect(await rows({ bucket: "week" })).toEqual([
+        ["2026-11-16", "1"],
+        ["2026-11-23", "2"],
+        ["2026-11-30", "12"],
+      ]);
+      expect(await rows({ bucket: "month" })).toEqual([
+        ["2026-11", "11"],
+        ["2026-12", "4"],
+      ]);
       expect(await rows({ bucket: "month", timeZone: "America/New_York" })).toEqual([["2026-11", "15"]]);
-      expect(await rows({ bucket: "week", timeZone: "America/New_York" })).toEqual([["2026-11-16", "1"], ["2026-11-23", "10"], ["2026-11-30", "4"]]);
+      expect(await rows({ bucket: "week", timeZone: "America/New_York" })).toEqual([
+        ["2026-11-16", "1"],
+        ["2026-11-23", "10"],
+        ["2026-11-30", "4"],
+      ]);
     });
 
     it("orders by cost, requests or tokens and keeps the top N", async () => {
@@ -194,13 +285,21 @@ for (const factory of storageFactories()) {
       await s.insertBatch([
         ...Array.from({ length: 5 }, () => ledgerEvent({ model: "cheap", costUsd: "0.01" })),
         ledgerEvent({ model: "pricey", costUsd: "3" }),
-        ledgerEvent({ model: "mid", costUsd: "0.5", usage: { ...ledgerEvent().usage, outputTokens: 100_000 } }),
+        ledgerEvent({
+          model: "mid",
+          costUsd: "0.5",
+          usage: { ...ledgerEvent().usage, outputTokens: 100_000 },
+        }),
       ]);
       const top = await s.rollup({ groupBy: ["model"], limit: 2 });
       expect(top.rows.map((r) => r.model)).toEqual(["pricey", "mid"]);
       expect(top.totals.events).toBe(7); // totals cover every row, not only the top N
-      expect((await s.rollup({ groupBy: ["model"], orderBy: "requests", limit: 1 })).rows[0]!.model).toBe("cheap");
-      expect((await s.rollup({ groupBy: ["model"], orderBy: "tokens", limit: 1 })).rows[0]!.model).toBe("mid");
+      expect((await s.rollup({ groupBy: ["model"], orderBy: "requests", limit: 1 })).rows[0]!.model).toBe(
+        "cheap",
+      );
+      expect((await s.rollup({ groupBy: ["model"], orderBy: "tokens", limit: 1 })).rows[0]!.model).toBe(
+        "mid",
+      );
     });
 
     it("computes nearest-rank latency percentiles per group, ignoring missing latencies", async () => {
@@ -224,13 +323,25 @@ for (const factory of storageFactories()) {
       const s = await factory.create();
       const base = Date.UTC(2026, 10, 1);
       const events = Array.from({ length: 25 }, (_, i) =>
-        ledgerEvent({ at: base + Math.floor(i / 2) * 1000, userId: i % 2 ? "odd" : "even", costUsd: i % 5 === 0 ? null : "0.1", unpriced: i % 5 === 0 }),
+        ledgerEvent({
+          at: base + Math.floor(i / 2) * 1000,
+          userId: i % 2 ? "odd" : "even",
+          costUsd: i % 5 === 0 ? null : "0.1",
+          unpriced: i % 5 === 0,
+        }),
       );
       await s.insertBatch([...events].reverse());
       const all = await collect(s, { pageSize: 4 });
-      const expectedOrder = [...events].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime() || (a.id < b.id ? -1 : 1));
+      const expectedOrder = [...events].sort(
+        (a, b) => a.timestamp.getTime() - b.timestamp.getTime() || (a.id < b.id ? -1 : 1),
+      );
       expect(all.map((e) => e.id)).toEqual(expectedOrder.map((e) => e.id));
-      const window = await collect(s, { since: new Date(base + 2000), until: new Date(base + 5000), where: { user: "odd" }, pageSize: 2 });
+      const window = await collect(s, {
+        since: new Date(base + 2000),
+        until: new Date(base + 5000),
+        where: { user: "odd" },
+        pageSize: 2,
+      });
       expect(window.map((e) => e.userId)).toEqual(["odd", "odd", "odd"]);
       const unpriced = await collect(s, { unpricedOnly: true, pageSize: 2 });
       expect(unpriced).toHaveLength(5);
@@ -251,18 +362,38 @@ for (const factory of storageFactories()) {
 
     it("weights requests, tokens and cost by sample weight; events stay unweighted", async () => {
       const s = await factory.create();
-      await s.insertBatch([ledgerEvent({ sampleWeight: 10, costUsd: "0.000000037500" }), ledgerEvent({ sampleWeight: 1, costUsd: "1" })]);
-      for (const q of [{}, { since: new Date("2026-11-20T00:00:00Z") }, { since: new Date("2026-11-20T00:00:01Z") }]) {
+      await s.insertBatch([
+        ledgerEvent({ sampleWeight: 10, costUsd: "0.000000037500" }),
+        ledgerEvent({ sampleWeight: 1, costUsd: "1" }),
+      ]);
+      for (const q of [
+        {},
+        { since: new Date("2026-11-20T00:00:00Z") },
+        { since: new Date("2026-11-20T00:00:01Z") },
+      ]) {
         const t = (await s.rollup(q)).totals;
-        expect(t).toMatchObject({ requests: 11, events: 2, uncachedInputTokens: 1100, inputTokens: 1375, cacheWriteTokens: 55, outputTokens: 550, reasoningTokens: 110, totalTokens: 1925 });
+        expect(t).toMatchObject({
+          requests: 11,
+          events: 2,
+          uncachedInputTokens: 1100,
+          inputTokens: 1375,
+          cacheWriteTokens: 55,
+          outputTokens: 550,
+          reasoningTokens: 110,
+          totalTokens: 1925,
+        });
         expect(t.costUsd).toBe("1.000000375");
       }
     });
 
     it("rejects bad queries with errors naming the option", async () => {
       const s = await factory.create();
-      await expect(s.rollup({ groupBy: ["nope" as Dimension] })).rejects.toThrow(/groupBy: unknown dimension "nope"/);
-      await expect(s.rollup({ bucket: "day", timeZone: "Mars/Base" })).rejects.toThrow(/timeZone: "Mars\/Base"/);
+      await expect(s.rollup({ groupBy: ["nope" as Dimension] })).rejects.toThrow(
+        /groupBy: unknown dimension "nope"/,
+      );
+      await expect(s.rollup({ bucket: "day", timeZone: "Mars/Base" })).rejects.toThrow(
+        /timeZone: "Mars\/Base"/,
+      );
       await expect(s.rollup({ limit: 0 })).rejects.toThrow(/limit/);
       await expect(s.latency({ percentiles: [1.5] })).rejects.toThrow(/percentiles/);
     });

@@ -17,7 +17,12 @@ export interface StorageFactory {
   cleanup(): Promise<void>;
 }
 
-function tracked(name: StorageFactory["name"], available: boolean, make: () => StorageAdapter, after: () => Promise<void>): StorageFactory {
+function tracked(
+  name: StorageFactory["name"],
+  available: boolean,
+  make: () => StorageAdapter,
+  after: () => Promise<void>,
+): StorageFactory {
   const made: StorageAdapter[] = [];
   return {
     name,
@@ -43,8 +48,18 @@ export function storageFactories(): StorageFactory[] {
   const url = pgUrl();
   const schemas: string[] = [];
   const all = [
-    tracked("memory", true, () => memoryStorage(), async () => {}),
-    tracked("sqlite", true, () => sqliteStorage({ path: join(dir, `ledger-${n++}.db`) }), async () => rmSync(dir, { recursive: true, force: true })),
+    tracked(
+      "memory",
+      true,
+      () => memoryStorage(),
+      async () => {},
+    ),
+    tracked(
+      "sqlite",
+      true,
+      () => sqliteStorage({ path: join(dir, `ledger-${n++}.db`) }),
+      async () => rmSync(dir, { recursive: true, force: true }),
+    ),
     tracked(
       "postgres",
       url !== null,

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 /**
@@ -8,7 +14,8 @@ import type { AddressInfo, Socket } from "node:net";
  * talk to it through their base-URL options.
  */
 
-export type GeminiTask = "generateContent" | "streamGenerateContent" | "embedContent" | "batchEmbedContents" | "predict";
+export type GeminiTask =
+  "generateContent" | "streamGenerateContent" | "embedContent" | "batchEmbedContents" | "predict";
 
 export interface GeminiRequest {
   readonly task: GeminiTask;
@@ -65,7 +72,11 @@ export function nextResponseId(): string {
   return `kJ3aaPqZB${String(responseCounter).padStart(6, "0")}xYz`;
 }
 
-export function textResponse(text: string, usage: unknown = FINAL_USAGE, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function textResponse(
+  text: string,
+  usage: unknown = FINAL_USAGE,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }],
     usageMetadata: usage,
@@ -80,9 +91,20 @@ export function textResponse(text: string, usage: unknown = FINAL_USAGE, extra: 
  * last one is final. Summing them would triple-count the prompt.
  */
 export function streamChunks(responseId = nextResponseId()): Record<string, unknown>[] {
-  const base = { promptTokenCount: 1200, cachedContentTokenCount: 1000, toolUsePromptTokenCount: 50, promptTokensDetails: FINAL_USAGE.promptTokensDetails };
+  const base = {
+    promptTokenCount: 1200,
+    cachedContentTokenCount: 1000,
+    toolUsePromptTokenCount: 50,
+    promptTokensDetails: FINAL_USAGE.promptTokensDetails,
+  };
   const chunk = (text: string, usage: Record<string, unknown>, finish?: string) => ({
-    candidates: [{ content: { parts: [{ text }], role: "model" }, index: 0, ...(finish ? { finishReason: finish } : {}) }],
+    candidates: [
+      {
+        content: { parts: [{ text }], role: "model" },
+        index: 0,
+        ...(finish ? { finishReason: finish } : {}),
+      },
+    ],
     usageMetadata: { ...base, ...usage },
     modelVersion: MODEL_VERSION,
     responseId,
@@ -104,20 +126,31 @@ export function defaultReply(request: GeminiRequest): GeminiReply {
       return { type: "json", body: { embedding: { values: [0.1, -0.2, 0.3] } } };
     case "batchEmbedContents": {
       const n = Array.isArray(request.body.requests) ? request.body.requests.length : 1;
-      return { type: "json", body: { embeddings: Array.from({ length: n }, () => ({ values: [0.1, -0.2, 0.3] })) } };
+      return {
+        type: "json",
+        body: { embeddings: Array.from({ length: n }, () => ({ values: [0.1, -0.2, 0.3] })) },
+      };
     }
     case "predict":
       return {
         type: "json",
         body: {
-          predictions: [{ embeddings: { values: [0.1, 0.2], statistics: { token_count: 7, truncated: false } } }],
+          predictions: [
+            { embeddings: { values: [0.1, 0.2], statistics: { token_count: 7, truncated: false } } },
+          ],
           metadata: { billableCharacterCount: 31 },
         },
       };
   }
 }
 
-const STATUS_NAMES: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE" };
+const STATUS_NAMES: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  403: "PERMISSION_DENIED",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+};
 
 // Headers a real Google front end sends (no request-id header: Gemini identifies a response by `responseId`).
 function googleHeaders(contentType: string): Record<string, string> {
@@ -132,7 +165,8 @@ function googleHeaders(contentType: string): Record<string, string> {
   };
 }
 
-const PATH = /\/(?:models|publishers\/google\/models)\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents|predict)$/;
+const PATH =
+  /\/(?:models|publishers\/google\/models)\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents|predict)$/;
 
 export async function startGeminiServer(): Promise<GeminiServer> {
   const requests: GeminiRequest[] = [];
@@ -155,7 +189,11 @@ export async function startGeminiServer(): Promise<GeminiServer> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const match = PATH.exec(url.pathname);
     if (!match || req.method !== "POST") {
-      res.writeHead(404, googleHeaders("application/json; charset=UTF-8")).end(JSON.stringify({ error: { code: 404, message: `no route ${url.pathname}`, status: "NOT_FOUND" } }));
+      res
+        .writeHead(404, googleHeaders("application/json; charset=UTF-8"))
+        .end(
+          JSON.stringify({ error: { code: 404, message: `no route ${url.pathname}`, status: "NOT_FOUND" } }),
+        );
       return;
     }
     const request: GeminiRequest = {
@@ -168,11 +206,19 @@ export async function startGeminiServer(): Promise<GeminiServer> {
     requests.push(request);
     const reply = await handler(request);
     if (reply.type === "json") {
-      res.writeHead(reply.status ?? 200, googleHeaders("application/json; charset=UTF-8")).end(JSON.stringify(reply.body));
+      res
+        .writeHead(reply.status ?? 200, googleHeaders("application/json; charset=UTF-8"))
+        .end(JSON.stringify(reply.body));
       return;
     }
     if (reply.type === "error") {
-      const body = { error: { code: reply.status, message: reply.message, status: STATUS_NAMES[reply.status] ?? "UNKNOWN" } };
+      const body = {
+        error: {
+          code: reply.status,
+          message: reply.message,
+          status: STATUS_NAMES[reply.status] ?? "UNKNOWN",
+        },
+      };
       res.writeHead(reply.status, googleHeaders("application/json; charset=UTF-8")).end(JSON.stringify(body));
       return;
     }

@@ -17,7 +17,13 @@ describe("track(): one process-wide tracker, every installed SDK patched once pe
     const report = await instrumentationReady();
     const key = (p: { packageName: string; format: string }) => `${p.packageName}:${p.format}`;
     const patched = report.patched.map(key);
-    for (const pkg of ["openai", "@anthropic-ai/sdk", "@google/generative-ai", "@google/genai", "@aws-sdk/client-bedrock-runtime"]) {
+    for (const pkg of [
+      "openai",
+      "@anthropic-ai/sdk",
+      "@google/generative-ai",
+      "@google/genai",
+      "@aws-sdk/client-bedrock-runtime",
+    ]) {
       expect(patched).toContain(`${pkg}:cjs`);
       expect(patched.filter((p) => p.startsWith(`${pkg}:`)).length).toBeLessThanOrEqual(2);
     }
@@ -25,7 +31,9 @@ describe("track(): one process-wide tracker, every installed SDK patched once pe
   });
 
   it("untrack() restores the original SDK methods", async () => {
-    const { Completions } = require("openai/resources/chat/completions") as { Completions: { prototype: { create: unknown } } };
+    const { Completions } = require("openai/resources/chat/completions") as {
+      Completions: { prototype: { create: unknown } };
+    };
     const original = Completions.prototype.create;
     track({ storage: ":memory:", logger: false });
     await instrumentationReady();

@@ -25,8 +25,20 @@ beforeAll(async () => {
       const request = JSON.parse(body || "{}") as { model?: string };
       if (request.model === "bad-key") {
         // A provider error that echoes the key and a header, as real ones sometimes do.
-        res.writeHead(401, { "content-type": "application/json", "x-request-id": "req_1", "x-echo": String(req.headers["x-secret"]) });
-        res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${req.headers.authorization}; header ${req.headers["x-secret"]}`, type: "invalid_request_error", code: "invalid_api_key" } }));
+        res.writeHead(401, {
+          "content-type": "application/json",
+          "x-request-id": "req_1",
+          "x-echo": String(req.headers["x-secret"]),
+        });
+        res.end(
+          JSON.stringify({
+            error: {
+              message: `Incorrect API key provided: ${req.headers.authorization}; header ${req.headers["x-secret"]}`,
+              type: "invalid_request_error",
+              code: "invalid_api_key",
+            },
+          }),
+        );
         return;
       }
       res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_2" });
@@ -36,7 +48,13 @@ beforeAll(async () => {
           object: "chat.completion",
           created: 1,
           model: "gpt-4o-mini-2024-07-18",
-          choices: [{ index: 0, message: { role: "assistant", content: `${COMPLETION} (echo: ${PROMPT})` }, finish_reason: "stop" }],
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: `${COMPLETION} (echo: ${PROMPT})` },
+              finish_reason: "stop",
+            },
+          ],
           usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
         }),
       );
@@ -61,12 +79,22 @@ describe("P30/P31 canary scan of the SQLite ledger (and its WAL) and the logs", 
       instrument: false,
       logger: { warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     });
-    const client = new OpenAI({ apiKey: KEY, baseURL, maxRetries: 0, defaultHeaders: { "x-secret": HEADER } });
+    const client = new OpenAI({
+      apiKey: KEY,
+      baseURL,
+      maxRetries: 0,
+      defaultHeaders: { "x-secret": HEADER },
+    });
     expect(instrument(client)).toBe(true);
 
-    const ok = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: PROMPT }] });
+    const ok = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: PROMPT }],
+    });
     expect(ok.choices[0]?.message.content).toContain(COMPLETION);
-    await expect(client.chat.completions.create({ model: "bad-key", messages: [{ role: "user", content: PROMPT }] })).rejects.toThrow(/Incorrect API key/);
+    await expect(
+      client.chat.completions.create({ model: "bad-key", messages: [{ role: "user", content: PROMPT }] }),
+    ).rejects.toThrow(/Incorrect API key/);
 
     const r = await tracker.flush();
     expect(r.persisted).toBe(2);

@@ -18,7 +18,11 @@ describePg("P12: no duplicates after an ambiguous failure", () => {
     const port = await proxy.listen();
     const via = new URL(pgUrl()!);
     via.port = String(port);
-    const storage = postgresStorage({ connectionString: via.toString(), schema, logger: { warn: () => {}, error: () => {} } });
+    const storage = postgresStorage({
+      connectionString: via.toString(),
+      schema,
+      logger: { warn: () => {}, error: () => {} },
+    });
     await storage.init();
 
     const batch = Array.from({ length: 50 }, (_, i) => ledgerEvent({ at: Date.UTC(2026, 10, 1) + i * 1000 }));
@@ -30,7 +34,11 @@ describePg("P12: no duplicates after an ambiguous failure", () => {
     expect(storage.poolErrors).toBeGreaterThanOrEqual(1); // the busy client's error event was caught, not thrown
 
     const count = async () =>
-      Number((await pgQuery<{ n: string }>(pgUrl()!, `select count(*) as n from "${schema}".token_ledger_events`))[0]!.n);
+      Number(
+        (
+          await pgQuery<{ n: string }>(pgUrl()!, `select count(*) as n from "${schema}".token_ledger_events`)
+        )[0]!.n,
+      );
     expect(await count()).toBe(50); // the server did commit
 
     await storage.insertBatch(batch); // the retry

@@ -17,15 +17,23 @@ describe("P13: kill -9 during a flush leaves no partial batch and no corruption 
     let kills = 0;
     for (let round = 0; round < 10; round++) {
       // Two writers at once, each killed after a random delay while its 1000-row transactions run.
-      const children = await Promise.all([0, 1].map(() => spawnChild("sqlite-kill-writer.ts", [path, String(BATCH)])));
+      const children = await Promise.all(
+        [0, 1].map(() => spawnChild("sqlite-kill-writer.ts", [path, String(BATCH)])),
+      );
       const exits = children.map((c) => childOutput(c));
       await Promise.all(children.map((c) => waitForLine(c, "ready")));
       await Promise.all(
         children.map(
-          (c) => new Promise<void>((r) => setTimeout(() => {
-            c.kill("SIGKILL");
-            r();
-          }, 20 + Math.random() * 150)),
+          (c) =>
+            new Promise<void>((r) =>
+              setTimeout(
+                () => {
+                  c.kill("SIGKILL");
+                  r();
+                },
+                20 + Math.random() * 150,
+              ),
+            ),
         ),
       );
       for (const e of await Promise.all(exits)) expect(e.signal).toBe("SIGKILL");

@@ -15,12 +15,21 @@ interface Report {
   unrecovered: number;
 }
 
-async function runWriters(path: string, mode: "immediate" | "deferred", tx: number, rows: number): Promise<Report[]> {
+async function runWriters(
+  path: string,
+  mode: "immediate" | "deferred",
+  tx: number,
+  rows: number,
+): Promise<Report[]> {
   const init = sqliteStorage({ path });
   await init.init(); // schema first, so the children race only on writes
   await init.close();
   const startAt = Date.now() + 1500; // barrier: all four start writing at the same instant
-  const children = await Promise.all([0, 1, 2, 3].map(() => spawnChild("sqlite-multi-writer.ts", [path, mode, String(tx), String(rows), String(startAt)])));
+  const children = await Promise.all(
+    [0, 1, 2, 3].map(() =>
+      spawnChild("sqlite-multi-writer.ts", [path, mode, String(tx), String(rows), String(startAt)]),
+    ),
+  );
   const outs = await Promise.all(children.map((c) => childOutput(c)));
   return outs.map((o) => {
     expect(o.code, o.stderr).toBe(0);
@@ -41,7 +50,9 @@ describe("P21: several processes writing one SQLite file lose nothing", () => {
   it("4 processes × 300 transactions × 10 rows through the adapter: exact count, no unrecovered SQLITE_BUSY", async () => {
     const path = join(dir, "immediate.db");
     const reports = await runWriters(path, "immediate", 300, 10);
-    console.info(`P21 immediate: ${reports.reduce((a, r) => a + r.busyRetries, 0)} transient SQLITE_BUSY retried, all recovered`);
+    console.info(
+      `P21 immediate: ${reports.reduce((a, r) => a + r.busyRetries, 0)} transient SQLITE_BUSY retried, all recovered`,
+    );
     expect(reports.map((r) => r.unrecovered)).toEqual([0, 0, 0, 0]);
     expect(reports.reduce((a, r) => a + r.committed, 0)).toBe(1200);
     expect(countRows(path)).toBe(12_000);

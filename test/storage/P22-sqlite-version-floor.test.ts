@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { SQLITE_VERSION_FLOOR, sqliteStorage, sqliteVersionWarning, type SqliteDatabaseLike } from "tokenledger/sqlite";
+import {
+  SQLITE_VERSION_FLOOR,
+  sqliteStorage,
+  sqliteVersionWarning,
+  type SqliteDatabaseLike,
+} from "tokenledger/sqlite";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-p22-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,8 +30,10 @@ function withVersion(db: Database.Database, version: string): SqliteDatabaseLike
 describe("P22: SQLite version floor (WAL-reset bug fixed in 3.51.3)", () => {
   it("flags versions below 3.51.3 and accepts the floor and later", () => {
     expect(SQLITE_VERSION_FLOOR).toBe("3.51.3");
-    for (const v of ["3.51.2", "3.7.0", "3.40.1", "3.9.10"]) expect(sqliteVersionWarning(v)).toMatch(/WAL-reset bug/);
-    for (const v of ["3.51.3", "3.52.0", "3.53.2", "4.0.0", "3.51.10"]) expect(sqliteVersionWarning(v)).toBeNull();
+    for (const v of ["3.51.2", "3.7.0", "3.40.1", "3.9.10"])
+      expect(sqliteVersionWarning(v)).toMatch(/WAL-reset bug/);
+    for (const v of ["3.51.3", "3.52.0", "3.53.2", "4.0.0", "3.51.10"])
+      expect(sqliteVersionWarning(v)).toBeNull();
   });
 
   it("warns loudly at init when the linked SQLite is too old, and not otherwise", async () => {

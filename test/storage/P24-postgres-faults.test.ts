@@ -41,7 +41,10 @@ describePg("P24: the Postgres backend tolerates restarts and slow queries", () =
     expect(storage.poolErrors).toBeGreaterThanOrEqual(1); // P02: the pool's error event had a listener
     expect(warnings.join("\n")).toMatch(/idle connection error/);
     await storage.insertBatch([ledgerEvent()]);
-    const [row] = await pgQuery<{ n: string }>(pgUrl()!, `select count(*) as n from "${schema}".token_ledger_events`);
+    const [row] = await pgQuery<{ n: string }>(
+      pgUrl()!,
+      `select count(*) as n from "${schema}".token_ledger_events`,
+    );
     expect(Number(row!.n)).toBe(2);
     await storage.close();
   });

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { StorageError, TokenLedgerConfigError } from "tokenledger";
-import { migrateToLatest as pgMigrate, migrationStatus as pgStatus, postgresStorage } from "tokenledger/postgres";
+import {
+  migrateToLatest as pgMigrate,
+  migrationStatus as pgStatus,
+  postgresStorage,
+} from "tokenledger/postgres";
 import { migrateToLatest, migrationStatus, sqliteStorage } from "tokenledger/sqlite";
 import { describePg, dropSchema, pgQuery, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { ledgerEvent } from "../contract/ledger-events.js";
@@ -21,8 +25,12 @@ const ALL = ["0001_events", "0002_hourly_rollup", "0003_views", "0004_rollup_pro
 describe("SQLite options and migrations", () => {
   it("rejects bad options naming the option", () => {
     expect(() => sqliteStorage({})).toThrow(TokenLedgerConfigError);
-    expect(() => sqliteStorage({ path: "x.db", busyTimeoutMs: 5000 })).toThrow(/busyTimeoutMs 5000 would block the event loop/);
-    expect(() => sqliteStorage({ path: "x.db", durability: "paranoid" as "full" })).toThrow(/durability must be "normal" or "full"/);
+    expect(() => sqliteStorage({ path: "x.db", busyTimeoutMs: 5000 })).toThrow(
+      /busyTimeoutMs 5000 would block the event loop/,
+    );
+    expect(() => sqliteStorage({ path: "x.db", durability: "paranoid" as "full" })).toThrow(
+      /durability must be "normal" or "full"/,
+    );
     expect(() => sqliteStorage({ path: "x.db", walCheckpointBytes: -1 })).toThrow(/walCheckpointBytes/);
   });
 
@@ -31,7 +39,9 @@ describe("SQLite options and migrations", () => {
     mkdirSync(locked);
     chmodSync(locked, 0o555);
     const target = join(locked, "missing", "ledger.db");
-    const err = await sqliteStorage({ path: target }).init().catch((e: unknown) => e);
+    const err = await sqliteStorage({ path: target })
+      .init()
+      .catch((e: unknown) => e);
     if (process.getuid?.() !== 0) {
       // root ignores directory permissions; the case below fails for everyone
       expect(err).toBeInstanceOf(StorageError);
@@ -39,9 +49,13 @@ describe("SQLite options and migrations", () => {
     }
     writeFileSync(join(dir, "plain-file"), "");
     const underFile = join(dir, "plain-file", "missing", "ledger.db");
-    const err2 = await sqliteStorage({ path: underFile }).init().catch((e: unknown) => e);
+    const err2 = await sqliteStorage({ path: underFile })
+      .init()
+      .catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(StorageError);
-    expect((err2 as Error).message).toMatch(new RegExp(`cannot open ${underFile.replace(/[/.]/g, "\\$&")}.*ENOTDIR`));
+    expect((err2 as Error).message).toMatch(
+      new RegExp(`cannot open ${underFile.replace(/[/.]/g, "\\$&")}.*ENOTDIR`),
+    );
   });
 
   it("creates parent directories, migrates on init, and reports status; migrate:false leaves it to the CLI", async () => {
@@ -74,10 +88,14 @@ describe("SQLite options and migrations", () => {
 
 describe("PostgreSQL options", () => {
   it("rejects a bad URL and masks its password", () => {
-    expect(() => postgresStorage({ connectionString: "mysql://u:hunter22@h/db" })).toThrow(/connectionString "mysql:\/\/u:\*\*\*\*@h\/db" is not a PostgreSQL URL/);
+    expect(() => postgresStorage({ connectionString: "mysql://u:hunter22@h/db" })).toThrow(
+      /connectionString "mysql:\/\/u:\*\*\*\*@h\/db" is not a PostgreSQL URL/,
+    );
     expect(() => postgresStorage({ connectionString: "nonsense" })).toThrow(TokenLedgerConfigError);
     expect(() => postgresStorage({})).toThrow(/exactly one of `connectionString`, `pool` or `kysely`/);
-    expect(() => postgresStorage({ connectionString: "postgres://h/db", schema: "x; drop" })).toThrow(/schema/);
+    expect(() => postgresStorage({ connectionString: "postgres://h/db", schema: "x; drop" })).toThrow(
+      /schema/,
+    );
   });
 
   it("an unreachable server gives a transient error naming the target, password masked", async () => {
@@ -97,7 +115,10 @@ describePg("PostgreSQL migrations", () => {
     schemas.push(schema);
     const storages = Array.from({ length: 4 }, () => postgresStorage({ connectionString: pgUrl()!, schema }));
     await Promise.all(storages.map((s) => s.init()));
-    const rows = await pgQuery<{ name: string }>(pgUrl()!, `select name from "${schema}".token_ledger_migrations order by name`);
+    const rows = await pgQuery<{ name: string }>(
+      pgUrl()!,
+      `select name from "${schema}".token_ledger_migrations order by name`,
+    );
     expect(rows.map((r) => r.name)).toEqual(ALL);
     expect(await pgStatus(storages[0]!)).toEqual({ applied: ALL, pending: [] });
     expect(await pgMigrate(storages[1]!)).toEqual([]);

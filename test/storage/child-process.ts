@@ -25,7 +25,9 @@ function bundle(fixture: string): Promise<string> {
       target: "node20",
       tsconfig: join(ROOT, "tsconfig.json"),
       external: ["better-sqlite3", "pg", "pg-native"],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
       nodePaths: [join(ROOT, "node_modules")],
       logLevel: "error",
     }).then(() => outfile);
@@ -45,12 +47,16 @@ export async function spawnChild(fixture: string, args: readonly string[]): Prom
 }
 
 /** Resolves with everything the child wrote once it exits. */
-export function childOutput(child: ChildProcess): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }> {
+export function childOutput(
+  child: ChildProcess,
+): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }> {
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ stdout, stderr, code, signal })));
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => resolve({ stdout, stderr, code, signal })),
+  );
 }
 
 /** Resolves when the child prints `line` on stdout. */

@@ -20,7 +20,12 @@ describePg("concurrent batches through the projection triggers", () => {
     // Every batch spans the same few hours, models and users, so the writers contend on the same rollup rows.
     const batch = (w: number, b: number): LedgerEvent[] =>
       Array.from({ length: 100 }, (_, i) =>
-        ledgerEvent({ at: Date.UTC(2026, 10, 20, (i + b) % 3), model: `m${(i + w) % 3}`, userId: `u${(i * 7 + b) % 5}`, costUsd: "0.000000000001" }),
+        ledgerEvent({
+          at: Date.UTC(2026, 10, 20, (i + b) % 3),
+          model: `m${(i + w) % 3}`,
+          userId: `u${(i * 7 + b) % 5}`,
+          costUsd: "0.000000000001",
+        }),
       );
     const all: LedgerEvent[] = [];
     await Promise.all(
@@ -36,7 +41,10 @@ describePg("concurrent batches through the projection triggers", () => {
     const s = writers[0]!;
     for (const p of PROJECTIONS) {
       s.forceProjection = p.table;
-      expect((await s.rollup({})).totals, p.table).toMatchObject({ events: all.length, costUsd: expectedCost });
+      expect((await s.rollup({})).totals, p.table).toMatchObject({
+        events: all.length,
+        costUsd: expectedCost,
+      });
     }
     await Promise.all(writers.map((w) => w.close()));
   });

@@ -8,7 +8,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { LedgerEvent, RollupQuery } from "tokenledger";
 import { memoryStorage } from "tokenledger/memory";
 import { migrateToLatest, migrationStatus, sqliteStorage } from "tokenledger/sqlite";
-import { migrateToLatest as pgMigrate, migrationStatus as pgStatus, postgresStorage } from "tokenledger/postgres";
+import {
+  migrateToLatest as pgMigrate,
+  migrationStatus as pgStatus,
+  postgresStorage,
+} from "tokenledger/postgres";
 import type { KyselyStorage } from "../../adapters/_kysely/kysely-storage.js";
 import { ledgerMigrator, runMigrations } from "../../adapters/_kysely/migrator.js";
 import { PROJECTIONS } from "../../adapters/_kysely/projections.js";
@@ -43,7 +47,11 @@ function events(): LedgerEvent[] {
   );
 }
 
-const QUERY: RollupQuery = { since: new Date(Date.UTC(2026, 10, 18)), until: new Date(Date.UTC(2026, 10, 22)), groupBy: [] };
+const QUERY: RollupQuery = {
+  since: new Date(Date.UTC(2026, 10, 18)),
+  until: new Date(Date.UTC(2026, 10, 22)),
+  groupBy: [],
+};
 
 /** Upgrading a ledger from 0003 backfills every new projection so it answers exactly as the events do. */
 async function expectBackfilled(s: KyselyStorage, evs: readonly LedgerEvent[]): Promise<void> {
@@ -77,7 +85,9 @@ describe("0004_rollup_projections on an existing SQLite ledger", () => {
     const old = await s.rollup(QUERY);
     expect(s.lastProjection).toBe("token_ledger_hourly"); // the only table there yet
     s.forceProjection = "token_ledger_daily";
-    await expect(s.rollup(QUERY)).rejects.toThrow(/token_ledger_daily cannot answer this query \(its table does not exist yet: a migration is pending\)/);
+    await expect(s.rollup(QUERY)).rejects.toThrow(
+      /token_ledger_daily cannot answer this query \(its table does not exist yet: a migration is pending\)/,
+    );
     s.forceProjection = null;
 
     expect(await migrateToLatest(s)).toEqual(["0004_rollup_projections"]);
@@ -86,7 +96,11 @@ describe("0004_rollup_projections on an existing SQLite ledger", () => {
     await expectBackfilled(s, evs);
     // The rebuilt views read the new tables and agree with the old ones' meaning.
     const db = new Database(path, { readonly: true });
-    const views = db.prepare("select sum(events) as n from token_ledger_daily_costs union all select sum(events) from token_ledger_user_costs").all() as { n: number }[];
+    const views = db
+      .prepare(
+        "select sum(events) as n from token_ledger_daily_costs union all select sum(events) from token_ledger_user_costs",
+      )
+      .all() as { n: number }[];
     db.close();
     expect(views.map((v) => v.n)).toEqual([evs.length, evs.length]);
     await s.close();
@@ -100,7 +114,9 @@ describePg("0004_rollup_projections on an existing PostgreSQL ledger", () => {
     schemas.push(schema);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const k = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-    expect(await runMigrations(ledgerMigrator(k, postgresMigrations(schema).slice(0, 3), schema))).toEqual(BEFORE);
+    expect(await runMigrations(ledgerMigrator(k, postgresMigrations(schema).slice(0, 3), schema))).toEqual(
+      BEFORE,
+    );
     await k.destroy();
 
     const evs = events();
@@ -114,8 +130,11 @@ describePg("0004_rollup_projections on an existing PostgreSQL ledger", () => {
     expect(await pgMigrate(s)).toEqual(["0004_rollup_projections"]);
     await s.insertBatch(evs); // 400 duplicates and 200 new rows
     await expectBackfilled(s, evs);
-    const views = await pgQuery<{ n: string }>(url, `select sum(events)::text as n from "${schema}".token_ledger_daily_costs
-      union all select sum(events)::text from "${schema}".token_ledger_user_costs`);
+    const views = await pgQuery<{ n: string }>(
+      url,
+      `select sum(events)::text as n from "${schema}".token_ledger_daily_costs
+      union all select sum(events)::text from "${schema}".token_ledger_user_costs`,
+    );
     expect(views.map((v) => Number(v.n))).toEqual([evs.length, evs.length]);
     await s.close();
   });

@@ -17,8 +17,22 @@ describe("P01: tracking never throws into the host", () => {
   });
 
   const faults: [string, Pricer][] = [
-    ["sync throw", { price: () => { throw new Error("boom"); } }],
-    ["throws a non-Error", { price: () => { throw "x"; } }],
+    [
+      "sync throw",
+      {
+        price: () => {
+          throw new Error("boom");
+        },
+      },
+    ],
+    [
+      "throws a non-Error",
+      {
+        price: () => {
+          throw "x";
+        },
+      },
+    ],
     ["returns garbage", { price: () => ({ costUsd: "NaN-ish" as string, pricingKey: null }) }],
   ];
 
@@ -61,7 +75,9 @@ describe("P01: tracking never throws into the host", () => {
     });
     expect(() => tracker.record(hostile as never)).not.toThrow();
     expect(() => tracker.record(null as never)).not.toThrow();
-    expect(() => tracker.record({ provider: "openai", usage: { outputTokens: "12" } } as never)).not.toThrow();
+    expect(() =>
+      tracker.record({ provider: "openai", usage: { outputTokens: "12" } } as never),
+    ).not.toThrow();
     await tracker.flush({ timeoutMs: 2000 });
     const s = tracker.stats();
     expect(s.internalErrors.build ?? 0).toBeGreaterThanOrEqual(1);
@@ -76,9 +92,22 @@ describe("P01: tracking never throws into the host", () => {
       storage,
       retry: { baseMs: 5, maxMs: 10 },
       autoFlushOnExit: false,
-      logger: { warn: () => { throw new Error("log"); }, error: () => { throw new Error("log"); } },
-      onError: () => { throw new Error("hook"); },
-      pricer: { price: () => { throw new Error("p"); } },
+      logger: {
+        warn: () => {
+          throw new Error("log");
+        },
+        error: () => {
+          throw new Error("log");
+        },
+      },
+      onError: () => {
+        throw new Error("hook");
+      },
+      pricer: {
+        price: () => {
+          throw new Error("p");
+        },
+      },
     });
     tracker.record(sample(1));
     tracker.record(sample(2));

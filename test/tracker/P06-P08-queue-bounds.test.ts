@@ -8,7 +8,13 @@ describe("P06: memory is bounded; overflow drops the newest events, counted, log
     const storage = new ScriptedStorage(["hang"]);
     const log = memoryLogger();
     const max = 50;
-    const tracker = new TokenTracker({ storage, maxQueueSize: max, maxBatchSize: 10, logger: log.logger, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage,
+      maxQueueSize: max,
+      maxBatchSize: 10,
+      logger: log.logger,
+      autoFlushOnExit: false,
+    });
     const heapBefore = process.memoryUsage().heapUsed;
     for (let i = 0; i < 10 * max; i++) tracker.record(sample(i));
     await new Promise((r) => setTimeout(r, 20));
@@ -40,7 +46,13 @@ describe("P07: batches and events are bounded", () => {
 
   it("clamps maxBatchSize to maxQueueSize with a warning", () => {
     const log = memoryLogger();
-    const tracker = new TokenTracker({ storage: new ScriptedStorage(), maxQueueSize: 10, maxBatchSize: 50, logger: log.logger, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage: new ScriptedStorage(),
+      maxQueueSize: 10,
+      maxBatchSize: 50,
+      logger: log.logger,
+      autoFlushOnExit: false,
+    });
     expect(log.warns.some((w) => w.includes("maxBatchSize 50") && w.includes("maxQueueSize 10"))).toBe(true);
     void tracker.shutdown();
   });
@@ -50,7 +62,14 @@ describe("P08: one flush in flight; concurrent flushes coalesce", () => {
   it("100 concurrent flush() calls over 1000 events make ceil(1000/batch) writes and no duplicates", async () => {
     const storage = new ScriptedStorage();
     storage.delayMs = 2;
-    const tracker = new TokenTracker({ storage, maxQueueSize: 2000, maxBatchSize: 100, flushIntervalMs: 60_000, logger: false, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage,
+      maxQueueSize: 2000,
+      maxBatchSize: 100,
+      flushIntervalMs: 60_000,
+      logger: false,
+      autoFlushOnExit: false,
+    });
     for (let i = 0; i < 1000; i++) tracker.record(sample(i));
     const results = await Promise.all(Array.from({ length: 100 }, () => tracker.flush()));
     expect(results.every((r) => !r.timedOut && r.pending === 0)).toBe(true);

@@ -17,10 +17,19 @@ interface ChildResult {
   stderr: string;
 }
 
-function runChild(mode: string, target: string, count = 5, signal?: NodeJS.Signals, run = "r"): Promise<ChildResult> {
+function runChild(
+  mode: string,
+  target: string,
+  count = 5,
+  signal?: NodeJS.Signals,
+  run = "r",
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, mode, target, String(count), run], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, mode, target, String(count), run], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.on("data", (d: Buffer) => {
@@ -111,7 +120,10 @@ describe.skipIf(!pg)("P19 with PostgreSQL: exit behaviour", () => {
     const client = new pgmod.Client({ connectionString: url });
     await client.connect();
     try {
-      const res = await client.query("select count(*)::int as n from token_ledger_events where metadata->>'run' = $1", [run]);
+      const res = await client.query(
+        "select count(*)::int as n from token_ledger_events where metadata->>'run' = $1",
+        [run],
+      );
       expect(res.rows[0].n).toBe(7);
     } finally {
       await client.end();

@@ -6,7 +6,12 @@ import { expectAccounted } from "./invariant.js";
 describe("P17: flush() never rejects and honours its timeout", () => {
   it("resolves with timedOut after ~200 ms while storage is down", async () => {
     const storage = new ScriptedStorage(Array.from({ length: 100 }, () => "transient" as const));
-    const tracker = new TokenTracker({ storage, retry: { baseMs: 1000 }, logger: false, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage,
+      retry: { baseMs: 1000 },
+      logger: false,
+      autoFlushOnExit: false,
+    });
     tracker.record(sample(1));
     const t0 = performance.now();
     const r = await tracker.flush({ timeoutMs: 200 });
@@ -35,7 +40,13 @@ describe("P17: flush() never rejects and honours its timeout", () => {
 describe("flush() back to back", () => {
   it("a flush issued right after another resolves still drains the new events", async () => {
     const storage = new ScriptedStorage();
-    const tracker = new TokenTracker({ storage, maxBatchSize: 500, flushIntervalMs: 3_600_000, logger: false, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage,
+      maxBatchSize: 500,
+      flushIntervalMs: 3_600_000,
+      logger: false,
+      autoFlushOnExit: false,
+    });
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 10; i++) tracker.record(sample(round * 10 + i));
       const r = await tracker.flush({ timeoutMs: 1000 });
@@ -86,7 +97,10 @@ describe("P18: shutdown is idempotent, bounded, and releases what it owns", () =
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on("warning", onWarning);
-    const trackers = Array.from({ length: 20 }, () => new TokenTracker({ storage: new ScriptedStorage(), logger: false }));
+    const trackers = Array.from(
+      { length: 20 },
+      () => new TokenTracker({ storage: new ScriptedStorage(), logger: false }),
+    );
     expect(process.listenerCount("exit")).toBe(before.exit + 1);
     expect(process.listenerCount("beforeExit")).toBe(before.beforeExit + 1);
     await Promise.all(trackers.map((t) => t.shutdown()));
@@ -112,7 +126,13 @@ describe("P20: serverless waitUntil", () => {
   it("hands the platform a promise that settles once recorded events are stored", async () => {
     const storage = new ScriptedStorage();
     const pending: Promise<unknown>[] = [];
-    const tracker = new TokenTracker({ storage, flushIntervalMs: 60_000, logger: false, autoFlushOnExit: false, waitUntil: (p) => pending.push(p) });
+    const tracker = new TokenTracker({
+      storage,
+      flushIntervalMs: 60_000,
+      logger: false,
+      autoFlushOnExit: false,
+      waitUntil: (p) => pending.push(p),
+    });
     tracker.record(sample(1));
     tracker.record(sample(2));
     expect(pending).toHaveLength(1); // debounced: one sentinel per burst

@@ -11,5 +11,9 @@ export function expectAccounted(tracker: TokenTracker): void {
 export function memoryLogger() {
   const warns: string[] = [];
   const errors: string[] = [];
-  return { warns, errors, logger: { warn: (m: string) => warns.push(m), error: (m: string) => errors.push(m) } };
+  return {
+    warns,
+    errors,
+    logger: { warn: (m: string) => warns.push(m), error: (m: string) => errors.push(m) },
+  };
 }

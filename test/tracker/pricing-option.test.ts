@@ -14,8 +14,21 @@ describe("the tracker's pricing option", () => {
       autoFlushOnExit: false,
       pricing: { overrides: { "acme/house-model": { input: "1", output: "2" } } },
     });
-    tracker.record({ provider: "anthropic", model: "claude-3-5-sonnet-20241022", usage: { uncachedInputTokens: 1000, cacheReadTokens: 5000, cacheWrite5mTokens: 2000, outputTokens: 300 } });
-    tracker.record({ provider: "acme", model: "house-model", usage: { uncachedInputTokens: 1_000_000, outputTokens: 500_000 } });
+    tracker.record({
+      provider: "anthropic",
+      model: "claude-3-5-sonnet-20241022",
+      usage: {
+        uncachedInputTokens: 1000,
+        cacheReadTokens: 5000,
+        cacheWrite5mTokens: 2000,
+        outputTokens: 300,
+      },
+    });
+    tracker.record({
+      provider: "acme",
+      model: "house-model",
+      usage: { uncachedInputTokens: 1_000_000, outputTokens: 500_000 },
+    });
     await tracker.flush();
     const [claude, house] = [...storage.rows.values()];
     expect(claude?.costUsd).toBe("0.0165");
@@ -27,6 +40,8 @@ describe("the tracker's pricing option", () => {
   it("a corrupt overrides file is a setup error naming the file", () => {
     const file = join(mkdtempSync(join(tmpdir(), "tl-prices-")), "prices.json");
     writeFileSync(file, '{ "prices": { "openai/gpt-x": { "input": "-3" } } }');
-    expect(() => new TokenTracker({ storage: new ScriptedStorage(), logger: false, pricing: { file } })).toThrow(file);
+    expect(
+      () => new TokenTracker({ storage: new ScriptedStorage(), logger: false, pricing: { file } }),
+    ).toThrow(file);
   });
 });

@@ -8,7 +8,9 @@ const storage = sqliteStorage({ path: path! });
 await storage.init();
 process.stdout.write("ready\n");
 for (let n = 0; ; n++) {
-  const batch = Array.from({ length: batchSize }, (_, i) => ledgerEvent({ at: Date.UTC(2026, 10, 1) + n * 1000 + i, model: `m${i % 7}` }));
+  const batch = Array.from({ length: batchSize }, (_, i) =>
+    ledgerEvent({ at: Date.UTC(2026, 10, 1) + n * 1000 + i, model: `m${i % 7}` }),
+  );
   try {
     await storage.insertBatch(batch);
   } catch {

@@ -13,7 +13,8 @@ const txCount = Number(txArg);
 const rows = Number(rowsArg);
 const startAt = Number(startAtArg);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const makeBatch = (t: number) => Array.from({ length: rows }, (_, i) => ledgerEvent({ at: Date.UTC(2026, 10, 1) + t * 100 + i }));
+const makeBatch = (t: number) =>
+  Array.from({ length: rows }, (_, i) => ledgerEvent({ at: Date.UTC(2026, 10, 1) + t * 100 + i }));
 
 let committed = 0;
 let busyRetries = 0;
@@ -47,7 +48,9 @@ if (mode === "immediate") {
   db.pragma("journal_mode = WAL");
   db.exec("CREATE TABLE IF NOT EXISTS budget (id INTEGER PRIMARY KEY, spent INTEGER NOT NULL)");
   db.exec("INSERT OR IGNORE INTO budget VALUES (1, 0)");
-  const insert = db.prepare("INSERT INTO token_ledger_events (id, ts, provider, model, operation, status, usage_source) VALUES (?, ?, 'openai', 'gpt-4o', 'chat', 'ok', 'provider')");
+  const insert = db.prepare(
+    "INSERT INTO token_ledger_events (id, ts, provider, model, operation, status, usage_source) VALUES (?, ?, 'openai', 'gpt-4o', 'chat', 'ok', 'provider')",
+  );
   const read = db.prepare("SELECT spent FROM budget WHERE id = 1");
   const bump = db.prepare("UPDATE budget SET spent = spent + ? WHERE id = 1");
   await sleep(Math.max(0, startAt - Date.now()));

@@ -4,7 +4,14 @@ import { withContext } from "tokenledger";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isWrapped, type PatchSet } from "../../../interceptors/_shared/wrap.js";
 import { googleGenAiInterceptor } from "../../../interceptors/google-genai/index.js";
-import { defaultReply, MODEL_VERSION, startGeminiServer, streamChunks, textResponse, type GeminiServer } from "../../helpers/gemini-server.js";
+import {
+  defaultReply,
+  MODEL_VERSION,
+  startGeminiServer,
+  streamChunks,
+  textResponse,
+  type GeminiServer,
+} from "../../helpers/gemini-server.js";
 import { CANARY_KEY, deepFreeze, FINAL_BUCKETS, FINAL_COST, FIRST_CHUNK_BUCKETS, harness } from "./setup.js";
 
 const require = createRequire(import.meta.url);
@@ -40,7 +47,10 @@ afterEach(async () => {
 
 describe("@google/genai generateContent", () => {
   it("records exact buckets, cost, served model and response id; returns the SDK's response object", async () => {
-    const response = await client().models.generateContent({ model: MODEL, contents: "Why is the sky blue?" });
+    const response = await client().models.generateContent({
+      model: MODEL,
+      contents: "Why is the sky blue?",
+    });
     expect(response).toBeInstanceOf(genai.GenerateContentResponse);
     expect(response.text).toBe("Hello world");
     const events = await h.waitFor(1);
@@ -59,7 +69,15 @@ describe("@google/genai generateContent", () => {
   });
 
   it("Vertex AI clients are recorded as provider `vertex`, with trafficType as the service tier", async () => {
-    server.handle(() => ({ type: "json", body: textResponse("v", { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15, trafficType: "ON_DEMAND_PRIORITY" }) }));
+    server.handle(() => ({
+      type: "json",
+      body: textResponse("v", {
+        promptTokenCount: 10,
+        candidatesTokenCount: 5,
+        totalTokenCount: 15,
+        trafficType: "ON_DEMAND_PRIORITY",
+      }),
+    }));
     const ai = client({ vertexai: true });
     await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi" });
     const [e] = await h.waitFor(1);
@@ -70,7 +88,9 @@ describe("@google/genai generateContent", () => {
   it("429 and 500 are recorded once each with the SDK's ApiError reaching the caller", async () => {
     for (const status of [429, 500]) {
       server.handle(() => ({ type: "error", status, message: "nope" }));
-      const err = await client().models.generateContent({ model: MODEL, contents: "hi" }).catch((e: unknown) => e);
+      const err = await client()
+        .models.generateContent({ model: MODEL, contents: "hi" })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(genai.ApiError);
       expect((err as genai.ApiError).status).toBe(status);
     }
@@ -83,7 +103,11 @@ describe("@google/genai generateContent", () => {
   });
 
   it("params are never mutated (deep-frozen), and nothing is recorded when tracking is off", async () => {
-    const params = deepFreeze({ model: MODEL, contents: [{ role: "user", parts: [{ text: "hi" }] }], config: { temperature: 0 } });
+    const params = deepFreeze({
+      model: MODEL,
+      contents: [{ role: "user", parts: [{ text: "hi" }] }],
+      config: { temperature: 0 },
+    });
     const ai = client();
     await ai.models.generateContent(params);
     for await (const c of await ai.models.generateContentStream(params)) void c;
@@ -110,7 +134,12 @@ describe("@google/genai generateContentStream", () => {
     expect(texts).toEqual(["Hel", "lo ", "world"]);
     const events = await h.waitFor(1);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ streamed: true, status: "ok", model: MODEL_VERSION, costUsd: FINAL_COST });
+    expect(events[0]).toMatchObject({
+      streamed: true,
+      status: "ok",
+      model: MODEL_VERSION,
+      costUsd: FINAL_COST,
+    });
     expect(events[0]?.usage).toEqual(FINAL_BUCKETS);
     expect(events[0]?.timeToFirstTokenMs).toBeGreaterThan(0);
   });
@@ -128,18 +157,28 @@ describe("@google/genai generateContentStream", () => {
   });
 
   it("a 429 rejects at `await generateContentStream()` and is recorded once", async () => {
-    server.handle(() => ({ type: "error", status: 429, message: "Resource has been exhausted (e.g. check quota)." }));
-    await expect(client().models.generateContentStream({ model: MODEL, contents: "hi" })).rejects.toBeInstanceOf(genai.ApiError);
+    server.handle(() => ({
+      type: "error",
+      status: 429,
+      message: "Resource has been exhausted (e.g. check quota).",
+    }));
+    await expect(
+      client().models.generateContentStream({ model: MODEL, contents: "hi" }),
+    ).rejects.toBeInstanceOf(genai.ApiError);
     const [e] = await h.waitFor(1);
     expect(e).toMatchObject({ status: "error", httpStatus: 429, streamed: true });
   });
 
   it("a connection reset mid-stream: the loop throws, one error event with partial usage", async () => {
     const [c1, c2] = streamChunks();
-    server.handle(() => ({ type: "stream", steps: [{ kind: "chunk", data: c1 }, { kind: "chunk", data: c2 }, { kind: "reset" }] }));
+    server.handle(() => ({
+      type: "stream",
+      steps: [{ kind: "chunk", data: c1 }, { kind: "chunk", data: c2 }, { kind: "reset" }],
+    }));
     const seen: (string | undefined)[] = [];
     const err = await (async () => {
-      for await (const c of await client().models.generateContentStream({ model: MODEL, contents: "hi" })) seen.push(c.text);
+      for await (const c of await client().models.generateContentStream({ model: MODEL, contents: "hi" }))
+        seen.push(c.text);
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(seen).toEqual(["Hel", "lo "]);
@@ -152,10 +191,20 @@ describe("@google/genai generateContentStream", () => {
   it("an abort through config.abortSignal mid-stream: one aborted event with partial usage", async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    server.handle(() => ({ type: "stream", steps: [{ kind: "chunk", data: streamChunks()[0] }, { kind: "wait", until: held }] }));
+    server.handle(() => ({
+      type: "stream",
+      steps: [
+        { kind: "chunk", data: streamChunks()[0] },
+        { kind: "wait", until: held },
+      ],
+    }));
     const controller = new AbortController();
     const err = await (async () => {
-      const stream = await client().models.generateContentStream({ model: MODEL, contents: "hi", config: { abortSignal: controller.signal } });
+      const stream = await client().models.generateContentStream({
+        model: MODEL,
+        contents: "hi",
+        config: { abortSignal: controller.signal },
+      });
       for await (const c of stream) {
         void c;
         controller.abort();
@@ -176,7 +225,13 @@ describe("@google/genai generateContentStream", () => {
     });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    await expect(client().models.generateContent({ model: MODEL, contents: "hi", config: { abortSignal: controller.signal } })).rejects.toThrow();
+    await expect(
+      client().models.generateContent({
+        model: MODEL,
+        contents: "hi",
+        config: { abortSignal: controller.signal },
+      }),
+    ).rejects.toThrow();
     const [e] = await h.waitFor(1);
     expect(e).toMatchObject({ status: "aborted", usageSource: "missing" });
   });
@@ -188,7 +243,14 @@ describe("@google/genai chats and embeddings", () => {
     expect((await chat.sendMessage({ message: "hi" })).text).toBe("Hello world");
     for await (const c of await chat.sendMessageStream({ message: "again" })) void c;
     // user, model, user, then one model entry per streamed chunk (the SDK's own bookkeeping).
-    expect(chat.getHistory().map((c) => c.role)).toEqual(["user", "model", "user", "model", "model", "model"]);
+    expect(chat.getHistory().map((c) => c.role)).toEqual([
+      "user",
+      "model",
+      "user",
+      "model",
+      "model",
+      "model",
+    ]);
     await h.waitFor(2);
     await new Promise((r) => setTimeout(r, 30));
     const events = await h.events();
@@ -203,7 +265,16 @@ describe("@google/genai chats and embeddings", () => {
     expect(r.embeddings?.[0]?.values).toHaveLength(3);
     await client({ vertexai: true }).models.embedContent({ model: "text-embedding-005", contents: "hello" });
     const events = await h.waitFor(2);
-    expect(events.map((e) => [e.provider, e.operation, e.model, e.usageSource, e.usage.uncachedInputTokens, e.costUsd])).toEqual([
+    expect(
+      events.map((e) => [
+        e.provider,
+        e.operation,
+        e.model,
+        e.usageSource,
+        e.usage.uncachedInputTokens,
+        e.costUsd,
+      ]),
+    ).toEqual([
       ["gemini", "embeddings", "text-embedding-004", "missing", 0, null],
       ["vertex", "embeddings", "text-embedding-005", "provider", 7, null],
     ]);
@@ -213,8 +284,17 @@ describe("@google/genai chats and embeddings", () => {
 
 describe("@google/genai automatic function calling", () => {
   const weatherTool: genai.CallableTool = {
-    tool: async () => ({ functionDeclarations: [{ name: "get_weather", description: "weather", parameters: { type: genai.Type.OBJECT, properties: {} } }] }),
-    callTool: async (calls) => calls.map((c) => ({ functionResponse: { name: c.name, response: { output: "sunny" } } })),
+    tool: async () => ({
+      functionDeclarations: [
+        {
+          name: "get_weather",
+          description: "weather",
+          parameters: { type: genai.Type.OBJECT, properties: {} },
+        },
+      ],
+    }),
+    callTool: async (calls) =>
+      calls.map((c) => ({ functionResponse: { name: c.name, response: { output: "sunny" } } })),
   };
   // Round 1 asks for the tool (prompt 100, output 20); round 2 answers (prompt 150, output 30).
   function afcServer(stream: boolean) {
@@ -222,9 +302,18 @@ describe("@google/genai automatic function calling", () => {
       const contents = req.body.contents as { parts: Record<string, unknown>[] }[];
       const answered = contents.some((c) => c.parts.some((p) => "functionResponse" in p));
       const body = answered
-        ? textResponse("It is sunny", { promptTokenCount: 150, candidatesTokenCount: 30, totalTokenCount: 180 })
+        ? textResponse("It is sunny", {
+            promptTokenCount: 150,
+            candidatesTokenCount: 30,
+            totalTokenCount: 180,
+          })
         : {
-            candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "get_weather", args: {} } }] }, finishReason: "STOP" }],
+            candidates: [
+              {
+                content: { role: "model", parts: [{ functionCall: { name: "get_weather", args: {} } }] },
+                finishReason: "STOP",
+              },
+            ],
             usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 },
             modelVersion: MODEL_VERSION,
             responseId: `afc-${server.requests.length}`,
@@ -236,13 +325,24 @@ describe("@google/genai automatic function calling", () => {
   it("generateContent: every HTTP request of the AFC loop is its own event (the SDK returns only the last usage)", async () => {
     afcServer(false);
     const response = await withContext({ userId: "afc-user" }, () =>
-      client().models.generateContent({ model: MODEL, contents: "weather?", config: { tools: [weatherTool] } }),
+      client().models.generateContent({
+        model: MODEL,
+        contents: "weather?",
+        config: { tools: [weatherTool] },
+      }),
     );
     expect(response.text).toBe("It is sunny");
     expect(response.usageMetadata?.promptTokenCount).toBe(150);
     const events = await h.waitFor(2);
     expect(server.requests).toHaveLength(2);
-    expect(events.map((e) => [e.usage.uncachedInputTokens, e.usage.outputTokens, e.userId, e.metadata?.afcRequest])).toEqual([
+    expect(
+      events.map((e) => [
+        e.usage.uncachedInputTokens,
+        e.usage.outputTokens,
+        e.userId,
+        e.metadata?.afcRequest,
+      ]),
+    ).toEqual([
       [100, 20, "afc-user", 1],
       [150, 30, "afc-user", 2],
     ]);
@@ -251,13 +351,19 @@ describe("@google/genai automatic function calling", () => {
   it("generateContentStream: each streamed AFC request is recorded, attributed to the scope the call started in", async () => {
     afcServer(true);
     const stream = await withContext({ userId: "afc-stream" }, () =>
-      client().models.generateContentStream({ model: MODEL, contents: "weather?", config: { tools: [weatherTool] } }),
+      client().models.generateContentStream({
+        model: MODEL,
+        contents: "weather?",
+        config: { tools: [weatherTool] },
+      }),
     );
     const texts: string[] = [];
     for await (const c of stream) if (c.text) texts.push(c.text);
     expect(texts).toEqual(["It is sunny"]);
     const events = await h.waitFor(2);
-    expect(events.map((e) => [e.streamed, e.usage.uncachedInputTokens, e.usage.outputTokens, e.userId])).toEqual([
+    expect(
+      events.map((e) => [e.streamed, e.usage.uncachedInputTokens, e.usage.outputTokens, e.userId]),
+    ).toEqual([
       [true, 100, 20, "afc-stream"],
       [true, 150, 30, "afc-stream"],
     ]);
@@ -271,7 +377,9 @@ describe("@google/genai attribution, robustness, secrets", () => {
       Array.from({ length: 200 }, (_, i) =>
         withContext({ userId: `u${i}` }, async () => {
           if (i % 2 === 0) await ai.models.generateContent({ model: MODEL, contents: `q${i}` });
-          else for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: `q${i}` })) void c;
+          else
+            for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: `q${i}` }))
+              void c;
         }),
       ),
     );
@@ -294,13 +402,20 @@ describe("@google/genai attribution, robustness, secrets", () => {
     const ai = client();
     expect((await ai.models.generateContent({ model: MODEL, contents: "hi" })).text).toBe("Hello world");
     let text = "";
-    for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: "hi" })) text += c.text ?? "";
+    for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: "hi" }))
+      text += c.text ?? "";
     expect(text).toBe("Hello world");
   });
 
   it("the API key (sent as a header, echoed in an error body) never appears in any stored field", async () => {
     server.handle((req) =>
-      req.task === "generateContent" ? { type: "error", status: 400, message: `API key not valid: ${String(req.headers["x-goog-api-key"])}` } : defaultReply(req),
+      req.task === "generateContent"
+        ? {
+            type: "error",
+            status: 400,
+            message: `API key not valid: ${String(req.headers["x-goog-api-key"])}`,
+          }
+        : defaultReply(req),
     );
     const ai = client({ apiKey: CANARY_KEY });
     const err = await ai.models.generateContent({ model: MODEL, contents: "hi" }).catch((e: unknown) => e);

@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isWrapped } from "../../../interceptors/_shared/wrap.js";
 import type { PatchSet } from "../../../interceptors/_shared/wrap.js";
 import { googleGenerativeAiInterceptor } from "../../../interceptors/google-generative-ai/index.js";
-import { defaultReply, MODEL_VERSION, startGeminiServer, streamChunks, textResponse, type GeminiServer } from "../../helpers/gemini-server.js";
+import {
+  defaultReply,
+  MODEL_VERSION,
+  startGeminiServer,
+  streamChunks,
+  textResponse,
+  type GeminiServer,
+} from "../../helpers/gemini-server.js";
 import { CANARY_KEY, deepFreeze, FINAL_BUCKETS, FINAL_COST, FIRST_CHUNK_BUCKETS, harness } from "./setup.js";
 
 const require = createRequire(import.meta.url);
@@ -60,7 +67,10 @@ describe("@google/generative-ai generateContent", () => {
   });
 
   it("keeps the SDK's result, never mutates deep-frozen params, and records nothing when tracking is off", async () => {
-    const params = deepFreeze({ contents: [{ role: "user", parts: [{ text: "hi" }] }], generationConfig: { temperature: 0 } });
+    const params = deepFreeze({
+      contents: [{ role: "user", parts: [{ text: "hi" }] }],
+      generationConfig: { temperature: 0 },
+    });
     const m = model();
     const result = await m.generateContent(params);
     expect(typeof result.response.text).toBe("function");
@@ -81,8 +91,17 @@ describe("@google/generative-ai generateContent", () => {
 
   it("records 429 and 500 once each (no SDK retries) and rejects with the SDK's own error", async () => {
     for (const status of [429, 500]) {
-      server.handle(() => ({ type: "error", status, message: status === 429 ? "Resource has been exhausted (e.g. check quota)." : "An internal error has occurred." }));
-      const err = await model().generateContent("hi").catch((e: unknown) => e);
+      server.handle(() => ({
+        type: "error",
+        status,
+        message:
+          status === 429
+            ? "Resource has been exhausted (e.g. check quota)."
+            : "An internal error has occurred.",
+      }));
+      const err = await model()
+        .generateContent("hi")
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(legacy.GoogleGenerativeAIFetchError);
       expect((err as legacy.GoogleGenerativeAIFetchError).status).toBe(status);
     }
@@ -95,7 +114,10 @@ describe("@google/generative-ai generateContent", () => {
   });
 
   it("a malformed usageMetadata never reaches the caller; the event is kept, flagged invalid and unpriced", async () => {
-    server.handle(() => ({ type: "json", body: textResponse("ok", { promptTokenCount: "many", candidatesTokenCount: -3 }) }));
+    server.handle(() => ({
+      type: "json",
+      body: textResponse("ok", { promptTokenCount: "many", candidatesTokenCount: -3 }),
+    }));
     const result = await model().generateContent("hi");
     expect(result.response.text()).toBe("ok");
     const [e] = await h.waitFor(1);
@@ -112,7 +134,13 @@ describe("@google/generative-ai generateContentStream", () => {
     expect(text).toBe("Hello world");
     const events = await h.waitFor(1);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ model: MODEL_VERSION, streamed: true, status: "ok", usageSource: "provider", costUsd: FINAL_COST });
+    expect(events[0]).toMatchObject({
+      model: MODEL_VERSION,
+      streamed: true,
+      status: "ok",
+      usageSource: "provider",
+      costUsd: FINAL_COST,
+    });
     expect(events[0]?.usage).toEqual(FINAL_BUCKETS);
     expect(events[0]?.timeToFirstTokenMs).toBeGreaterThan(0);
   });
@@ -122,7 +150,11 @@ describe("@google/generative-ai generateContentStream", () => {
     expect((await response).text()).toBe("Hello world");
     const events = await h.waitFor(1);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ status: "ok", costUsd: FINAL_COST, requestedModel: "gemini-2.5-flash" });
+    expect(events[0]).toMatchObject({
+      status: "ok",
+      costUsd: FINAL_COST,
+      requestedModel: "gemini-2.5-flash",
+    });
     expect(events[0]?.usage).toEqual(FINAL_BUCKETS);
   });
 
@@ -149,15 +181,24 @@ describe("@google/generative-ai generateContentStream", () => {
   });
 
   it("a 429 rejects at `await generateContentStream()`, not at iteration", async () => {
-    server.handle(() => ({ type: "error", status: 429, message: "Resource has been exhausted (e.g. check quota)." }));
-    await expect(model().generateContentStream("hi")).rejects.toBeInstanceOf(legacy.GoogleGenerativeAIFetchError);
+    server.handle(() => ({
+      type: "error",
+      status: 429,
+      message: "Resource has been exhausted (e.g. check quota).",
+    }));
+    await expect(model().generateContentStream("hi")).rejects.toBeInstanceOf(
+      legacy.GoogleGenerativeAIFetchError,
+    );
     const [e] = await h.waitFor(1);
     expect(e).toMatchObject({ status: "error", httpStatus: 429, streamed: true });
   });
 
   it("a connection reset mid-stream: the caller's loop throws, one error event with the partial usage", async () => {
     const [c1, c2] = streamChunks();
-    server.handle(() => ({ type: "stream", steps: [{ kind: "chunk", data: c1 }, { kind: "chunk", data: c2 }, { kind: "reset" }] }));
+    server.handle(() => ({
+      type: "stream",
+      steps: [{ kind: "chunk", data: c1 }, { kind: "chunk", data: c2 }, { kind: "reset" }],
+    }));
     const { stream, response } = await model().generateContentStream("hi");
     response.catch(() => undefined);
     const seen: string[] = [];
@@ -169,7 +210,11 @@ describe("@google/generative-ai generateContentStream", () => {
     expect(seen).toEqual(["Hel", "lo "]);
     const events = await h.waitFor(1);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ status: "error", usageSource: "partial", errorType: "GoogleGenerativeAIError" });
+    expect(events[0]).toMatchObject({
+      status: "error",
+      usageSource: "partial",
+      errorType: "GoogleGenerativeAIError",
+    });
     expect(events[0]?.usage).toEqual({ ...FINAL_BUCKETS, outputTokens: 400 });
   });
 
@@ -177,7 +222,13 @@ describe("@google/generative-ai generateContentStream", () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const [c1] = streamChunks();
-    server.handle(() => ({ type: "stream", steps: [{ kind: "chunk", data: c1 }, { kind: "wait", until: held }] }));
+    server.handle(() => ({
+      type: "stream",
+      steps: [
+        { kind: "chunk", data: c1 },
+        { kind: "wait", until: held },
+      ],
+    }));
     const controller = new AbortController();
     const { stream, response } = await model().generateContentStream("hi", { signal: controller.signal });
     response.catch(() => undefined);
@@ -196,7 +247,13 @@ describe("@google/generative-ai generateContentStream", () => {
   });
 
   it("garbage chunks never reach the caller's loop as errors", async () => {
-    server.handle(() => ({ type: "stream", steps: [{ kind: "chunk", data: { usageMetadata: 42, candidates: "nope" } }, { kind: "chunk", data: streamChunks()[2] }] }));
+    server.handle(() => ({
+      type: "stream",
+      steps: [
+        { kind: "chunk", data: { usageMetadata: 42, candidates: "nope" } },
+        { kind: "chunk", data: streamChunks()[2] },
+      ],
+    }));
     const { stream } = await model().generateContentStream("hi");
     let n = 0;
     for await (const c of stream) {
@@ -230,7 +287,12 @@ describe("@google/generative-ai embeddings", () => {
   it("embedContent and batchEmbedContents are recorded with usage `missing` (the Gemini API reports none)", async () => {
     const m = model("text-embedding-004");
     expect((await m.embedContent("hello")).embedding.values).toHaveLength(3);
-    const batch = await m.batchEmbedContents({ requests: [{ content: { role: "user", parts: [{ text: "a" }] } }, { content: { role: "user", parts: [{ text: "b" }] } }] });
+    const batch = await m.batchEmbedContents({
+      requests: [
+        { content: { role: "user", parts: [{ text: "a" }] } },
+        { content: { role: "user", parts: [{ text: "b" }] } },
+      ],
+    });
     expect(batch.embeddings).toHaveLength(2);
     const events = await h.waitFor(2);
     expect(events.map((e) => [e.operation, e.model, e.usageSource, e.costUsd, e.unpriced])).toEqual([
@@ -283,7 +345,11 @@ describe("@google/generative-ai attribution, robustness, secrets", () => {
   it("the API key (sent as a header, echoed in an error body) never appears in any stored field", async () => {
     server.handle((req) =>
       req.task === "generateContent"
-        ? { type: "error", status: 400, message: `API key not valid: ${String(req.headers["x-goog-api-key"])}` }
+        ? {
+            type: "error",
+            status: 400,
+            message: `API key not valid: ${String(req.headers["x-goog-api-key"])}`,
+          }
         : defaultReply(req),
     );
     const m = model("gemini-2.5-flash", CANARY_KEY);
@@ -306,7 +372,10 @@ describe("@google/generative-ai patching", () => {
     expect(isWrapped(legacy.ChatSession.prototype.sendMessageStream)).toBe(true);
     expect(googleGenerativeAiInterceptor.patchModule(legacy, h.env)?.size).toBe(0);
     expect(googleGenerativeAiInterceptor.patchModule({ default: cjs }, h.env)?.size).toBe(0);
-    const m = new cjs.GoogleGenerativeAI("k").getGenerativeModel({ model: "gemini-2.5-flash" }, { baseUrl: server.url });
+    const m = new cjs.GoogleGenerativeAI("k").getGenerativeModel(
+      { model: "gemini-2.5-flash" },
+      { baseUrl: server.url },
+    );
     await m.generateContent("hi");
     await new Promise((r) => setTimeout(r, 30));
     expect(await h.events()).toHaveLength(1);
@@ -325,6 +394,8 @@ describe("@google/generative-ai patching", () => {
     expect(isWrapped(legacy.ChatSession.prototype.sendMessage)).toBe(true);
     await model().startChat().sendMessage("hi");
     expect(await h.waitFor(1)).toHaveLength(1);
-    expect(googleGenerativeAiInterceptor.instrumentClient?.({ chat: { completions: {} } }, h.env)).toBeUndefined();
+    expect(
+      googleGenerativeAiInterceptor.instrumentClient?.({ chat: { completions: {} } }, h.env),
+    ).toBeUndefined();
   });
 });

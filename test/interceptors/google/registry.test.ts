@@ -19,12 +19,22 @@ afterAll(async () => {
 
 it("the registry patches both Google SDKs (CommonJS and ESM copies) and each call records once", async () => {
   const report = await instrumentation.enable();
-  const google = report.patched.filter((p) => p.packageName.startsWith("@google/")).map((p) => `${p.packageName}:${p.format}`);
-  expect(google.sort()).toEqual(["@google/genai:cjs", "@google/genai:esm", "@google/generative-ai:cjs", "@google/generative-ai:esm"]);
+  const google = report.patched
+    .filter((p) => p.packageName.startsWith("@google/"))
+    .map((p) => `${p.packageName}:${p.format}`);
+  expect(google.sort()).toEqual([
+    "@google/genai:cjs",
+    "@google/genai:esm",
+    "@google/generative-ai:cjs",
+    "@google/generative-ai:esm",
+  ]);
 
   const ai = new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: server.url } });
   await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi" });
-  const legacy = new GoogleGenerativeAI("k").getGenerativeModel({ model: "gemini-2.5-flash" }, { baseUrl: server.url });
+  const legacy = new GoogleGenerativeAI("k").getGenerativeModel(
+    { model: "gemini-2.5-flash" },
+    { baseUrl: server.url },
+  );
   await legacy.generateContent("hi");
   await h.waitFor(2);
   await new Promise((r) => setTimeout(r, 30));
