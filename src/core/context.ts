@@ -118,8 +118,8 @@ export interface ScopedResultObserver {
  * Internal: make the scope active now follow `result`. An async iterable (returned directly or through a
  * promise) gets its `[Symbol.asyncIterator]` rebound on the instance so every step runs in this scope; the object
  * keeps its identity and methods. A native promise is chained (same settlement, rejections reach the caller
- * untouched); another thenable (an SDK's APIPromise, whose extra methods callers use) is observed on the side and
- * returned as is. Never throws.
+ * untouched); another thenable (an SDK's APIPromise, whose extra methods callers use) is returned as is and
+ * observed only when the caller awaits it. Never throws.
  */
 export function keepScope<T>(result: T, observer?: ScopedResultObserver): T {
   try {
@@ -130,10 +130,7 @@ export function keepScope<T>(result: T, observer?: ScopedResultObserver): T {
       }) as T;
     }
     if (isThenable(result)) {
-      result.then(
-        (value) => onResolved(value, observer),
-        () => undefined, // the caller handles its own promise; this side branch only observes
-      );
+      observeWhenAwaited(result, observer);
       return result;
     }
     onResolved(result, observer);
@@ -141,6 +138,35 @@ export function keepScope<T>(result: T, observer?: ScopedResultObserver): T {
     /* scoping a result must never break the call */
   }
   return result;
+}
+
+/**
+ * Observe a foreign thenable (an SDK's lazy APIPromise) only once the caller itself awaits it. Calling `.then`
+ * early would start its lazy body parse, and a caller using `.asResponse()` would find the body consumed.
+ */
+function observeWhenAwaited(thenable: PromiseLike<unknown>, observer: ScopedResultObserver | undefined): void {
+  if (!Object.isExtensible(thenable)) return;
+  const originalThen = thenable.then;
+  let observed = false;
+  Object.defineProperty(thenable, "then", {
+    configurable: true,
+    writable: true,
+    value: function scopedThen(this: PromiseLike<unknown>, ...args: Parameters<PromiseLike<unknown>["then"]>) {
+      if (!observed) {
+        observed = true;
+        try {
+          originalThen.call(
+            this,
+            (value) => onResolved(value, observer),
+            () => undefined, // the caller handles its own rejection; this branch only observes
+          );
+        } catch {
+          /* observing must never break the caller's await */
+        }
+      }
+      return originalThen.apply(this, args);
+    },
+  });
 }
 
 function onResolved(value: unknown, observer: ScopedResultObserver | undefined): void {
