@@ -28,8 +28,9 @@ const onSignal = (signal: NodeJS.Signals): void => {
     .map((p) => p.onSignal().catch(() => undefined));
   void Promise.all(work).finally(() => {
     uninstallSignals();
-    // Re-raise so the default behaviour (exit with 128 + signal number) is kept.
-    process.kill(process.pid, signal);
+    // Re-raise so the default behaviour (exit with 128 + signal number) is kept, but only when nobody else
+    // handles the signal: the host's own handler already ran and owns what happens next.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   });
 };
 

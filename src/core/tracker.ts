@@ -109,6 +109,7 @@ export class TokenTracker implements AsyncDisposable {
   #waitUntilPending = false;
   #beforeExitStalled = false;
   #shutdown: Promise<FlushResult> | undefined;
+  #closed = false;
   readonly #dropped: Record<DropReason, number> = Object.fromEntries(
     DROP_REASONS.map((r) => [r, 0]),
   ) as Record<DropReason, number>;
@@ -164,8 +165,9 @@ export class TokenTracker implements AsyncDisposable {
     this.#interval.unref();
     this.#exit = {
       handlesSignals: o.handleSignals === true,
-      onBeforeExit: () => this.#onBeforeExit(),
-      onExit: () => this.#onExit(),
+      // handleSignals alone (autoFlushOnExit: false) registers for signals only.
+      onBeforeExit: () => (o.autoFlushOnExit !== false ? this.#onBeforeExit() : undefined),
+      onExit: () => (o.autoFlushOnExit !== false ? this.#onExit() : undefined),
       onSignal: () => this.flush({ timeoutMs: o.shutdownTimeoutMs ?? 5000 }).then(() => undefined),
     };
     if (o.autoFlushOnExit !== false || o.handleSignals) registerExitParticipant(this.#exit);
@@ -232,7 +234,7 @@ export class TokenTracker implements AsyncDisposable {
         startDropped: this.#droppedTotal(),
         resolve,
       };
-      if (this.#isDone(waiter.target)) {
+      if (this.#isDone(waiter.target) || this.#closed) {
         resolve(this.#result(waiter, false));
         return;
       }
@@ -289,7 +291,7 @@ export class TokenTracker implements AsyncDisposable {
   // ---------------------------------------------------------------- internals
 
   #scheduleDrain(): void {
-    if (this.#drainScheduled || this.#draining) return;
+    if (this.#drainScheduled || this.#draining || this.#closed) return;
     this.#drainScheduled = true;
     // Never drain inside record(): SQLite writes are synchronous and would run in the caller's path.
     setImmediate(() => {
@@ -420,6 +422,7 @@ export class TokenTracker implements AsyncDisposable {
     const now = Date.now();
     for (const e of batch) e.firstFailureAt ??= now;
     this.#expireRetries(now);
+    if (this.#closed) return;
     const delay = backoffDelay(this.#backoff, this.#attempts);
     this.#backoffUntil = now + delay;
     clearTimeout(this.#retryTimer);
@@ -516,14 +519,21 @@ export class TokenTracker implements AsyncDisposable {
       }
       if (this.#queue.length >= before) break;
     }
+    // From here on nothing new starts: no drain, no retry timer (a late failure of an in-flight write must not
+    // re-arm one), and flush() answers at once.
+    this.#closed = true;
     clearTimeout(this.#retryTimer);
     for (const w of [...this.#waiters]) this.#settle(w, true);
     const pending = this.#queue.length;
     if (pending > 0) this.#log.warn(`shutdown left ${pending} events unsaved`);
-    try {
-      if (this.#storage) await this.#storage.close();
-    } catch (err) {
-      this.#internalError("close", err);
+    // Close what we opened, including an adapter still being opened, but never wait past the deadline.
+    const closing = (async () => {
+      const storage = this.#storage ?? (await this.#storagePromise?.catch(() => undefined));
+      await storage?.close();
+    })().catch((err: unknown) => this.#internalError("close", err));
+    if (!(await settlesWithin(closing, Math.max(0, deadline - Date.now())))) {
+      timedOut = true;
+      this.#log.warn("storage did not close before the shutdown deadline; continuing without waiting");
     }
     return {
       persisted: this.#persisted - startPersisted,
@@ -603,3 +613,13 @@ export class TokenTracker implements AsyncDisposable {
 }
 
 const EMPTY_ATTRIBUTION: Attribution = Object.freeze({});
+
+/** True when `p` settles within `ms`; never rejects. The timer is unref'd. */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([p.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}

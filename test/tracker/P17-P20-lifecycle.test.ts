@@ -142,3 +142,52 @@ describe("P20: serverless waitUntil", () => {
     await tracker.shutdown();
   });
 });
+
+describe("P18: shutdown stays bounded when storage misbehaves", () => {
+  it("a close() that never settles does not hold shutdown past its deadline", async () => {
+    const storage = new ScriptedStorage();
+    storage.close = () => new Promise<void>(() => {});
+    const tracker = new TokenTracker({ storage, logger: false, autoFlushOnExit: false });
+    tracker.record(sample(1));
+    await tracker.flush();
+    const t0 = performance.now();
+    const r = await tracker.shutdown({ timeoutMs: 200 });
+    expect(performance.now() - t0).toBeLessThan(450);
+    expect(r.timedOut).toBe(true);
+    expect(storage.rows.size).toBe(1);
+  });
+
+  it("a write that fails after shutdown arms no retry timer, and flush() then answers at once", async () => {
+    const storage = new ScriptedStorage(["hang"]);
+    const tracker = new TokenTracker({ storage, storageTimeoutMs: 100, retry: { baseMs: 10 }, logger: false, autoFlushOnExit: false });
+    tracker.record(sample(1));
+    await tracker.shutdown({ timeoutMs: 50 }); // the write is still in flight and times out later
+    await new Promise((r) => setTimeout(r, 250));
+    const callsAfterTimeout = storage.calls.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(storage.calls.length).toBe(callsAfterTimeout); // no retries after shutdown
+    const t0 = performance.now();
+    const f = await tracker.flush({ timeoutMs: 5000 });
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(f.pending).toBe(1);
+  });
+
+  it("closes an adapter that was still being opened when shutdown began", async () => {
+    const storage = new ScriptedStorage();
+    let opened!: () => void;
+    const slowOpen = new Promise<void>((r) => (opened = r));
+    const tracker = new TokenTracker({
+      storage: async () => {
+        await slowOpen;
+        return storage;
+      },
+      logger: false,
+      autoFlushOnExit: false,
+    });
+    await new Promise((r) => setImmediate(r)); // the tracker starts opening storage
+    const done = tracker.shutdown({ timeoutMs: 1000 });
+    opened();
+    await done;
+    expect(storage.closed).toBe(true);
+  });
+});
