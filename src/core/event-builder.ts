@@ -3,7 +3,7 @@ import { mergeAttribution, type Attribution } from "./attribution.js";
 import { EMPTY_USAGE, totalInputTokens, type NormalizedUsage } from "./buckets.js";
 import type { LedgerEvent, UsageEventInput, UsageSource } from "./event.js";
 import type { Pricer } from "./pricer.js";
-import { safeErrorMessage } from "./redact.js";
+import { redactSecrets, safeErrorMessage } from "./redact.js";
 
 export interface BuildConfig {
   readonly pricer: Pricer;
@@ -54,7 +54,7 @@ export function buildEvent(
   cfg: BuildConfig,
 ): BuildResult {
   const attribution = mergeAttribution(cfg.defaults, input.attribution ?? context);
-  const metadata = mergeMetadata(attribution.metadata, input.metadata);
+  const metadata = redactMetadata(mergeMetadata(attribution.metadata, input.metadata));
   if (metadata && jsonBytes(metadata) > cfg.maxMetadataBytes) return { ok: false, reason: "too_large" };
 
   const { usage, invalid } = normalizeCounts(input.usage);
@@ -126,15 +126,15 @@ export function buildEvent(
     costUsd,
     unpriced: costUsd === null,
     pricingKey,
-    userId: attribution.userId ?? null,
-    teamId: attribution.teamId ?? null,
-    projectId: attribution.projectId ?? null,
-    feature: attribution.feature ?? null,
-    costCenter: attribution.costCenter ?? null,
-    sessionId: attribution.sessionId ?? null,
-    traceId: attribution.traceId ?? null,
-    environment: attribution.environment ?? null,
-    app: attribution.app ?? null,
+    userId: nonEmpty(attribution.userId) ?? null,
+    teamId: nonEmpty(attribution.teamId) ?? null,
+    projectId: nonEmpty(attribution.projectId) ?? null,
+    feature: nonEmpty(attribution.feature) ?? null,
+    costCenter: nonEmpty(attribution.costCenter) ?? null,
+    sessionId: nonEmpty(attribution.sessionId) ?? null,
+    traceId: nonEmpty(attribution.traceId) ?? null,
+    environment: nonEmpty(attribution.environment) ?? null,
+    app: nonEmpty(attribution.app) ?? null,
     metadata,
     sampleWeight: weight,
   };
@@ -148,6 +148,20 @@ function mergeMetadata(
   if (!a && !b) return null;
   const merged = { ...a, ...b };
   return Object.keys(merged).length > 0 ? merged : null;
+}
+
+/** Metadata is free text from the application: secrets in string values are redacted like error messages. */
+function redactMetadata(metadata: Readonly<Record<string, unknown>> | null): Readonly<Record<string, unknown>> | null {
+  if (!metadata) return null;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return redactSecrets(v);
+    if (depth > 8 || v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    return out;
+  };
+  return walk(metadata, 0) as Record<string, unknown>;
 }
 
 function jsonBytes(value: unknown): number {

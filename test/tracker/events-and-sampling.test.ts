@@ -163,3 +163,20 @@ describe("options are validated at construction", () => {
     expect(() => new TokenTracker({ storage: "mysql://user:hunter2@db/x" })).toThrow(/^(?!.*hunter2)/s);
   });
 });
+
+describe("metadata and attribution hygiene", () => {
+  it("redacts secrets inside metadata values and stores an empty attribution value as missing", async () => {
+    const storage = new ScriptedStorage();
+    const tracker = new TokenTracker({ storage, pricer: fixedPricer, logger: false, autoFlushOnExit: false });
+    withContext({ userId: "", teamId: "eng", metadata: { auth: "Bearer sk-proj-METACANARY0123456789abcdef", nested: { token: "ghp_METACANARY0123456789abcdefABCDEF" }, note: "fine" } }, () => {
+      tracker.record({ provider: "openai", model: "known", usage: { outputTokens: 1 } });
+    });
+    await tracker.flush();
+    const [e] = [...storage.rows.values()];
+    expect(JSON.stringify(e?.metadata)).not.toContain("METACANARY");
+    expect(e?.metadata?.note).toBe("fine");
+    expect(e?.userId).toBeNull();
+    expect(e?.teamId).toBe("eng");
+    await tracker.shutdown();
+  });
+});
