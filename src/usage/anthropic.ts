@@ -14,7 +14,9 @@ export function fromAnthropicUsage(usage: unknown): NormalizedUsage {
   const split =
     u.cache_creation === null || u.cache_creation === undefined ? undefined : record(u.cache_creation);
   const write1h = split ? count(split.ephemeral_1h_input_tokens) : 0;
-  const write5m = split ? count(split.ephemeral_5m_input_tokens) : write;
+  // A split that accounts for fewer tokens than the total (zeros from some gateways) must not lose writes:
+  // whatever the split does not place is billed at the 5-minute rate, like an absent split.
+  const write5m = split ? Math.max(count(split.ephemeral_5m_input_tokens), write - write1h) : write;
   return {
     uncachedInputTokens: input,
     cacheReadTokens: read,

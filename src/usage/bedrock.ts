@@ -45,7 +45,8 @@ export function fromBedrockConverseUsage(usage: unknown): NormalizedUsage {
 export function fromBedrockInvokeBody(modelId: string, body: unknown): NormalizedUsage | undefined {
   const b = record(body);
   const family = bedrockFamily(modelId);
-  if (family === "anthropic" && b.usage !== undefined) return fromAnthropicUsage(b.usage);
+  // By body shape too: application-inference-profile ARNs hide the family, and Claude's cache split matters.
+  if (b.usage !== undefined && (family === "anthropic" || isAnthropicUsage(b.usage))) return fromAnthropicUsage(b.usage);
   if (family === "amazon-titan" && b.inputTextTokenCount !== undefined) {
     let out = 0;
     if (Array.isArray(b.results)) for (const r of b.results) out += count(record(r).tokenCount);
@@ -70,6 +71,11 @@ export function fromBedrockInvokeBody(modelId: string, body: unknown): Normalize
   return undefined;
 }
 
+function isAnthropicUsage(usage: unknown): boolean {
+  const u = record(usage);
+  return u.input_tokens !== undefined && u.output_tokens !== undefined && u.prompt_tokens === undefined;
+}
+
 /** `amazon-bedrock-invocationMetrics` or the `x-amzn-bedrock-input/output-token-count` headers: no cache split. */
 export function fromCounts(input: number, output: number): NormalizedUsage {
   return {
@@ -91,7 +97,7 @@ export type BedrockFamily =
 
 /** Model family from a model id, inference profile (`us.`, `eu.`, `global.` ...) or ARN. */
 export function bedrockFamily(modelId: string): BedrockFamily {
-  const id = (modelId.split("/").pop() ?? modelId).replace(/^(us|eu|apac|jp|au|us-gov|global)\./, "");
+  const id = (modelId.split("/").pop() ?? modelId).replace(/^(us|eu|apac|jp|au|ca|us-gov|global)\./, "");
   if (id.startsWith("anthropic.")) return "anthropic";
   if (id.startsWith("amazon.titan")) return "amazon-titan";
   if (id.startsWith("amazon.nova")) return "amazon-nova";
