@@ -128,6 +128,22 @@ function resolveRates(price: ModelPrice, tierBasisTokens: number, options: CostO
   return resolved;
 }
 
+/** Scale each resolved rate by `set[f] / price[f]` (a service tier's price relative to the standard one). */
+function applyRatios(rates: Map<RateField, Rate>, price: ModelPrice, set: RateSet, label: string): void {
+  for (const f of RATE_FIELDS) {
+    const v = set[f];
+    const base = price[f];
+    const current = rates.get(f);
+    if (v === undefined) continue;
+    if (current && base !== undefined && !dec(base).isZero() && !current.value.eq(dec(base))) {
+      // Only a tiered rate is scaled; an untouched standard rate takes the listed price exactly.
+      rates.set(f, { value: current.value.times(dec(v).div(dec(base))), rule: `${current.rule}, ${label}` });
+    } else {
+      rates.set(f, { value: dec(v), rule: label });
+    }
+  }
+}
+
 function resolveUncached(
   price: ModelPrice,
   svc: ReturnType<typeof serviceTierName>,
@@ -146,11 +162,27 @@ function resolveUncached(
   };
   overlay(price, "base");
 
+  // Long-context tier first. Cache rates the tier omits keep their ratio to input (the tier's input over the
+  // base input): Claude's and Gemini's cache prices are fixed fractions of input, so a stale base rate is wrong.
+  if (tier !== null) {
+    const t = price.tiers?.find((x) => x.aboveTokens === tier);
+    const baseInput = price.input !== undefined ? dec(price.input) : undefined;
+    const inputRatio = t?.input !== undefined && baseInput && !baseInput.isZero() ? dec(t.input).div(baseInput) : undefined;
+    for (const f of ["cacheRead", "cacheWrite5m", "cacheWrite1h"] as const) {
+      if (t?.[f] !== undefined) continue;
+      const base = rates.get(f);
+      if (base && inputRatio) rates.set(f, { value: base.value.times(inputRatio), rule: `${base.rule} × tier input ratio` });
+      else rates.delete(f);
+    }
+    overlay(t, `tier>${tier}`);
+  }
+
+  // Service tiers (flex/priority) as ratios to the standard rate, so they compose with a long-context tier.
   let serviceTier: CostResult["serviceTier"] = "standard";
   if (svc === "flex" || svc === "priority") {
     const set = price.serviceTiers?.[svc];
     if (set) {
-      overlay(set, svc);
+      applyRatios(rates, price, set, svc);
       serviceTier = svc;
     } else {
       notes.push(`no ${svc} rates for ${price.key}; standard rates used`);
@@ -158,15 +190,6 @@ function resolveUncached(
   }
 
   const anthropicLike = isAnthropicLike(price.provider, price.model);
-  if (tier !== null) {
-    const t = price.tiers?.find((x) => x.aboveTokens === tier);
-    // Anthropic's cache rates are multiples of input: rederive any the tier omits from the tier's input.
-    if (anthropicLike)
-      for (const f of ["cacheRead", "cacheWrite5m", "cacheWrite1h"] as const)
-        if (t?.[f] === undefined) rates.delete(f);
-    overlay(t, `tier>${tier}`);
-  }
-
   const input = rates.get("input") as Rate;
   const output = rates.get("output") as Rate;
   const fallback = (f: RateField, from: Rate, factor: string, label: string) => {
@@ -186,13 +209,26 @@ function resolveUncached(
   }
 
   if (batch) {
-    const m = price.batchMultiplier ? dec(price.batchMultiplier) : undefined;
+    // Explicit batch rates (LiteLLM `*_batches`, user overrides) are read as ratios to the standard rate, so they
+    // compose with tiers and service tiers; fields they lack use the multiplier, or the input's batch ratio.
+    const explicitInput = price.batch?.input !== undefined && price.input !== undefined && !dec(price.input).isZero()
+      ? dec(price.batch.input).div(dec(price.input))
+      : undefined;
+    const m = price.batchMultiplier ? dec(price.batchMultiplier) : explicitInput;
     for (const f of TOKEN_FIELDS) {
-      const explicit = price.batch?.[f];
       const r = rates.get(f) as Rate;
-      if (explicit !== undefined) rates.set(f, { value: dec(explicit), rule: "batch" });
-      else if (m)
-        rates.set(f, { value: r.value.times(m), rule: `${r.rule}, batch ×${price.batchMultiplier}` });
+      const explicit = price.batch?.[f];
+      const base = price[f];
+      if (explicit !== undefined && base !== undefined && r.value.eq(dec(base))) {
+        rates.set(f, { value: dec(explicit), rule: "batch" }); // the standard rate: take the listed batch price exactly
+      } else if (explicit !== undefined && base !== undefined && !dec(base).isZero()) {
+        const ratio = dec(explicit).div(dec(base));
+        rates.set(f, { value: r.value.times(ratio), rule: `${r.rule}, batch ×${ratio.toFixed()}` });
+      } else if (m) {
+        rates.set(f, { value: r.value.times(m), rule: `${r.rule}, batch ×${m.toFixed()}` });
+      } else if (explicit !== undefined) {
+        rates.set(f, { value: dec(explicit), rule: "batch" });
+      }
     }
     if (!m && !price.batch) notes.push(`no batch rates for ${price.key}; standard rates used`);
   }
