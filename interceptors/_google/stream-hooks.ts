@@ -2,7 +2,7 @@ import type { LlmCall } from "../_shared/call.js";
 import type { TapHooks } from "../_shared/stream-tap.js";
 import type { UsageSink } from "../_shared/types.js";
 import { failCall } from "./finish.js";
-import { reportSafely } from "./guard.js";
+import { reportSafely } from "../_shared/guard.js";
 import { GeminiStreamState } from "./stream-state.js";
 
 /**

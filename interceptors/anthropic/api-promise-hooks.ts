@@ -1,5 +1,5 @@
 import type { UsageSink } from "../_shared/types.js";
-import { guarded } from "./guard.js";
+import { guarded } from "../_shared/guard.js";
 import { asRecord } from "./message-usage.js";
 
 export interface ResponseHooks {

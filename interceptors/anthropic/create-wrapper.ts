@@ -1,7 +1,7 @@
 import { LlmCall } from "../_shared/call.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { observeApiPromise, type ResponseHooks } from "./api-promise-hooks.js";
-import { guarded, reportSafely } from "./guard.js";
+import { guarded, reportSafely, sinkOrNone } from "../_shared/guard.js";
 import { asRecord, outcomeOfMessage, requestIdOf, stringOrNull } from "./message-usage.js";
 import { isSdkStream, observeStream } from "./stream-observer.js";
 
@@ -14,12 +14,7 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
  */
 export function wrapCreate(original: Method, env: InterceptorEnv): Method {
   return function create(this: unknown, ...args: unknown[]): unknown {
-    let sink: UsageSink | undefined;
-    try {
-      sink = env.sink();
-    } catch {
-      sink = undefined;
-    }
+    const sink = sinkOrNone(env);
     if (!sink) return original.apply(this, args);
 
     let call: LlmCall | undefined;

@@ -2,7 +2,7 @@ import type { LlmCall } from "../_shared/call.js";
 import { isAbort } from "../_shared/call.js";
 import { tapAsyncIterator } from "../_shared/stream-tap.js";
 import type { UsageSink } from "../_shared/types.js";
-import { reportSafely } from "./guard.js";
+import { reportSafely } from "../_shared/guard.js";
 import { StreamUsage } from "./stream-usage.js";
 
 interface SdkStream {

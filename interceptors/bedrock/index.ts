@@ -1,4 +1,5 @@
 import type { InterceptorDefinition, InterceptorEnv } from "../_shared/types.js";
+import { reportSafely } from "../_shared/guard.js";
 import { PatchSet } from "../_shared/wrap.js";
 import { Installation, isSmithyClient } from "./install.js";
 
@@ -55,11 +56,7 @@ function patchClientClass(proto: object, env: InterceptorEnv): PatchSet {
         try {
           installation.install(this);
         } catch (err) {
-          try {
-            sink.reportInternalError("bedrock-install", err);
-          } catch {
-            /* never into the caller's path */
-          }
+          reportSafely(sink, "bedrock-install", err);
         }
         return original.apply(this, args);
       },

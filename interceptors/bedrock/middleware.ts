@@ -1,4 +1,5 @@
 import { LlmCall, type CallOutcome } from "../_shared/call.js";
+import { guarded, reportSafely } from "../_shared/guard.js";
 import { tapAsyncIterable } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import {
@@ -54,29 +55,25 @@ export function recordingMiddleware(state: PatchState): Middleware {
           streamed: info.streamed,
         });
       } catch (err) {
-        report(sink, "bedrock-start", err);
+        reportSafely(sink, "bedrock-start", err);
       }
       if (!call) return next(args);
       let result: HandlerOutput;
       try {
         result = await next(args);
       } catch (err) {
-        try {
-          call.fail(errorForRecord(err), { ...ids, requestId: requestIdOfError(err) });
-        } catch (e) {
-          report(sink, "bedrock-error", e);
-        }
+        guarded(sink, "bedrock-error", () =>
+          call.fail(errorForRecord(err), { ...ids, requestId: requestIdOfError(err) }),
+        );
         throw err;
       }
       try {
         observe(info, call, sink, ids, result, abortSignalOf(context));
       } catch (err) {
-        report(sink, "bedrock-observe", err);
-        try {
-          call.succeed({ ...ids, requestId: requestIdOf(result.output) });
-        } catch (e) {
-          report(sink, "bedrock-observe", e);
-        }
+        reportSafely(sink, "bedrock-observe", err);
+        guarded(sink, "bedrock-observe", () =>
+          call.succeed({ ...ids, requestId: requestIdOf(result.output) }),
+        );
       }
       return result;
     };
@@ -178,18 +175,9 @@ function tapStream(
       else call.fail(new IncompleteStreamError(obs.finalEvent), outcome);
     },
     onHookError(stage, err) {
-      report(sink, `bedrock-${stage}`, err);
+      reportSafely(sink, `bedrock-${stage}`, err);
     },
   });
-}
-
-/** A sink whose own error reporting throws must not reach the caller either. */
-function report(sink: UsageSink, stage: string, err: unknown): void {
-  try {
-    sink.reportInternalError(stage, err);
-  } catch {
-    /* nothing left to tell */
-  }
 }
 
 function requestIdOf(output: unknown): string | undefined {

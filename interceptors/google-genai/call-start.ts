@@ -1,6 +1,8 @@
 import { LlmCall } from "../_shared/call.js";
 import type { UsageSink } from "../_shared/types.js";
+import { getContext, runWithAttribution } from "../../src/core/context.js";
 import { stripModelsPrefix } from "../_google/outcome.js";
+import { mayLoopAutomatically, type CallScope } from "./afc.js";
 
 export interface GenAiTarget {
   /** `gemini` (Gemini API) or `vertex` (Vertex AI), read per call. */
@@ -30,4 +32,31 @@ export function startGenAiCall(
     requestedModel: requestedModelOf(params),
     streamed,
   });
+}
+
+export function openScope(target: GenAiTarget, params: unknown, canLoop: boolean): CallScope {
+  return {
+    perRequest: canLoop && target.perRequestPatched && mayLoopAutomatically(params),
+    provider: target.provider(),
+    requestedModel: requestedModelOf(params),
+    attribution: getContext(),
+    signal: signalOf(params),
+    requests: 0,
+  };
+}
+
+/** One AFC round: attributed to the scope the logical call started in, even if the round starts later. */
+export function startRequestCall(sink: UsageSink, scope: CallScope, streamed: boolean): LlmCall {
+  scope.requests++;
+  return runWithAttribution(
+    scope.attribution,
+    () =>
+      new LlmCall(sink, {
+        provider: scope.provider,
+        operation: "generate_content",
+        requestedModel: scope.requestedModel,
+        streamed,
+        metadata: { afcRequest: scope.requests },
+      }),
+  );
 }

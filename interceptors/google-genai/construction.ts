@@ -1,6 +1,6 @@
 import type { InterceptorEnv } from "../_shared/types.js";
 import type { PatchSet } from "../_shared/wrap.js";
-import { reportSafely } from "../_google/guard.js";
+import { reportSafely } from "../_shared/guard.js";
 import { isModels, patchModels, providerOf } from "./models.js";
 
 const HOOK = Symbol.for("tokenledger.google-genai.constructionHook");

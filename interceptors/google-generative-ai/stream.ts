@@ -1,14 +1,12 @@
 import type { CallOutcome, LlmCall } from "../_shared/call.js";
 import type { StreamEnd, TapHooks } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
+import { guarded, reportSafely } from "../_shared/guard.js";
 import { failCall } from "../_google/finish.js";
-import { guarded, reportSafely } from "../_google/guard.js";
 import { observeGeneratorInPlace } from "../_google/observe-generator.js";
 import { geminiOutcome } from "../_google/outcome.js";
 import { GeminiStreamState } from "../_google/stream-state.js";
-import { legacySignal, startLegacyCall } from "./call-start.js";
-
-type Method = (this: unknown, ...args: unknown[]) => unknown;
+import { wrapLegacyMethod } from "./wrap-method.js";
 
 /**
  * `generateContentStream` / `sendMessageStream` resolve to `{ stream, response }`. The SDK tees one HTTP body
@@ -17,37 +15,11 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
  * `stream` generator is observed in place (for model version, time to first token and partial usage).
  */
 export function wrapStream(env: InterceptorEnv, operation: string) {
-  return (original: Method): Method =>
-    function (this: unknown, ...args: unknown[]): unknown {
-      const sink = env.sink();
-      if (!sink) return original.apply(this, args);
-      let call: LlmCall;
-      try {
-        call = startLegacyCall(sink, this, operation, true);
-      } catch (err) {
-        reportSafely(sink, "gemini.start", err);
-        return original.apply(this, args);
-      }
-      const signal = legacySignal(this, args[1]);
-      let result: unknown;
-      try {
-        result = original.apply(this, args);
-      } catch (err) {
-        guarded(sink, "gemini.fail", () => failCall(call, err, undefined, signal));
-        throw err;
-      }
-      // Registered before the caller can await, so the stream is observed before the caller first sees it.
-      guarded(sink, "gemini.observe", () => {
-        void (result as Promise<unknown>).then(
-          (value) =>
-            guarded(sink, "gemini.stream-start", () =>
-              new LegacyStreamRecorder(sink, call, signal).attach(value),
-            ),
-          (err: unknown) => guarded(sink, "gemini.fail", () => failCall(call, err, undefined, signal)),
-        );
-      });
-      return result;
-    };
+  return wrapLegacyMethod(env, operation, {
+    streamed: true,
+    resolvedStage: "gemini.stream-start",
+    resolved: (value, { sink, call, signal }) => new LegacyStreamRecorder(sink, call, signal).attach(value),
+  });
 }
 
 type Settled =

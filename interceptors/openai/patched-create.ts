@@ -1,4 +1,5 @@
 import { LlmCall } from "../_shared/call.js";
+import { sinkOrNone } from "../_shared/guard.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { isAPIPromiseLike, observeAPIPromise, replaceResponsePromise } from "./api-promise.js";
 import type { Operation } from "./operations.js";
@@ -20,12 +21,7 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
 export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Method) => Method {
   return (original) =>
     function create(this: unknown, ...args: unknown[]): unknown {
-      let sink: UsageSink | undefined;
-      try {
-        sink = env.sink();
-      } catch {
-        sink = undefined;
-      }
+      const sink = sinkOrNone(env);
       if (!sink) return original.apply(this, args);
 
       let plan: CallPlan;

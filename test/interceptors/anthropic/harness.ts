@@ -11,6 +11,7 @@ import type { InterceptorEnv, UsageSink } from "../../../interceptors/_shared/ty
 import type { PatchSet } from "../../../interceptors/_shared/wrap.js";
 import { captureTracker } from "../../helpers/capture.js";
 import { startAnthropicServer, type AnthropicServer } from "../../helpers/anthropic-server.js";
+import { waitForEvents } from "../wait-for-events.js";
 
 export const requireCjs = createRequire(import.meta.url);
 
@@ -85,14 +86,7 @@ export async function createHarness(): Promise<Harness> {
     warnings,
     internalErrors,
     events: () => capture.flushed(),
-    async waitFor(n) {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const got = await capture.flushed();
-        if (got.length >= n || Date.now() > deadline) return got;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    },
+    waitFor: (n) => waitForEvents(capture.flushed, n),
     patch(moduleExports) {
       const set = anthropicInterceptor.patchModule(moduleExports, env);
       if (set) sets.push(set);
@@ -118,11 +112,4 @@ export const BASE_PARAMS = {
   messages: [{ role: "user" as const, content: "Hello, Claude" }],
 };
 
-/** Freeze the params deeply: the SDK call must not write to them, and neither may we. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
+export { deepFreeze } from "../deep-freeze.js";

@@ -94,14 +94,7 @@ export async function harness(options: InterceptorOptions = {}, mod: unknown = b
 
 export const MESSAGES = [{ role: "user" as const, content: [{ text: "Hello" }] }];
 
-/** Deep-freeze so any write to the caller's params throws. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
+export { deepFreeze } from "../deep-freeze.js";
 
 export async function drain<T>(iterable: AsyncIterable<T> | undefined): Promise<T[]> {
   const out: T[] = [];

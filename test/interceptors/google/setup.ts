@@ -2,6 +2,7 @@ import { Decimal } from "decimal.js";
 import type { LedgerEvent, Pricer, PriceRequest, PriceResult, TokenTracker } from "tokenledger";
 import type { InterceptorEnv, UsageSink } from "../../../interceptors/_shared/types.js";
 import { captureTracker } from "../../helpers/capture.js";
+import { waitForEvents } from "../wait-for-events.js";
 
 /**
  * Test rates (USD per million) for the gemini-2.5-flash family, as in the reference price table:
@@ -63,28 +64,14 @@ export function harness(): Harness {
     },
     tracker,
     events: flushed,
-    async waitFor(n) {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const events = await flushed();
-        if (events.length >= n || Date.now() > deadline) return events;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    },
+    waitFor: (n) => waitForEvents(flushed, n),
     clear() {
       storage.stored.length = 0;
     },
   };
 }
 
-/** Recursively freeze a params object, so any write by the SDK wrapper would throw in strict mode. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
+export { deepFreeze } from "../deep-freeze.js";
 
 /** An API key shaped like a real Google key, so a leak would be recognisable. */
 export const CANARY_KEY = "AIzaSyCANARY-7f3a9c2e5b1d8f4a6c0e2b9d7f1";

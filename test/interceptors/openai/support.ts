@@ -96,13 +96,7 @@ export function patch(mod: unknown, h: Harness): PatchSet {
   return set;
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
+export { deepFreeze } from "../deep-freeze.js";
 
 /** Wait until `n` events are stored (streams finish asynchronously after the consumer's loop). */
 export async function eventsAfter(h: Harness, n: number): Promise<LedgerEvent[]> {
