@@ -120,7 +120,11 @@ export class LlmCall {
           : {}),
       });
     } catch (e) {
-      this.#sink.reportInternalError("record-call", e);
+      try {
+        this.#sink.reportInternalError("record-call", e);
+      } catch {
+        /* a broken sink must not reach the caller */
+      }
     }
   }
 }

@@ -21,7 +21,7 @@ export function tapAsyncIterator<T>(source: AsyncIterator<T>, hooks: TapHooks<T>
     try {
       hooks.onEnd(kind, error);
     } catch (e) {
-      hooks.onHookError("stream-end", e);
+      safeHookError(hooks, "stream-end", e);
     }
   };
   const iterator: AsyncIterator<T> = {
@@ -39,7 +39,7 @@ export function tapAsyncIterator<T>(source: AsyncIterator<T>, hooks: TapHooks<T>
         try {
           hooks.onItem(result.value);
         } catch (e) {
-          hooks.onHookError("stream-item", e);
+          safeHookError(hooks, "stream-item", e);
         }
       }
       return result;
@@ -69,4 +69,12 @@ export function tapAsyncIterable<T>(
       return it;
     },
   }) as AsyncIterable<T> & AsyncIterator<T>;
+}
+
+function safeHookError<T>(hooks: TapHooks<T>, stage: string, error: unknown): void {
+  try {
+    hooks.onHookError(stage, error);
+  } catch {
+    /* the stream must go on whatever the hooks do */
+  }
 }

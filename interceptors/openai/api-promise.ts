@@ -1,3 +1,4 @@
+import { reportSafely } from "../_shared/guard.js";
 import { instrumentStream } from "./stream.js";
 import { requestIdFromHeaders, toOutcome, type CallPlan } from "./plan.js";
 
@@ -39,7 +40,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
     try {
       handleData(data, plan, requestIdOf(data, props));
     } catch (e) {
-      plan.sink.reportInternalError("openai:observe", e);
+      reportSafely(plan.sink, "openai:observe", e);
     }
   };
 
@@ -148,7 +149,7 @@ function observeRawResponse(response: unknown, plan: CallPlan, markObserved: () 
       (body) => handleData(body, plan, requestId),
       () => plan.call.succeed(toOutcome(plan, { requestId })),
     )
-    .catch((e: unknown) => plan.sink.reportInternalError("openai:raw-response", e));
+    .catch((e: unknown) => reportSafely(plan.sink, "openai:raw-response", e));
 }
 
 function findProps(args: readonly unknown[]): unknown {

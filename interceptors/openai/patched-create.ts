@@ -1,3 +1,4 @@
+import { reportSafely } from "../_shared/guard.js";
 import { LlmCall } from "../_shared/call.js";
 import { sinkOrNone } from "../_shared/guard.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
@@ -30,7 +31,7 @@ export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Me
         plan = startCall(this, args, op, env, sink);
         if (plan.injected) callArgs = [withUsageRequested(args[0] as object), ...args.slice(1)];
       } catch (e) {
-        sink.reportInternalError("openai:start", e);
+        reportSafely(sink, "openai:start", e);
         return original.apply(this, args);
       }
 
@@ -54,7 +55,7 @@ export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Me
           plan.call.succeed({});
         }
       } catch (e) {
-        sink.reportInternalError("openai:observe-start", e);
+        reportSafely(sink, "openai:observe-start", e);
       }
       return result;
     };

@@ -1,3 +1,4 @@
+import { reportSafely } from "../_shared/guard.js";
 import { tapAsyncIterator } from "../_shared/stream-tap.js";
 import { ChunkStreamState } from "./chunk-stream.js";
 import { toOutcome, type CallPlan } from "./plan.js";
@@ -34,10 +35,10 @@ export function instrumentStream(stream: unknown, plan: CallPlan, requestId: str
           if (state.observe(item)) plan.call.firstToken();
         },
         onEnd: (end, error) => finish(end, error, s, plan, state, requestId),
-        onHookError: (stage, e) => plan.sink.reportInternalError(`openai:${stage}`, e),
+        onHookError: (stage, e) => reportSafely(plan.sink, `openai:${stage}`, e),
       });
     } catch (e) {
-      plan.sink.reportInternalError("openai:stream-wrap", e);
+      reportSafely(plan.sink, "openai:stream-wrap", e);
       return source;
     }
   };
@@ -81,7 +82,7 @@ function hideInjectedUsage(
           }
           ChunkStreamState.stripInjectedNull(result.value);
         } catch (e) {
-          plan.sink.reportInternalError("openai:stream-filter", e);
+          reportSafely(plan.sink, "openai:stream-filter", e);
         }
         return result;
       }
