@@ -191,13 +191,20 @@ export class SqliteStorage extends KyselyStorage {
     if (!db || !insert || this.#closed)
       throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
     if (events.length === 0) return;
+    // A database handle shared with the host may be inside the host's own transaction: never join it and never
+    // roll it back; wait for it to end (a transient error, retried with backoff).
+    if (db.inTransaction) {
+      throw new StorageError(`sqlite ${this.path}: the shared connection is inside another transaction`, "transient");
+    }
+    let began = false;
     try {
       db.exec("BEGIN IMMEDIATE");
+      began = true;
       for (const e of events) insert.run(...eventValues(e, CONVERT));
       db.exec("COMMIT");
     } catch (err) {
       try {
-        if (db.inTransaction) db.exec("ROLLBACK");
+        if (began && db.inTransaction) db.exec("ROLLBACK");
       } catch {
         /* SQLite may already have rolled back */
       }
