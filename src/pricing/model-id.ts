@@ -36,8 +36,14 @@ export function providerNamespace(provider: string): string {
 export function namespacesFor(namespace: string): readonly string[] {
   if (namespace === "azure") return ["azure", "openai"];
   if (namespace === "vertex") return ["vertex", "anthropic"];
+  // A provider with no price table of its own (a gateway, proxy or OpenAI-compatible host reached through the
+  // openai SDK) is priced at the first-party list price when its model id names a first-party model exactly
+  // (dated or not). Ids that name no first-party model stay unpriced: still no fuzzy matching.
+  if (!(KNOWN_NAMESPACES as readonly string[]).includes(namespace)) return [namespace, ...FIRST_PARTY];
   return [namespace];
 }
+
+const FIRST_PARTY = ["openai", "anthropic", "gemini"] as const;
 
 export interface ModelForm {
   readonly id: string;
