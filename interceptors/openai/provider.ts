@@ -56,11 +56,27 @@ export function identifyClient(client: ClientLike | undefined, options: Intercep
   return { provider, azure: provider === "azure", baseURL, deployment };
 }
 
+// Parsing a URL on every call costs microseconds; a process talks to a handful of base URLs.
+const NO_MAP = {};
+const memo = new WeakMap<object, Map<string, string>>();
+
 /** User map first (host or substring of the base URL), then the known-host table, then the host itself. */
 export function providerForBaseURL(
   baseURL: string,
   userMap: Readonly<Record<string, string>> | undefined,
 ): string {
+  const key = userMap ?? NO_MAP;
+  let byURL = memo.get(key);
+  if (!byURL) memo.set(key, (byURL = new Map()));
+  let provider = byURL.get(baseURL);
+  if (provider === undefined) {
+    provider = resolveProvider(baseURL, userMap);
+    if (byURL.size < 256) byURL.set(baseURL, provider);
+  }
+  return provider;
+}
+
+function resolveProvider(baseURL: string, userMap: Readonly<Record<string, string>> | undefined): string {
   if (!baseURL) return "openai";
   let url: URL;
   try {
