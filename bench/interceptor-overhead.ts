@@ -13,7 +13,8 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
-import { TokenTracker, type LedgerEvent, type StorageAdapter } from "../src/index.js";
+import { TokenTracker } from "../src/index.js";
+import { NullStorage } from "./null-storage.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 import type { InterceptorOptions } from "../interceptors/_shared/types.js";
@@ -101,20 +102,6 @@ const newClient = () => new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeFetch
 const messages = [{ role: "user", content: "Say hello" }];
 type Client = ReturnType<typeof newClient>;
 
-class NoopStorage implements StorageAdapter {
-  readonly kind = "noop";
-  async init(): Promise<void> {}
-  async insertBatch(_events: readonly LedgerEvent[]): Promise<void> {}
-  rollup(): never {
-    throw new Error("noop");
-  }
-  latency(): never {
-    throw new Error("noop");
-  }
-  async *events(): AsyncIterable<LedgerEvent> {}
-  async close(): Promise<void> {}
-}
-
 interface Variant {
   name: string;
   setup(): Promise<{ client: Client; flush(): Promise<void>; teardown(): Promise<void> }>;
@@ -128,7 +115,7 @@ const untracked: Variant = {
 const tokenledgerVariant = (name: string, options: InterceptorOptions): Variant => ({
   name,
   setup: async () => {
-    const tracker = new TokenTracker({ storage: new NoopStorage(), logger: false, autoFlushOnExit: false });
+    const tracker = new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
     const set = openaiInterceptor.patchModule(openai, {
       sink: () => tracker,
       options,

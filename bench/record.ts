@@ -2,24 +2,9 @@
  * record(): median cost per event on the caller's path, and memory with the queue full.
  * Baseline in the same run: pushing the same object onto a plain array.
  */
-import { TokenTracker, withContext, type LedgerEvent, type StorageAdapter } from "tokenledger";
+import { TokenTracker, withContext } from "tokenledger";
+import { NullStorage } from "./null-storage.js";
 import { isMain, median, printTable } from "./util.js";
-
-class NullStorage implements StorageAdapter {
-  readonly kind = "null";
-  async init(): Promise<void> {}
-  async insertBatch(_e: readonly LedgerEvent[]): Promise<void> {}
-  rollup(): never {
-    throw new Error("n/a");
-  }
-  latency(): never {
-    throw new Error("n/a");
-  }
-  events(): AsyncIterable<LedgerEvent> {
-    return (async function* () {})();
-  }
-  async close(): Promise<void> {}
-}
 
 class HangingStorage extends NullStorage {
   override insertBatch(): Promise<void> {

@@ -47,9 +47,3 @@ export function runChild(args: readonly string[], env: Record<string, string>): 
     });
   });
 }
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}

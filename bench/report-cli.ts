@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { makeEvents } from "./storage-bench-util.js";
-import { median, runChild } from "./report-cli-child.js";
+import { runChild } from "./report-cli-child.js";
+import { median } from "./util.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -4,12 +4,6 @@ import type { LedgerEvent } from "tokenledger";
 
 export const PG_URL = process.env.TOKENLEDGER_TEST_PG_URL || "postgres://postgres@127.0.0.1:5432/test";
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 export async function timeIt(fn: () => Promise<void> | void): Promise<number> {
   const t = performance.now();
   await fn();

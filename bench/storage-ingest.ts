@@ -11,7 +11,8 @@ import { sqliteStorage } from "tokenledger/sqlite";
 import { usdToPico } from "../adapters/_shared/decimal.js";
 import { eventValues } from "../adapters/_kysely/event-row.js";
 import { eventColumns } from "../adapters/_kysely/schema.js";
-import { PG_URL, makeEvents, median, printTable, timeIt } from "./storage-bench-util.js";
+import { PG_URL, makeEvents, printTable, timeIt } from "./storage-bench-util.js";
+import { median } from "./util.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -11,7 +11,8 @@ import type { RollupQuery } from "tokenledger";
 import { postgresStorage } from "tokenledger/postgres";
 import { sqliteStorage } from "tokenledger/sqlite";
 import type { KyselyStorage } from "../adapters/_kysely/kysely-storage.js";
-import { PG_URL, median, printTable, timeIt } from "./storage-bench-util.js";
+import { PG_URL, printTable, timeIt } from "./storage-bench-util.js";
+import { median } from "./util.js";
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -1,55 +1,16 @@
-import { TokenLedgerConfigError } from "tokenledger";
+import { TokenLedgerConfigError, isValidTimeZone, zoneOffsetMs } from "tokenledger";
 import type { TimeBucket } from "tokenledger";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Throws a config error naming the option when `timeZone` is not an IANA zone this runtime knows. */
 export function checkTimeZone(timeZone: string): void {
-  try {
-    formatter(timeZone);
-  } catch {
+  if (!isValidTimeZone(timeZone)) {
     throw new TokenLedgerConfigError(
       `timeZone: "${timeZone}" is not a known IANA time zone (for example "UTC" or "Europe/Paris")`,
     );
   }
-}
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** The zone's UTC offset (local minus UTC, ms) at instant `ms`. */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  const t = Math.floor(ms / 1000) * 1000;
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(t)) {
-    if (part.type !== "literal") p[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  );
-  return wall - t;
 }
 
 export interface OffsetSpan {

@@ -194,7 +194,10 @@ export class SqliteStorage extends KyselyStorage {
     // A database handle shared with the host may be inside the host's own transaction: never join it and never
     // roll it back; wait for it to end (a transient error, retried with backoff).
     if (db.inTransaction) {
-      throw new StorageError(`sqlite ${this.path}: the shared connection is inside another transaction`, "transient");
+      throw new StorageError(
+        `sqlite ${this.path}: the shared connection is inside another transaction`,
+        "transient",
+      );
     }
     let began = false;
     try {

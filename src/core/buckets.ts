@@ -42,6 +42,13 @@ export const BUCKET_KEYS = [
   "outputAudioTokens",
 ] as const satisfies readonly (keyof TokenBuckets)[];
 
+/** Every NormalizedUsage count, buckets first: the order usage columns are validated and exported in. */
+export const USAGE_KEYS = [
+  ...BUCKET_KEYS,
+  "tierBasisTokens",
+  "webSearchRequests",
+] as const satisfies readonly (keyof NormalizedUsage)[];
+
 export const EMPTY_USAGE: NormalizedUsage = Object.freeze({
   uncachedInputTokens: 0,
   cacheReadTokens: 0,

@@ -144,14 +144,20 @@ export function keepScope<T>(result: T, observer?: ScopedResultObserver): T {
  * Observe a foreign thenable (an SDK's lazy APIPromise) only once the caller itself awaits it. Calling `.then`
  * early would start its lazy body parse, and a caller using `.asResponse()` would find the body consumed.
  */
-function observeWhenAwaited(thenable: PromiseLike<unknown>, observer: ScopedResultObserver | undefined): void {
+function observeWhenAwaited(
+  thenable: PromiseLike<unknown>,
+  observer: ScopedResultObserver | undefined,
+): void {
   if (!Object.isExtensible(thenable)) return;
   const originalThen = thenable.then;
   let observed = false;
   Object.defineProperty(thenable, "then", {
     configurable: true,
     writable: true,
-    value: function scopedThen(this: PromiseLike<unknown>, ...args: Parameters<PromiseLike<unknown>["then"]>) {
+    value: function scopedThen(
+      this: PromiseLike<unknown>,
+      ...args: Parameters<PromiseLike<unknown>["then"]>
+    ) {
       if (!observed) {
         observed = true;
         try {

@@ -54,8 +54,10 @@ export function buildEvent(
   cfg: BuildConfig,
 ): BuildResult {
   const attribution = mergeAttribution(cfg.defaults, input.attribution ?? context);
-  const metadata = redactMetadata(mergeMetadata(attribution.metadata, input.metadata));
-  if (metadata && jsonBytes(metadata) > cfg.maxMetadataBytes) return { ok: false, reason: "too_large" };
+  // Size first: redaction runs only on metadata small enough to keep.
+  const merged = mergeMetadata(attribution.metadata, input.metadata);
+  if (merged && jsonBytes(merged) > cfg.maxMetadataBytes) return { ok: false, reason: "too_large" };
+  const metadata = redactMetadata(merged);
 
   const { usage, invalid } = normalizeCounts(input.usage);
   const model = nonEmpty(input.model) ?? nonEmpty(input.requestedModel) ?? "unknown";
@@ -151,7 +153,9 @@ function mergeMetadata(
 }
 
 /** Metadata is free text from the application: secrets in string values are redacted like error messages. */
-function redactMetadata(metadata: Readonly<Record<string, unknown>> | null): Readonly<Record<string, unknown>> | null {
+function redactMetadata(
+  metadata: Readonly<Record<string, unknown>> | null,
+): Readonly<Record<string, unknown>> | null {
   if (!metadata) return null;
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") return redactSecrets(v);

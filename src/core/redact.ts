@@ -6,9 +6,9 @@ const PATTERNS: readonly RegExp[] = [
   /\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{20,}/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, // URL userinfo
-  /((?:api[_-]?key|apikey|token|secret|password|passwd|pwd|authorization|x-api-key|key)["']?\s*[:=]\s*["']?)[^\s"'&,;]{6,}/gi,
+  /\b(Bearer|Basic)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi,
+  /([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/@:]{1,256}:[^\s/@]{1,256}@/gi, // URL userinfo (bounded: no backtracking blow-up)
+  /((?:api[_-]?key|apikey|token|secret|password|passwd|pwd|authorization|x-api-key|key)["']?\s{0,8}[:=]\s{0,8}["']?)[^\s"'&,;]{6,}/gi,
 ];
 
 /** Replace anything that looks like a credential with `[REDACTED]`. */
@@ -27,6 +27,7 @@ export function redactSecrets(text: string): string {
 /** Redact and bound a message for storage. */
 export function safeErrorMessage(message: unknown, maxLength = 1000): string | null {
   if (message === undefined || message === null) return null;
-  const text = redactSecrets(String(message));
+  // Bound the work first: nothing past twice the limit can survive the final cut anyway.
+  const text = redactSecrets(String(message).slice(0, maxLength * 2));
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }

@@ -4,7 +4,7 @@ import type { UsageEventInput } from "../core/event.js";
 import { fromAnthropicUsage } from "../usage/anthropic.js";
 import { record } from "../usage/numbers.js";
 import { LatestWins } from "./latest-wins.js";
-import { parseJsonLine, readLines } from "./line-reader.js";
+import { readJsonLines } from "./line-reader.js";
 import { stableEventId } from "./stable-id.js";
 import type { AgentImporter, ParseOptions, ParseSink } from "./types.js";
 import { walkFiles } from "./walk.js";
@@ -29,14 +29,8 @@ export const claudeCodeImporter: AgentImporter = {
   async parseFile(path: string, sink: ParseSink, options?: ParseOptions): Promise<void> {
     const latest = new LatestWins<UsageEventInput>(2000, (e) => sink.event(e));
     const projectFromDir = basename(dirname(path));
-    for await (const line of readLines(path, (n) => sink.bytes(n))) {
-      const parsed = parseJsonLine(line.text);
-      if (parsed === undefined) continue;
-      if (parsed instanceof Error) {
-        sink.malformed(line.number, `invalid JSON (${parsed.message})`);
-        continue;
-      }
-      const entry = record(parsed);
+    for await (const line of readJsonLines(path, sink)) {
+      const entry = record(line.value);
       const message = record(entry.message);
       if (entry.type !== "assistant" || message.usage === undefined) continue; // user turns, summaries, tool results
       if (message.model === "<synthetic>") continue; // Claude Code's own placeholder replies, never billed

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { basename, join } from "node:path";
 import type { NormalizedUsage } from "../core/buckets.js";
 import { record } from "../usage/numbers.js";
-import { parseJsonLine, readLines } from "./line-reader.js";
+import { readJsonLines } from "./line-reader.js";
 import { stableEventId } from "./stable-id.js";
 import type { AgentImporter, ParseSink } from "./types.js";
 import { walkFiles } from "./walk.js";
@@ -79,14 +79,8 @@ export const codexImporter: AgentImporter = {
     let model: string | null = null;
     let provider = "openai";
     let previous: Totals | undefined;
-    for await (const line of readLines(path, (n) => sink.bytes(n))) {
-      const parsed = parseJsonLine(line.text);
-      if (parsed === undefined) continue;
-      if (parsed instanceof Error) {
-        sink.malformed(line.number, `invalid JSON (${parsed.message})`);
-        continue;
-      }
-      const entry = record(parsed);
+    for await (const line of readJsonLines(path, sink)) {
+      const entry = record(line.value);
       const payload = record(entry.payload);
       if (entry.type === "session_meta") {
         if (typeof payload.id === "string") sessionId = payload.id;

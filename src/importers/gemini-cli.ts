@@ -4,7 +4,7 @@ import { basename, dirname, join } from "node:path";
 import type { UsageEventInput } from "../core/event.js";
 import { fromGeminiUsage } from "../usage/gemini.js";
 import { record } from "../usage/numbers.js";
-import { parseJsonLine, readLines } from "./line-reader.js";
+import { parseJsonLine, readJsonLines } from "./line-reader.js";
 import { stableEventId } from "./stable-id.js";
 import type { AgentImporter, ParseSink } from "./types.js";
 import { walkFiles } from "./walk.js";
@@ -38,14 +38,8 @@ export const geminiCliImporter: AgentImporter = {
     if (path.endsWith(".jsonl")) {
       let sessionId = basename(path, ".jsonl");
       let projectId = fallbackProject;
-      for await (const line of readLines(path, (n) => sink.bytes(n))) {
-        const parsed = parseJsonLine(line.text);
-        if (parsed === undefined) continue;
-        if (parsed instanceof Error) {
-          sink.malformed(line.number, `invalid JSON (${parsed.message})`);
-          continue;
-        }
-        const r = record(parsed);
+      for await (const line of readJsonLines(path, sink)) {
+        const r = record(line.value);
         if (typeof r.sessionId === "string") sessionId = r.sessionId;
         if (typeof r.projectHash === "string") projectId = r.projectHash;
         const event = toEvent(r, sessionId, projectId);

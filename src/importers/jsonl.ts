@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { UsageEventInput } from "../core/event.js";
 import { ATTRIBUTION_KEYS } from "../core/attribution.js";
 import { EMPTY_USAGE } from "../core/buckets.js";
-import { parseJsonLine, readLines } from "./line-reader.js";
+import { readJsonLines } from "./line-reader.js";
 import { stableEventId } from "./stable-id.js";
 import type { AgentImporter, ParseSink } from "./types.js";
 import { walkFiles } from "./walk.js";
@@ -59,14 +59,8 @@ export const jsonlImporter: AgentImporter = {
   agent: JSONL_AGENT,
   listFiles: (root) => walkFiles(root, (name) => name.endsWith(".jsonl") || name.endsWith(".ndjson")),
   async parseFile(path: string, sink: ParseSink): Promise<void> {
-    for await (const line of readLines(path, (n) => sink.bytes(n))) {
-      const parsed = parseJsonLine(line.text);
-      if (parsed === undefined) continue;
-      if (parsed instanceof Error) {
-        sink.malformed(line.number, `invalid JSON (${parsed.message})`);
-        continue;
-      }
-      const result = jsonlLineSchema.safeParse(parsed);
+    for await (const line of readJsonLines(path, sink)) {
+      const result = jsonlLineSchema.safeParse(line.value);
       if (!result.success) {
         const issue = result.error.issues[0]!;
         const where = issue.path.join(".") || "line";

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import type { ParseSink } from "./types.js";
 
 export interface Line {
   readonly text: string;
@@ -35,5 +36,28 @@ export function parseJsonLine(text: string): unknown {
     return JSON.parse(trimmed) as unknown;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+export interface JsonLine extends Line {
+  readonly value: unknown;
+}
+
+/**
+ * The file's JSON values, one per line: blank lines are skipped, and a line that is not JSON is reported
+ * to `sink.malformed` and skipped (a bad line never aborts an import). Progress goes to `sink.bytes`.
+ */
+export async function* readJsonLines(
+  path: string,
+  sink: Pick<ParseSink, "bytes" | "malformed">,
+): AsyncGenerator<JsonLine> {
+  for await (const line of readLines(path, (n) => sink.bytes(n))) {
+    const value = parseJsonLine(line.text);
+    if (value === undefined) continue;
+    if (value instanceof Error) {
+      sink.malformed(line.number, `invalid JSON (${value.message})`);
+      continue;
+    }
+    yield { ...line, value };
   }
 }

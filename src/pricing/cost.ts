@@ -167,11 +167,13 @@ function resolveUncached(
   if (tier !== null) {
     const t = price.tiers?.find((x) => x.aboveTokens === tier);
     const baseInput = price.input !== undefined ? dec(price.input) : undefined;
-    const inputRatio = t?.input !== undefined && baseInput && !baseInput.isZero() ? dec(t.input).div(baseInput) : undefined;
+    const inputRatio =
+      t?.input !== undefined && baseInput && !baseInput.isZero() ? dec(t.input).div(baseInput) : undefined;
     for (const f of ["cacheRead", "cacheWrite5m", "cacheWrite1h"] as const) {
       if (t?.[f] !== undefined) continue;
       const base = rates.get(f);
-      if (base && inputRatio) rates.set(f, { value: base.value.times(inputRatio), rule: `${base.rule} × tier input ratio` });
+      if (base && inputRatio)
+        rates.set(f, { value: base.value.times(inputRatio), rule: `${base.rule} × tier input ratio` });
       else rates.delete(f);
     }
     overlay(t, `tier>${tier}`);
@@ -211,9 +213,10 @@ function resolveUncached(
   if (batch) {
     // Explicit batch rates (LiteLLM `*_batches`, user overrides) are read as ratios to the standard rate, so they
     // compose with tiers and service tiers; fields they lack use the multiplier, or the input's batch ratio.
-    const explicitInput = price.batch?.input !== undefined && price.input !== undefined && !dec(price.input).isZero()
-      ? dec(price.batch.input).div(dec(price.input))
-      : undefined;
+    const explicitInput =
+      price.batch?.input !== undefined && price.input !== undefined && !dec(price.input).isZero()
+        ? dec(price.batch.input).div(dec(price.input))
+        : undefined;
     const m = price.batchMultiplier ? dec(price.batchMultiplier) : explicitInput;
     for (const f of TOKEN_FIELDS) {
       const r = rates.get(f) as Rate;

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { totalInputTokens, type NormalizedUsage } from "../core/buckets.js";
+import { USAGE_KEYS, totalInputTokens, type NormalizedUsage } from "../core/buckets.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import type { Pricer, PriceRequest, PriceResult } from "../core/pricer.js";
 import { bundledCatalog } from "./catalog.js";
@@ -234,21 +234,8 @@ function withRegion(req: { serviceTier: string | null; batch: boolean }, regionP
     : { serviceTier: req.serviceTier, batch: req.batch };
 }
 
-const USAGE_FIELDS = [
-  "uncachedInputTokens",
-  "cacheReadTokens",
-  "cacheWrite5mTokens",
-  "cacheWrite1hTokens",
-  "outputTokens",
-  "reasoningTokens",
-  "inputAudioTokens",
-  "outputAudioTokens",
-  "tierBasisTokens",
-  "webSearchRequests",
-] as const;
-
 function validUsage(u: NormalizedUsage): boolean {
-  for (const f of USAGE_FIELDS) {
+  for (const f of USAGE_KEYS) {
     const v = u[f];
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) return false;
   }
@@ -256,8 +243,8 @@ function validUsage(u: NormalizedUsage): boolean {
 }
 
 function completeUsage(u: Partial<NormalizedUsage> | undefined): NormalizedUsage {
-  const out = Object.fromEntries(USAGE_FIELDS.map((f) => [f, u?.[f] ?? 0])) as unknown as Record<
-    (typeof USAGE_FIELDS)[number],
+  const out = Object.fromEntries(USAGE_KEYS.map((f) => [f, u?.[f] ?? 0])) as unknown as Record<
+    (typeof USAGE_KEYS)[number],
     number
   >;
   if (!out.tierBasisTokens) out.tierBasisTokens = totalInputTokens(out as unknown as NormalizedUsage);

@@ -46,7 +46,8 @@ export function fromBedrockInvokeBody(modelId: string, body: unknown): Normalize
   const b = record(body);
   const family = bedrockFamily(modelId);
   // By body shape too: application-inference-profile ARNs hide the family, and Claude's cache split matters.
-  if (b.usage !== undefined && (family === "anthropic" || isAnthropicUsage(b.usage))) return fromAnthropicUsage(b.usage);
+  if (b.usage !== undefined && (family === "anthropic" || isAnthropicUsage(b.usage)))
+    return fromAnthropicUsage(b.usage);
   if (family === "amazon-titan" && b.inputTextTokenCount !== undefined) {
     let out = 0;
     if (Array.isArray(b.results)) for (const r of b.results) out += count(record(r).tokenCount);

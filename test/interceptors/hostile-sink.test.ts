@@ -23,7 +23,10 @@ let restore: () => void;
 beforeAll(async () => {
   server = await startOpenAIServer();
   const env: InterceptorEnv = { sink: () => hostile, options: {}, warnOnce: () => {} };
-  const sets = [openaiInterceptor.patchModule(createRequire(import.meta.url)("openai"), env), openaiInterceptor.patchModule(await import("openai"), env)];
+  const sets = [
+    openaiInterceptor.patchModule(createRequire(import.meta.url)("openai"), env),
+    openaiInterceptor.patchModule(await import("openai"), env),
+  ];
   restore = () => sets.forEach((s) => s?.restore());
 });
 afterAll(async () => {
@@ -38,13 +41,22 @@ describe("a sink whose every method throws never reaches the caller", () => {
     process.on("unhandledRejection", onUnhandled);
     try {
       const client = new OpenAI({ apiKey: "sk-test", baseURL: server.baseURL, maxRetries: 0 });
-      const r = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] });
+      const r = await client.chat.completions.create({
+        model: "gpt-4o",
+        messages: [{ role: "user", content: "x" }],
+      });
       expect(r.choices[0]?.message.content).toBeTruthy();
-      const stream = await client.chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "x" }] });
+      const stream = await client.chat.completions.create({
+        model: "gpt-4o",
+        stream: true,
+        messages: [{ role: "user", content: "x" }],
+      });
       let text = "";
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
       expect(text.length).toBeGreaterThan(0);
-      const err = await client.chat.completions.create({ model: "rate-limited", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+      const err = await client.chat.completions
+        .create({ model: "rate-limited", messages: [{ role: "user", content: "x" }] })
+        .catch((e: unknown) => e);
       expect((err as { status?: number }).status).toBe(429);
       expect(err).toBeInstanceOf(OpenAI.RateLimitError);
       await new Promise((r2) => setTimeout(r2, 20));

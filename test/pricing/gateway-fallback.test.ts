@@ -8,7 +8,12 @@ const price = (provider: string, model: string) =>
     provider,
     model,
     requestedModel: null,
-    usage: { ...EMPTY_USAGE, uncachedInputTokens: 1_000_000, outputTokens: 1_000_000, tierBasisTokens: 1_000_000 },
+    usage: {
+      ...EMPTY_USAGE,
+      uncachedInputTokens: 1_000_000,
+      outputTokens: 1_000_000,
+      tierBasisTokens: 1_000_000,
+    },
     serviceTier: null,
     batch: false,
     at: new Date("2026-11-01T00:00:00Z"),
@@ -16,7 +21,10 @@ const price = (provider: string, model: string) =>
 
 describe("providers without a price table (gateways, proxies, compatible hosts)", () => {
   it("price a first-party model id exactly at its list price", () => {
-    expect(price("llm-gateway.internal", "gpt-4o-mini-2024-07-18")).toEqual({ costUsd: "0.75", pricingKey: "openai/gpt-4o-mini-2024-07-18" });
+    expect(price("llm-gateway.internal", "gpt-4o-mini-2024-07-18")).toEqual({
+      costUsd: "0.75",
+      pricingKey: "openai/gpt-4o-mini-2024-07-18",
+    });
     // A 1M-token prompt is above Sonnet 4.5's 200k tier: $6 input + $22.50 output per M.
     expect(price("openrouter", "anthropic/claude-sonnet-4-5").costUsd).toBe("28.5");
   });

@@ -55,13 +55,22 @@ describe("node --import tokenledger/register", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain("reply:hello");
     const rows = new Database(db, { readonly: true })
-      .prepare("select provider, model, requested_model, uncached_input_tokens, output_tokens, cost_pico from token_ledger_events")
+      .prepare(
+        "select provider, model, requested_model, uncached_input_tokens, output_tokens, cost_pico from token_ledger_events",
+      )
       .all();
     // The fake server's host is an unknown OpenAI-compatible provider, labelled by its host and priced at
     // OpenAI's list price because the model id names an OpenAI model exactly.
     // gpt-4o-mini: 1000 × $0.15/M + 100 × $0.60/M = $0.00021 = 210,000,000 pico-dollars.
     expect(rows).toEqual([
-      { provider: "127.0.0.1", model: "gpt-4o-mini-2024-07-18", requested_model: "gpt-4o-mini", uncached_input_tokens: 1000, output_tokens: 100, cost_pico: 210_000_000 },
+      {
+        provider: "127.0.0.1",
+        model: "gpt-4o-mini-2024-07-18",
+        requested_model: "gpt-4o-mini",
+        uncached_input_tokens: 1000,
+        output_tokens: 100,
+        cost_pico: 210_000_000,
+      },
     ]);
   });
 });

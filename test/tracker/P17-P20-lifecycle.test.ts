@@ -159,7 +159,13 @@ describe("P18: shutdown stays bounded when storage misbehaves", () => {
 
   it("a write that fails after shutdown arms no retry timer, and flush() then answers at once", async () => {
     const storage = new ScriptedStorage(["hang"]);
-    const tracker = new TokenTracker({ storage, storageTimeoutMs: 100, retry: { baseMs: 10 }, logger: false, autoFlushOnExit: false });
+    const tracker = new TokenTracker({
+      storage,
+      storageTimeoutMs: 100,
+      retry: { baseMs: 10 },
+      logger: false,
+      autoFlushOnExit: false,
+    });
     tracker.record(sample(1));
     await tracker.shutdown({ timeoutMs: 50 }); // the write is still in flight and times out later
     await new Promise((r) => setTimeout(r, 250));

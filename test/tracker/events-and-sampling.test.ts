@@ -168,9 +168,20 @@ describe("metadata and attribution hygiene", () => {
   it("redacts secrets inside metadata values and stores an empty attribution value as missing", async () => {
     const storage = new ScriptedStorage();
     const tracker = new TokenTracker({ storage, pricer: fixedPricer, logger: false, autoFlushOnExit: false });
-    withContext({ userId: "", teamId: "eng", metadata: { auth: "Bearer sk-proj-METACANARY0123456789abcdef", nested: { token: "ghp_METACANARY0123456789abcdefABCDEF" }, note: "fine" } }, () => {
-      tracker.record({ provider: "openai", model: "known", usage: { outputTokens: 1 } });
-    });
+    withContext(
+      {
+        userId: "",
+        teamId: "eng",
+        metadata: {
+          auth: "Bearer sk-proj-METACANARY0123456789abcdef",
+          nested: { token: "ghp_METACANARY0123456789abcdefABCDEF" },
+          note: "fine",
+        },
+      },
+      () => {
+        tracker.record({ provider: "openai", model: "known", usage: { outputTokens: 1 } });
+      },
+    );
     await tracker.flush();
     const [e] = [...storage.rows.values()];
     expect(JSON.stringify(e?.metadata)).not.toContain("METACANARY");

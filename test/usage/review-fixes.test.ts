@@ -17,9 +17,19 @@ describe("normalizer edge cases", () => {
   it("Bedrock: a Claude body behind an application-inference-profile ARN keeps its cache buckets", () => {
     const arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
     const u = fromBedrockInvokeBody(arn, {
-      usage: { input_tokens: 100, cache_read_input_tokens: 400, cache_creation_input_tokens: 50, output_tokens: 20 },
+      usage: {
+        input_tokens: 100,
+        cache_read_input_tokens: 400,
+        cache_creation_input_tokens: 50,
+        output_tokens: 20,
+      },
     });
-    expect(u).toMatchObject({ uncachedInputTokens: 100, cacheReadTokens: 400, cacheWrite5mTokens: 50, outputTokens: 20 });
+    expect(u).toMatchObject({
+      uncachedInputTokens: 100,
+      cacheReadTokens: 400,
+      cacheWrite5mTokens: 50,
+      outputTokens: 20,
+    });
   });
 
   it("Bedrock: the Canada cross-region prefix is recognised", () => {

@@ -1,6 +1,8 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import { Option, type Command } from "commander";
+import { ATTRIBUTION_KEYS } from "../../core/attribution.js";
+import { USAGE_KEYS } from "../../core/buckets.js";
 import type { Dimension, TimeBucket } from "../../core/query.js";
 import type { LedgerEvent } from "../../core/event.js";
 import type { CliContext } from "../context.js";
@@ -41,31 +43,14 @@ const EVENT_COLUMNS = [
   "latencyMs",
   "timeToFirstTokenMs",
   "requestId",
-  "uncachedInputTokens",
-  "cacheReadTokens",
-  "cacheWrite5mTokens",
-  "cacheWrite1hTokens",
-  "outputTokens",
-  "reasoningTokens",
-  "inputAudioTokens",
-  "outputAudioTokens",
-  "tierBasisTokens",
-  "webSearchRequests",
+  ...USAGE_KEYS,
   "usageSource",
   "serviceTier",
   "batch",
   "costUsd",
   "unpriced",
   "pricingKey",
-  "userId",
-  "teamId",
-  "projectId",
-  "feature",
-  "costCenter",
-  "sessionId",
-  "traceId",
-  "environment",
-  "app",
+  ...ATTRIBUTION_KEYS,
   "metadata",
   "sampleWeight",
 ] as const;

@@ -2,7 +2,10 @@ import type { LedgerEvent } from "../../core/event.js";
 import type { RollupMeasures } from "../../core/query.js";
 import { Dec } from "../format/decimal.js";
 
-/** Running sums for measures computed in the CLI (blocks), the same arithmetic as the storage rollups. */
+/**
+ * Running sums for measures the CLI computes from streamed events (5-hour blocks, sessions). Costs are summed
+ * exactly; weighted token sums use plain floats (integers unless sampling with a fractional weight).
+ */
 export class MeasureSum {
   requests = 0;
   events = 0;
