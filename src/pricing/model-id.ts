@@ -39,11 +39,28 @@ export function namespacesFor(namespace: string): readonly string[] {
   // A provider with no price table of its own (a gateway, proxy or OpenAI-compatible host reached through the
   // openai SDK) is priced at the first-party list price when its model id names a first-party model exactly
   // (dated or not). Ids that name no first-party model stay unpriced: still no fuzzy matching.
-  if (!(KNOWN_NAMESPACES as readonly string[]).includes(namespace)) return [namespace, ...FIRST_PARTY];
+  if (!(KNOWN_NAMESPACES as readonly string[]).includes(namespace) && !OWN_PRICE_HOSTS.has(namespace)) {
+    return [namespace, ...FIRST_PARTY];
+  }
   return [namespace];
 }
 
 const FIRST_PARTY = ["openai", "anthropic", "gemini"] as const;
+// Inference providers that sell models at their own prices (a same-named model is not billed at OpenAI's
+// rate there). Routers that pass first-party prices through (OpenRouter) and unknown hosts are not listed.
+const OWN_PRICE_HOSTS = new Set([
+  "groq",
+  "together",
+  "fireworks",
+  "deepinfra",
+  "cerebras",
+  "perplexity",
+  "mistral",
+  "deepseek",
+  "xai",
+  "ollama",
+  "lmstudio",
+]);
 
 export interface ModelForm {
   readonly id: string;

@@ -35,3 +35,11 @@ describe("providers without a price table (gateways, proxies, compatible hosts)"
     expect(price("llm-gateway.internal", "gpt-4o-mini-finetuned").costUsd).toBeNull();
   });
 });
+
+describe("inference providers with their own prices", () => {
+  it("are never priced at a first-party rate for a same-named model", () => {
+    for (const provider of ["groq", "together", "fireworks", "ollama", "deepseek"]) {
+      expect(price(provider, "gpt-4o-mini-2024-07-18").costUsd).toBeNull();
+    }
+  });
+});
