@@ -1,8 +1,11 @@
-import { opendir, stat } from "node:fs/promises";
+import { opendir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Every file under `root` whose name passes `accept`, depth first, sorted per directory for stable order. */
 export async function* walkFiles(root: string, accept: (name: string) => boolean): AsyncGenerator<string> {
+  // Canonical paths: the same tree reached through a relative path or a symlink yields the same file names,
+  // which event ids and per-file import state are derived from.
+  root = await realpath(root);
   const info = await stat(root);
   if (info.isFile()) {
     yield root;
