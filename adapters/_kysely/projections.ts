@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 export type Grain = "hour" | "day";
 
 /**
- * A trigger-maintained rollup table: the events summed per (UTC `grain` start, `dims`), other dimensions summed away.
+ * A rollup table kept current in the inserting transaction (PostgreSQL triggers, the SQLite write path): the events summed per (UTC `grain` start, `dims`), other dimensions summed away.
  * Every projection has the same measure columns (see adapters/SCHEMA.md).
  */
 export interface Projection {

@@ -13,10 +13,11 @@ const key = (p: string, column: string) =>
   column === "provider" || column === "model" ? `${p}${column}` : `coalesce(${p}${column}, '')`;
 
 /**
- * SQL that creates one rollup projection in SQLite: a WITHOUT ROWID table clustered on (grain start, dims) so
- * range scans read it in key order, an AFTER INSERT row trigger (it fires only for rows really inserted, so
- * ON CONFLICT DO NOTHING never double counts) and a backfill from the events already stored. Run under the
- * migration's BEGIN IMMEDIATE, so no writer can slip between the trigger and the backfill.
+ * SQL that creates one rollup projection in SQLite (migration 0004): a WITHOUT ROWID table clustered on (grain start,
+ * dims) so range scans read it in key order, an AFTER INSERT row trigger (dropped again by 0005: the adapter's write
+ * path now upserts per batch, see `sqliteRollupUpsertSql`) and a backfill from the events already stored. Run under
+ * the migration's BEGIN IMMEDIATE, so no writer can slip between the trigger and the backfill.
+ * Applied migrations must not change: this text stays as 0004 shipped it.
  */
 export function sqliteProjectionSql(p: Projection): string[] {
   const cols = p.dims.map((d) => EVENT_COLUMN[d]);
@@ -55,13 +56,42 @@ export function sqliteProjectionSql(p: Projection): string[] {
         unpriced_events = unpriced_events + excluded.unpriced_events,
         error_events = error_events + excluded.error_events;
     END`,
-    `INSERT INTO ${p.table} (${keyCols}, ${MEASURE_COLUMNS})
-      SELECT ts - ts % ${unit}, ${cols.map((c) => key("", c)).join(", ")},
+    aggregateInsert(p, "true"),
+  ];
+}
+
+/**
+ * `INSERT INTO <projection> SELECT` the events matching `where`, summed per (grain start, dims) exactly as the old
+ * per-row trigger summed them: weighted measures, weighted pico cost rounded per event and split by 10^9, '' for
+ * missing attribution, unpriced and error counts. `where` is never empty, which also keeps a following ON CONFLICT
+ * from parsing as a join constraint.
+ */
+function aggregateInsert(p: Projection, where: string): string {
+  const cols = p.dims.map((d) => EVENT_COLUMN[d]);
+  const keyCols = [p.timeColumn, ...cols].join(", ");
+  return `INSERT INTO ${p.table} (${keyCols}, ${MEASURE_COLUMNS})
+      SELECT ts - ts % ${UNIT_MS[p.grain]}, ${cols.map((c) => key("", c)).join(", ")},
         sum(sample_weight), count(*), sum(uncached_input_tokens * sample_weight), sum(cache_read_tokens * sample_weight),
         sum(cache_write_5m_tokens * sample_weight), sum(cache_write_1h_tokens * sample_weight),
         sum(output_tokens * sample_weight), sum(reasoning_tokens * sample_weight),
         coalesce(sum(${weighted("")} / 1000000000), 0), coalesce(sum(${weighted("")} % 1000000000), 0),
         sum(unpriced), sum(status = 'error')
-      FROM token_ledger_events WHERE true GROUP BY ${[p.timeColumn, ...cols].map((_, i) => i + 1).join(", ")}`,
-  ];
+      FROM token_ledger_events WHERE ${where} GROUP BY ${[p.timeColumn, ...cols].map((_, i) => i + 1).join(", ")}`;
+}
+
+/**
+ * One aggregated upsert of a batch into projection `p`, bound to a JSON array of the ids the batch really inserted
+ * (ON CONFLICT (id) DO NOTHING skips stored ids, so a retried batch is never counted twice). Run by the adapter in
+ * the batch's own BEGIN IMMEDIATE transaction, so the rollups commit with their rows or not at all.
+ */
+export function sqliteRollupUpsertSql(p: Projection): string {
+  const keyCols = [p.timeColumn, ...p.dims.map((d) => EVENT_COLUMN[d])].join(", ");
+  const add = MEASURE_COLUMNS.split(",").map((c) => `${c.trim()} = ${c.trim()} + excluded.${c.trim()}`);
+  return `${aggregateInsert(p, "id IN (SELECT value FROM json_each(?))")}
+      ON CONFLICT (${keyCols}) DO UPDATE SET ${add.join(", ")}`;
+}
+
+/** The per-row trigger that maintained `p` before migration 0005 (0002 named the first one differently). */
+export function sqliteRollupTrigger(p: Projection): string {
+  return p.table === "token_ledger_hourly" ? "token_ledger_rollup" : `${p.table}_rollup`;
 }

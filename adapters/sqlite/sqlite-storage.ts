@@ -7,10 +7,12 @@ import { StorageError, TokenLedgerConfigError, toStorageError } from "tokenledge
 import { usdToPico } from "../_shared/decimal.js";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
+import { PROJECTIONS } from "../_kysely/projections.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
 import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadBetterSqlite3 } from "./sqlite-driver.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
+import { sqliteRollupTrigger, sqliteRollupUpsertSql } from "./sqlite-projection-sql.js";
 import { sqliteFlavor } from "./sqlite-sql.js";
 import {
   SQLITE_DEFAULTS,
@@ -46,6 +48,8 @@ export class SqliteStorage extends KyselyStorage {
   #db: SqliteDatabaseLike | undefined;
   #kysely: LedgerDb | undefined;
   #insert: SqliteStatementLike | undefined;
+  /** The per-batch rollup upserts, for the schema version they were planned against. */
+  #rollups: { readonly schemaVersion: number; readonly upserts: readonly SqliteStatementLike[] } | undefined;
   #init: Promise<void> | undefined;
   #walTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -203,7 +207,13 @@ export class SqliteStorage extends KyselyStorage {
     try {
       db.exec("BEGIN IMMEDIATE");
       began = true;
-      for (const e of events) insert.run(...eventValues(e, CONVERT));
+      const inserted: string[] = [];
+      for (const e of events)
+        if (Number(insert.run(...eventValues(e, CONVERT)).changes) === 1) inserted.push(e.id);
+      if (inserted.length > 0) {
+        const ids = JSON.stringify(inserted);
+        for (const upsert of this.#rollupUpserts(db)) upsert.run(ids);
+      }
       db.exec("COMMIT");
     } catch (err) {
       try {
@@ -213,6 +223,28 @@ export class SqliteStorage extends KyselyStorage {
       }
       throw toStorageError(err, `sqlite ${this.path}: insert`);
     }
+  }
+
+  /**
+   * The projections this adapter must roll up: those whose table exists and is not still kept by its pre-0005
+   * trigger (a ledger opened with `migrate: false` may be at any step; summing twice or not at all would both be
+   * wrong). Re-planned inside the write transaction whenever the schema changed, e.g. another process migrated.
+   */
+  #rollupUpserts(db: SqliteDatabaseLike): readonly SqliteStatementLike[] {
+    const schemaVersion = Number(db.pragma("schema_version", { simple: true }));
+    if (this.#rollups?.schemaVersion === schemaVersion) return this.#rollups.upserts;
+    const names = new Set(
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
+    );
+    const upserts = PROJECTIONS.filter((p) => names.has(p.table) && !names.has(sqliteRollupTrigger(p))).map(
+      (p) => db.prepare(sqliteRollupUpsertSql(p)),
+    );
+    this.#rollups = { schemaVersion, upserts };
+    return upserts;
   }
 
   #startWalWatch(): void {

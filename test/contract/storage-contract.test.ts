@@ -42,7 +42,7 @@ for (const factory of storageFactories()) {
       const sql = s as unknown as { forceProjection?: string | null };
       if (factory.name !== "memory") {
         for (const p of PROJECTIONS) {
-          sql.forceProjection = p.table; // every trigger-maintained projection saw each row once
+          sql.forceProjection = p.table; // every projection saw each row once
           expect((await s.rollup({ since: day.since, until: day.until })).totals, p.table).toMatchObject({
             events: 11,
             costUsd: "0.011",

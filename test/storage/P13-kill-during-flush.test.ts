@@ -54,7 +54,7 @@ describe("P13: kill -9 during a flush leaves no partial batch and no corruption 
       storage.forceProjection = p.table;
       const totals = (await storage.rollup({ since: new Date(0) })).totals;
       expect(storage.lastRollupSource).toBe("rollup");
-      expect(totals.events, p.table).toBe(count); // every trigger-maintained projection committed with its rows, never apart
+      expect(totals.events, p.table).toBe(count); // every projection committed with its rows, never apart
     }
     await storage.close();
   }, 60_000);
