@@ -1,4 +1,4 @@
-import type { NormalizedUsage } from "../core/buckets.js";
+import { EMPTY_USAGE, type NormalizedUsage } from "../core/buckets.js";
 import { count, record } from "./numbers.js";
 
 /**
@@ -53,18 +53,5 @@ export function fromOpenAIResponsesUsage(usage: unknown): NormalizedUsage {
 export function fromOpenAIEmbeddingUsage(usage: unknown): NormalizedUsage {
   const u = record(usage);
   const prompt = count(u.prompt_tokens);
-  return { ...ZERO, uncachedInputTokens: prompt, tierBasisTokens: prompt };
+  return { ...EMPTY_USAGE, uncachedInputTokens: prompt, tierBasisTokens: prompt };
 }
-
-const ZERO: NormalizedUsage = {
-  uncachedInputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0,
-  outputTokens: 0,
-  reasoningTokens: 0,
-  inputAudioTokens: 0,
-  outputAudioTokens: 0,
-  tierBasisTokens: 0,
-  webSearchRequests: 0,
-};

@@ -1,3 +1,4 @@
+import { EMPTY_USAGE } from "tokenledger";
 import type { NormalizedUsage, PriceRequest } from "tokenledger";
 import { createPricer, type TokenLedgerPricer } from "../../src/pricing/index.js";
 
@@ -43,18 +44,7 @@ export function keyOf(
   }).pricingKey;
 }
 
-export const ZERO_USAGE: NormalizedUsage = {
-  uncachedInputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0,
-  outputTokens: 0,
-  reasoningTokens: 0,
-  inputAudioTokens: 0,
-  outputAudioTokens: 0,
-  tierBasisTokens: 0,
-  webSearchRequests: 0,
-};
+export const ZERO_USAGE: NormalizedUsage = EMPTY_USAGE;
 
 /** Usage with the given buckets; tierBasisTokens defaults to the whole prompt. */
 export function usage(parts: Partial<NormalizedUsage>): NormalizedUsage {
