@@ -18,6 +18,7 @@ import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js
 import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
 import type { MigrationStatus } from "./migrator.js";
+import { KyselyQuotaHistory } from "./quota-history.js";
 import type { LedgerDb } from "./schema.js";
 import {
   PROJECTIONS,
@@ -49,6 +50,16 @@ export abstract class KyselyStorage implements StorageAdapter {
   /** The open Kysely instance (opens the connection if needed, without migrating). */
   protected abstract database(): Promise<LedgerDb>;
   protected abstract readonly flavor: SqlFlavor;
+
+  #quotaHistory: KyselyQuotaHistory | undefined;
+  /** Quota monitor snapshots in the same database (migration 0013). */
+  get quotaHistory(): KyselyQuotaHistory {
+    this.#quotaHistory ??= new KyselyQuotaHistory(
+      () => this.database(),
+      (name) => this.flavor.table(name),
+    );
+    return this.#quotaHistory;
+  }
 
   /** Whether the last rollup() read a rollup projection or scanned the events (for tests and benchmarks). */
   lastRollupSource: "rollup" | "events" | null = null;

@@ -16,6 +16,7 @@ import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
 import { whereValues } from "../_shared/dimensions.js";
 import { orderRows } from "../_shared/order.js";
+import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
   switch (d) {
@@ -68,6 +69,7 @@ function add(m: RawMeasures, e: LedgerEvent): void {
 export class MemoryStorage implements StorageAdapter {
   readonly kind = "memory";
   readonly #events = new Map<string, LedgerEvent>();
+  readonly quotaHistory = new MemoryQuotaHistory();
   #closed = false;
 
   async init(): Promise<void> {}

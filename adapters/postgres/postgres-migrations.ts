@@ -150,5 +150,28 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
           FROM ${s}.token_ledger_daily_user GROUP BY 1, 2, 3`,
       ],
     },
+    {
+      // The quota monitor's history: one row per change of (provider, account, window); amounts as decimal text.
+      name: "0013_quota_snapshots",
+      up: [
+        `CREATE TABLE IF NOT EXISTS ${s}.token_ledger_quota_snapshots (
+          id BIGSERIAL PRIMARY KEY,
+          provider TEXT NOT NULL,
+          account_id TEXT NOT NULL,
+          quota_window TEXT NOT NULL,
+          used TEXT,
+          limit_amount TEXT,
+          unit TEXT NOT NULL,
+          unlimited INTEGER NOT NULL DEFAULT 0,
+          reset_at TEXT,
+          source TEXT NOT NULL,
+          note TEXT,
+          fetched_ms BIGINT NOT NULL,
+          content_hash TEXT NOT NULL
+        )`,
+        `CREATE INDEX IF NOT EXISTS token_ledger_quota_snapshots_series
+          ON ${s}.token_ledger_quota_snapshots (provider, account_id, quota_window, id)`,
+      ],
+    },
   ];
 }

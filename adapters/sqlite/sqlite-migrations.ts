@@ -173,4 +173,27 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
     name: "0005_rollups_by_adapter",
     up: PROJECTIONS.map((p) => `DROP TRIGGER IF EXISTS ${sqliteRollupTrigger(p)}`),
   },
+  {
+    // The quota monitor's history: one row per change of (provider, account, window); amounts as decimal text.
+    name: "0013_quota_snapshots",
+    up: [
+      `CREATE TABLE IF NOT EXISTS token_ledger_quota_snapshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        quota_window TEXT NOT NULL,
+        used TEXT,
+        limit_amount TEXT,
+        unit TEXT NOT NULL,
+        unlimited INTEGER NOT NULL DEFAULT 0,
+        reset_at TEXT,
+        source TEXT NOT NULL,
+        note TEXT,
+        fetched_ms INTEGER NOT NULL,
+        content_hash TEXT NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS token_ledger_quota_snapshots_series
+        ON token_ledger_quota_snapshots (provider, account_id, quota_window, id)`,
+    ],
+  },
 ];

@@ -7,6 +7,7 @@ import { registerPrices } from "./commands/prices.js";
 import { registerExport } from "./commands/export.js";
 import { registerDb } from "./commands/db.js";
 import { registerImport } from "./commands/import.js";
+import { registerQuota } from "./commands/quota.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -82,6 +83,7 @@ Examples:
     registerExport,
     registerDb,
     registerImport,
+    registerQuota,
   ]) {
     const command = register(program, run);
     command

@@ -1,4 +1,5 @@
 import type { LedgerEvent } from "./event.js";
+import type { QuotaHistory } from "./quota-history.js";
 import type { EventQuery, LatencyQuery, LatencyRow, RollupQuery, RollupResult } from "./query.js";
 
 /**
@@ -23,6 +24,8 @@ export interface StorageAdapter {
   latency(query: LatencyQuery): Promise<readonly LatencyRow[]>;
   /** Stream stored events (for export and `prices check`), oldest first. */
   events(query: EventQuery): AsyncIterable<LedgerEvent>;
+  /** The quota monitor's snapshot history (`tokenledger quota`); absent on adapters that do not keep it. */
+  readonly quotaHistory?: QuotaHistory;
   /** Release what the adapter created. A pool or Kysely instance the host passed in is left open. */
   close(): Promise<void>;
 }

@@ -1,0 +1,144 @@
+import { Box, Text, useApp, useInput } from "ink";
+import { useEffect, useState } from "react";
+import { countdown, percentUsed } from "../../quota/format.js";
+import { jitteredInterval, type AccountView, type QuotaMonitor } from "../../quota/monitor.js";
+import { AddFlow, type AddActions } from "./add-flow.js";
+import { SnapshotLine } from "./snapshot-lines.js";
+
+export interface DashboardProps {
+  readonly monitor: QuotaMonitor;
+  readonly actions: AddActions & { remove(view: AccountView): Promise<void> };
+  /** Refresh period before jitter (60 s). */
+  readonly refreshMs?: number;
+  /** Start with a refresh (off in tests that drive refreshes themselves). */
+  readonly refreshOnStart?: boolean;
+  readonly now?: () => Date;
+}
+
+type Mode = { kind: "browse" } | { kind: "add" } | { kind: "confirm-delete"; view: AccountView };
+
+/** The worst (highest) percent used across an account's metered quotas, for the list on the left. */
+function worst(view: AccountView): number | null {
+  const ps = view.snapshots.map(percentUsed).filter((p): p is number => p !== null);
+  return ps.length ? Math.max(...ps) : null;
+}
+
+/**
+ * `tokenledger quota` on a TTY. Output stays within 24 rows so Ink never redraws past the screen (the
+ * cause of flicker in full-height Ink apps); the clock ticks once a second, fetches run every ~60 s.
+ */
+export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart = true, now = () => new Date() }: DashboardProps) {
+  const { exit } = useApp();
+  const [views, setViews] = useState(() => monitor.views());
+  const [selected, setSelected] = useState(0);
+  const [mode, setMode] = useState<Mode>({ kind: "browse" });
+  const [busy, setBusy] = useState(false);
+  const [nextAt, setNextAt] = useState(() => Date.now() + refreshMs);
+  const [, setTick] = useState(0);
+
+  useEffect(() => monitor.subscribe(() => setViews(monitor.views())), [monitor]);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const refresh = () => {
+    setBusy(true);
+    void monitor.refresh().finally(() => setBusy(false));
+  };
+  useEffect(() => {
+    let timer: NodeJS.Timeout;
+    const schedule = () => {
+      const wait = jitteredInterval(refreshMs);
+      setNextAt(Date.now() + wait);
+      timer = setTimeout(() => {
+        refresh();
+        schedule();
+      }, wait);
+    };
+    if (refreshOnStart) refresh();
+    schedule();
+    return () => clearTimeout(timer);
+  }, [monitor, refreshMs]);
+
+  const current = views[Math.min(selected, views.length - 1)];
+  useInput(
+    (input, key) => {
+      if (input === "q" || (key.ctrl && input === "c")) return exit();
+      if (input === "j" || key.downArrow) setSelected((i) => Math.min(i + 1, Math.max(0, views.length - 1)));
+      if (input === "k" || key.upArrow) setSelected((i) => Math.max(0, i - 1));
+      if (input === "r") refresh();
+      if (input === "a") setMode({ kind: "add" });
+      if (input === "d" && current) setMode({ kind: "confirm-delete", view: current });
+    },
+    { isActive: mode.kind === "browse" },
+  );
+  useInput(
+    (input, key) => {
+      if (mode.kind !== "confirm-delete") return;
+      if (input === "y") void actions.remove(mode.view).finally(() => setMode({ kind: "browse" }));
+      else if (input === "n" || key.escape) setMode({ kind: "browse" });
+    },
+    { isActive: mode.kind === "confirm-delete" },
+  );
+
+  const t = now();
+  return (
+    <Box flexDirection="column" width={80}>
+      <Text>
+        <Text bold>tokenledger quota</Text>
+        <Text dimColor>
+          {"  "}
+          {views.length} account{views.length === 1 ? "" : "s"} · {busy ? "refreshing…" : `next refresh in ${countdown(new Date(nextAt), new Date())}`}
+        </Text>
+      </Text>
+      <Box marginTop={1} minHeight={14}>
+        <Box flexDirection="column" width={26} marginRight={2}>
+          {views.length === 0 ? <Text dimColor>no accounts yet: press a</Text> : null}
+          {views.map((v, i) => {
+            const p = worst(v);
+            return (
+              <Text key={`${v.account.provider}:${v.account.accountId}`} inverse={i === selected} color={v.needsLogin ? "red" : undefined}>
+                {i === selected ? "›" : " "} {`${v.account.provider}/${v.account.label}`.slice(0, 17).padEnd(17)}
+                {p === null ? "   ?" : `${String(Math.round(p)).padStart(3)}%`}
+                {v.stale ? "*" : " "}
+              </Text>
+            );
+          })}
+        </Box>
+        <Box flexDirection="column" flexGrow={1}>
+          {current ? <Details view={current} now={t} /> : null}
+        </Box>
+      </Box>
+      {mode.kind === "add" ? (
+        <AddFlow actions={actions} onDone={() => setMode({ kind: "browse" })} />
+      ) : mode.kind === "confirm-delete" ? (
+        <Text color="yellow">
+          Delete {mode.view.account.provider}/{mode.view.account.label} and its stored credential? y/n
+        </Text>
+      ) : (
+        <Text dimColor>j/k move · r refresh · a add · d delete · q quit   (* stale)</Text>
+      )}
+    </Box>
+  );
+}
+
+function Details({ view, now }: { view: AccountView; now: Date }) {
+  return (
+    <Box flexDirection="column">
+      <Text bold>
+        {view.account.provider} · {view.account.label}
+        {view.account.credentialFrom === "env" ? <Text dimColor> (from environment)</Text> : null}
+      </Text>
+      {view.snapshots.length === 0 ? <Text dimColor>no data yet</Text> : null}
+      {view.snapshots.map((s) => (
+        <SnapshotLine key={s.window} s={s} now={now} />
+      ))}
+      <Text dimColor>
+        {view.fetchedAt ? `updated ${countdown(now, new Date(view.fetchedAt))} ago` : "not fetched yet"}
+        {view.stale ? " · stale" : ""}
+      </Text>
+      {view.needsLogin ? <Text color="red">log in again: press a (the last data is kept, stale)</Text> : null}
+      {view.lastError ? <Text color="red">{view.lastError.slice(0, 120)}</Text> : null}
+    </Box>
+  );
+}
