@@ -7,7 +7,8 @@ export function formatAmount(value: string | null, unit: QuotaUnit): string {
   if (value === null) return "unknown";
   const d = new Dec(value);
   if (unit === "usd") return `$${d.toDecimalPlaces(2, Dec.ROUND_HALF_UP).toFixed(2)}`;
-  const n = d.toDecimalPlaces(d.abs().lt(100) ? 1 : 0, Dec.ROUND_HALF_UP).toNumber();
+  // Copilot's model multipliers make fractional requests; one decimal below 1,000 keeps them visible.
+  const n = d.toDecimalPlaces(d.abs().lt(1000) ? 1 : 0, Dec.ROUND_HALF_UP).toNumber();
   return `${n.toLocaleString("en-US")} ${unit === "requests" ? "req" : "cr"}`;
 }
 
@@ -51,7 +52,7 @@ export const WINDOW_LABELS: Record<string, string> = {
   key_limit: "key limit",
   lifetime: "lifetime spend",
   balance: "credit balance",
-  premium: "premium requests",
+  premium: "premium reqs",
   chat: "chat",
   completions: "completions",
 };

@@ -1,60 +1,92 @@
-import { Box, Text, useInput } from "ink";
-import { useEffect, useState } from "react";
+import { Box, Text, type Key } from "ink";
+import { useEffect, useReducer, useRef } from "react";
+import type { KeySource } from "./key-source.js";
 
 /** What the dashboard's add flow needs from the command: it never sees where secrets are stored. */
 export interface AddActions {
-  /** Validate, identify and store an OpenRouter key; rejects with a message for the user. */
+  /** Validate, identify and store an OpenRouter key; resolves to the account label, rejects with a message. */
   addKey(provider: string, secret: string): Promise<string>;
-  /** Start GitHub's device flow; `token` resolves once the user approves, and the account is stored. */
+  /** Start GitHub's device flow; `done` resolves once the user approves and the account is stored. */
   startDeviceLogin(): Promise<{ userCode: string; verificationUri: string; done: Promise<string> }>;
 }
 
 type Step =
   | { kind: "choose" }
   | { kind: "key"; provider: string; value: string; error: string | null }
-  | { kind: "device"; userCode: string | null; uri: string | null; error: string | null }
-  | { kind: "saving" };
+  | { kind: "saving"; provider: string; value: string }
+  | { kind: "device"; userCode: string | null; uri: string | null; error: string | null };
+
+type Action =
+  | { type: "key"; input: string; key: Key }
+  | { type: "failed"; provider: string; message: string }
+  | { type: "device"; userCode: string | null; uri: string | null; error: string | null };
+
+/**
+ * Every keystroke goes through the reducer, which sees the state after all earlier keys: keys that arrive
+ * before React has rendered the previous one (fast typing, a loaded machine) are never judged against a
+ * stale step.
+ */
+function reduce(step: Step, a: Action): Step {
+  if (a.type === "failed") return { kind: "key", provider: a.provider, value: "", error: a.message };
+  if (a.type === "device") return { kind: "device", userCode: a.userCode, uri: a.uri, error: a.error };
+  const { input, key } = a;
+  if (step.kind === "choose") {
+    if (input === "o") return { kind: "key", provider: "openrouter", value: "", error: null };
+    if (input === "c") return { kind: "device", userCode: null, uri: null, error: null };
+    return step;
+  }
+  if (step.kind !== "key") return step;
+  if (key.return) return { kind: "saving", provider: step.provider, value: step.value };
+  if (key.backspace || key.delete) return { ...step, value: step.value.slice(0, -1) };
+  if (input && !key.ctrl && !key.meta) return { ...step, value: step.value + input };
+  return step;
+}
 
 /** Add an account without leaving the dashboard. Keys are masked as they are typed and never shown. */
-export function AddFlow({ actions, onDone }: { actions: AddActions; onDone: (message?: string) => void }) {
-  const [step, setStep] = useState<Step>({ kind: "choose" });
+export function AddFlow({
+  actions,
+  onDone,
+  keys,
+}: {
+  actions: AddActions;
+  onDone: (message?: string) => void;
+  /** The dashboard's key stream: keys typed before this component mounted are queued there, not lost. */
+  keys: KeySource;
+}) {
+  const [step, dispatch] = useReducer(reduce, { kind: "choose" });
+  // The effects below must run once per step, not again when the parent renders new callbacks.
+  const props = useRef({ actions, onDone });
+  props.current = { actions, onDone };
 
-  useInput((input, key) => {
-    if (key.escape) return onDone();
-    if (step.kind === "choose") {
-      if (input === "o") setStep({ kind: "key", provider: "openrouter", value: "", error: null });
-      if (input === "c") setStep({ kind: "device", userCode: null, uri: null, error: null });
-      return;
-    }
-    if (step.kind !== "key") return;
-    if (key.return) {
-      const secret = step.value;
-      setStep({ kind: "saving" });
-      actions.addKey(step.provider, secret).then(
-        (label) => onDone(`added ${label}`),
-        (err: unknown) => setStep({ kind: "key", provider: step.provider, value: "", error: (err as Error).message }),
-      );
-      return;
-    }
-    if (key.backspace || key.delete) return setStep({ ...step, value: step.value.slice(0, -1) });
-    if (input && !key.ctrl && !key.meta) setStep({ ...step, value: step.value + input });
-  });
+  useEffect(
+    () =>
+      keys.attach((input, key) => {
+        if (key.escape) return props.current.onDone();
+        dispatch({ type: "key", input, key });
+      }),
+    [keys],
+  );
+
+  // Side effects follow the state, never the keystroke.
+  const saving = step.kind === "saving" ? step : null;
+  useEffect(() => {
+    if (!saving) return;
+    props.current.actions.addKey(saving.provider, saving.value).then(
+      (label) => props.current.onDone(`added ${label}`),
+      (err: unknown) => dispatch({ type: "failed", provider: saving.provider, message: (err as Error).message }),
+    );
+  }, [saving]);
 
   const deviceStarted = step.kind === "device";
   useEffect(() => {
     if (!deviceStarted) return;
     let live = true;
-    actions.startDeviceLogin().then(
-      ({ userCode, verificationUri, done }) => {
-        if (!live) return;
-        setStep({ kind: "device", userCode, uri: verificationUri, error: null });
-        done.then(
-          (label) => live && onDone(`added ${label}`),
-          (err: unknown) => live && setStep({ kind: "device", userCode: null, uri: null, error: (err as Error).message }),
-        );
-      },
-      (err: unknown) => live && setStep({ kind: "device", userCode: null, uri: null, error: (err as Error).message }),
-    );
+    const fail = (err: unknown) => live && dispatch({ type: "device", userCode: null, uri: null, error: (err as Error).message });
+    props.current.actions.startDeviceLogin().then(({ userCode, verificationUri, done }) => {
+      if (!live) return;
+      dispatch({ type: "device", userCode, uri: verificationUri, error: null });
+      done.then((label) => live && props.current.onDone(`added ${label}`), fail);
+    }, fail);
     return () => {
       live = false;
     };

@@ -1,8 +1,10 @@
-import { Box, Text, useApp, useInput } from "ink";
-import { useEffect, useState } from "react";
+import { Box, Text, useApp } from "ink";
+import { useStableInput } from "./use-stable-input.js";
+import { useEffect, useRef, useState } from "react";
 import { countdown, percentUsed } from "../../quota/format.js";
 import { jitteredInterval, type AccountView, type QuotaMonitor } from "../../quota/monitor.js";
 import { AddFlow, type AddActions } from "./add-flow.js";
+import { KeySource } from "./key-source.js";
 import { SnapshotLine } from "./snapshot-lines.js";
 
 export interface DashboardProps {
@@ -14,6 +16,10 @@ export interface DashboardProps {
   readonly refreshOnStart?: boolean;
   readonly now?: () => Date;
 }
+
+/** The account list: marker, 15 characters of name, percent and the stale star; the details get the rest of 80. */
+const LIST_WIDTH = 23;
+const SHORT: Record<string, string> = { openrouter: "OR", copilot: "GH" };
 
 type Mode = { kind: "browse" } | { kind: "add" } | { kind: "confirm-delete"; view: AccountView };
 
@@ -61,24 +67,37 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
   }, [monitor, refreshMs]);
 
   const current = views[Math.min(selected, views.length - 1)];
-  useInput(
+  // Keys are judged against refs that the handler itself keeps current, not against the last render:
+  // a key that arrives before React renders the previous one (d then y, typed fast) still sees its mode.
+  const live = useRef({ mode, selected, views });
+  live.current.views = views;
+  const [addKeys] = useState(() => new KeySource());
+  const go = (next: Mode) => {
+    live.current.mode = next;
+    if (next.kind !== "add") addKeys.clear();
+    setMode(next);
+  };
+  const select = (i: number) => {
+    live.current.selected = i;
+    setSelected(i);
+  };
+  useStableInput(
     (input, key) => {
+      const { mode: m, selected: sel, views: vs } = live.current;
+      if (m.kind === "confirm-delete") {
+        if (input === "y") void actions.remove(m.view).finally(() => go({ kind: "browse" }));
+        else if (input === "n" || key.escape) go({ kind: "browse" });
+        return;
+      }
+      if (m.kind === "add") return addKeys.push(input, key);
       if (input === "q" || (key.ctrl && input === "c")) return exit();
-      if (input === "j" || key.downArrow) setSelected((i) => Math.min(i + 1, Math.max(0, views.length - 1)));
-      if (input === "k" || key.upArrow) setSelected((i) => Math.max(0, i - 1));
+      if (input === "j" || key.downArrow) select(Math.min(sel + 1, Math.max(0, vs.length - 1)));
+      if (input === "k" || key.upArrow) select(Math.max(0, sel - 1));
       if (input === "r") refresh();
-      if (input === "a") setMode({ kind: "add" });
-      if (input === "d" && current) setMode({ kind: "confirm-delete", view: current });
+      if (input === "a") go({ kind: "add" });
+      const view = vs[Math.min(sel, vs.length - 1)];
+      if (input === "d" && view) go({ kind: "confirm-delete", view });
     },
-    { isActive: mode.kind === "browse" },
-  );
-  useInput(
-    (input, key) => {
-      if (mode.kind !== "confirm-delete") return;
-      if (input === "y") void actions.remove(mode.view).finally(() => setMode({ kind: "browse" }));
-      else if (input === "n" || key.escape) setMode({ kind: "browse" });
-    },
-    { isActive: mode.kind === "confirm-delete" },
   );
 
   const t = now();
@@ -92,13 +111,13 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
         </Text>
       </Text>
       <Box marginTop={1} minHeight={14}>
-        <Box flexDirection="column" width={26} marginRight={2}>
+        <Box flexDirection="column" width={LIST_WIDTH} flexShrink={0} marginRight={1}>
           {views.length === 0 ? <Text dimColor>no accounts yet: press a</Text> : null}
           {views.map((v, i) => {
             const p = worst(v);
             return (
               <Text key={`${v.account.provider}:${v.account.accountId}`} inverse={i === selected} color={v.needsLogin ? "red" : undefined}>
-                {i === selected ? "›" : " "} {`${v.account.provider}/${v.account.label}`.slice(0, 17).padEnd(17)}
+                {i === selected ? "›" : " "} {`${SHORT[v.account.provider] ?? v.account.provider} ${v.account.label}`.slice(0, 15).padEnd(15)}
                 {p === null ? "   ?" : `${String(Math.round(p)).padStart(3)}%`}
                 {v.stale ? "*" : " "}
               </Text>
@@ -110,7 +129,7 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
         </Box>
       </Box>
       {mode.kind === "add" ? (
-        <AddFlow actions={actions} onDone={() => setMode({ kind: "browse" })} />
+        <AddFlow actions={actions} keys={addKeys} onDone={() => go({ kind: "browse" })} />
       ) : mode.kind === "confirm-delete" ? (
         <Text color="yellow">
           Delete {mode.view.account.provider}/{mode.view.account.label} and its stored credential? y/n

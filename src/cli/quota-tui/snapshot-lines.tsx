@@ -3,38 +3,55 @@ import { bar, countdown, formatAmount, gaugeColor, percentUsed, WINDOW_LABELS } 
 import { pace } from "../../quota/pace.js";
 import type { QuotaSnapshot } from "../../quota/types.js";
 
-const GAUGE_WIDTH = 16;
+const GAUGE_WIDTH = 10;
+const LABEL_WIDTH = 15;
 
-function PaceText({ s, now }: { s: QuotaSnapshot; now: Date }) {
+function paceText(s: QuotaSnapshot, now: Date): { text: string; color?: string } | null {
   const p = pace(s, now);
-  if (p.state === "deficit" && p.runsOutAt) return <Text color="red">runs out in {countdown(p.runsOutAt, now)}</Text>;
-  if (p.state === "reserve") return <Text color="green">lasts until reset</Text>;
-  if (p.state === "on_pace") return <Text>on pace</Text>;
+  if (p.state === "deficit" && p.runsOutAt) return { text: `runs out in ${countdown(p.runsOutAt, now)}`, color: "red" };
+  if (p.state === "reserve") return { text: "lasts until reset", color: "green" };
+  if (p.state === "on_pace") return { text: "on pace" };
   return null;
 }
 
-/** One quota: label, gauge, used / limit and percent, reset countdown and pace. Unknown is shown as such. */
+/**
+ * One quota in at most three short lines (the right pane is ~55 columns): label, gauge, used / limit and
+ * percent; then reset countdown and pace; then the provider's note. Unknown is shown as such.
+ */
 export function SnapshotLine({ s, now }: { s: QuotaSnapshot; now: Date }) {
-  const label = (WINDOW_LABELS[s.window] ?? s.window).padEnd(16);
+  const label = (WINDOW_LABELS[s.window] ?? s.window).slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
   if (s.unlimited)
     return (
       <Text>
-        {label} <Text dimColor>unlimited</Text>
+        {label}
+        <Text dimColor>unlimited</Text>
       </Text>
     );
   const pct = percentUsed(s);
-  const amount = s.limit === null ? formatAmount(s.used, s.unit) : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
+  const amount =
+    s.limit === null ? formatAmount(s.used, s.unit) : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
+  const p = paceText(s, now);
+  const indent = "".padEnd(LABEL_WIDTH);
   return (
     <Box flexDirection="column">
       <Text>
-        {label} {s.limit !== null ? <Text color={gaugeColor(pct)}>{bar(pct, GAUGE_WIDTH)}</Text> : null} {amount}
+        {label}
+        {s.limit !== null ? <Text color={gaugeColor(pct)}>{bar(pct, GAUGE_WIDTH)} </Text> : null}
+        {amount}
         {pct !== null ? ` (${pct}%)` : ""}
       </Text>
-      {s.resetAt || s.note ? (
+      {s.resetAt || p ? (
         <Text dimColor>
-          {"".padEnd(17)}
-          {s.resetAt ? `resets in ${countdown(new Date(s.resetAt), now)}  ` : ""}
-          {s.note ?? ""} <PaceText s={s} now={now} />
+          {indent}
+          {s.resetAt ? `resets in ${countdown(new Date(s.resetAt), now)}` : ""}
+          {s.resetAt && p ? " · " : ""}
+          {p ? <Text color={p.color}>{p.text}</Text> : null}
+        </Text>
+      ) : null}
+      {s.note ? (
+        <Text dimColor>
+          {indent}
+          {s.note}
         </Text>
       ) : null}
     </Box>
