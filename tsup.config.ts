@@ -28,7 +28,8 @@ export default defineConfig([
     },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.
-  { ...shared, format: ["esm"], dts: false, entry: { cli: "src/cli/index.ts" } },
+  // Split so that what a command imports lazily (Ink and React for `quota`) loads only when it runs.
+  { ...shared, format: ["esm"], dts: false, splitting: true, entry: { cli: "src/cli/index.ts" } },
   // `node --import tokenledger/register` uses top-level await: ESM only.
   { ...shared, format: ["esm"], dts: false, entry: { register: "src/register.ts" } },
 ]);

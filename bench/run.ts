@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   "storage-report": "storage-report.ts",
   import: "import-claude-code.ts",
   "report-cli": "report-cli.ts",
+  quota: "quota-first-paint.ts",
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

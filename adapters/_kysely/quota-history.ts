@@ -51,11 +51,14 @@ export class KyselyQuotaHistory implements QuotaHistory {
     let added = 0;
     for (const s of snapshots) {
       const hash = createHash("sha256").update(snapshotContent(s)).digest("hex").slice(0, 32);
-      const r = await sql`insert into ${t} (provider, account_id, quota_window, used, limit_amount, unit, unlimited, reset_at, source, note, fetched_ms, content_hash)
+      const r =
+        await sql`insert into ${t} (provider, account_id, quota_window, used, limit_amount, unit, unlimited, reset_at, source, note, fetched_ms, content_hash)
         select ${s.provider}, ${s.accountId}, ${s.window}, ${s.used}, ${s.limit}, ${s.unit}, cast(${s.unlimited ? 1 : 0} as integer),
           ${s.resetAt}, ${s.source}, ${s.note}, cast(${Date.parse(s.fetchedAt)} as bigint), ${hash}
         where not exists (select 1 from (select content_hash from ${t} where provider = ${s.provider} and account_id = ${s.accountId}
-          and quota_window = ${s.window} order by id desc limit 1) last where last.content_hash = ${hash})`.execute(db);
+          and quota_window = ${s.window} order by id desc limit 1) last where last.content_hash = ${hash})`.execute(
+          db,
+        );
       added += Number(r.numAffectedRows ?? 0);
     }
     return added;

@@ -27,6 +27,8 @@ export class MemoryQuotaHistory implements QuotaHistory {
   }
 
   #series(provider: string, accountId: string, window: string): QuotaSnapshot[] {
-    return this.#rows.filter((r) => r.provider === provider && r.accountId === accountId && r.window === window);
+    return this.#rows.filter(
+      (r) => r.provider === provider && r.accountId === accountId && r.window === window,
+    );
   }
 }

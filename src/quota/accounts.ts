@@ -44,7 +44,12 @@ export async function readAccounts(path: string): Promise<QuotaAccount[]> {
 export async function writeAccounts(path: string, accounts: readonly QuotaAccount[]): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  const plain = accounts.map(({ provider, accountId, label, host }) => ({ provider, accountId, label, ...(host ? { host } : {}) }));
+  const plain = accounts.map(({ provider, accountId, label, host }) => ({
+    provider,
+    accountId,
+    label,
+    ...(host ? { host } : {}),
+  }));
   await writeFile(tmp, JSON.stringify({ accounts: plain }, null, 2) + "\n");
   await rename(tmp, path);
 }
@@ -70,7 +75,12 @@ export async function resolveAccounts(
     const mine = saved.filter((a) => a.provider === provider.id);
     if (fromEnv && mine.length === 0) {
       out.push({
-        account: { provider: provider.id, accountId: "env", label: `$${provider.credentialEnv[0]}`, credentialFrom: "env" },
+        account: {
+          provider: provider.id,
+          accountId: "env",
+          label: `$${provider.credentialEnv[0]}`,
+          credentialFrom: "env",
+        },
         secret: fromEnv,
       });
       continue;
@@ -80,7 +90,9 @@ export async function resolveAccounts(
       else
         out.push({
           account: { ...account, credentialFrom: "store" },
-          secret: store ? await store.get(credentialKey(account.provider, account.accountId)).catch(() => null) : null,
+          secret: store
+            ? await store.get(credentialKey(account.provider, account.accountId)).catch(() => null)
+            : null,
         });
     }
   }

@@ -22,7 +22,8 @@ const SERVICE = "tokenledger";
 /** An OS keyring store through `@napi-rs/keyring` (loaded only when the quota command runs). */
 export async function keyringStore(store: "secret-service" | "keyutils" | "native"): Promise<SecretStore> {
   const { AsyncEntry } = await import("@napi-rs/keyring");
-  const entry = (key: string) => new AsyncEntry(SERVICE, key, store === "native" ? undefined : { linux: { store } });
+  const entry = (key: string) =>
+    new AsyncEntry(SERVICE, key, store === "native" ? undefined : { linux: { store } });
   return {
     name: store,
     persistent: store !== "keyutils",
@@ -56,7 +57,8 @@ export function fileStore(path: string): SecretStore {
     }
     try {
       const parsed = JSON.parse(text) as unknown;
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, string>;
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+        return parsed as Record<string, string>;
     } catch {
       /* reported below */
     }
@@ -130,7 +132,9 @@ export async function chooseStore(
     }
     if (!(await works(store))) continue;
     if (!store.persistent)
-      notices.push(`credentials are kept in the kernel keyring (${store.name}), which does not survive a reboot`);
+      notices.push(
+        `credentials are kept in the kernel keyring (${store.name}), which does not survive a reboot`,
+      );
     return { store, notices };
   }
   notices.push(

@@ -44,7 +44,11 @@ const realSleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
   });
 
-async function postForm(deps: DeviceFlowDeps, path: string, form: Record<string, string>): Promise<Record<string, unknown>> {
+async function postForm(
+  deps: DeviceFlowDeps,
+  path: string,
+  form: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const res = await (deps.fetch ?? fetch)(`${deps.loginBase ?? "https://github.com"}${path}`, {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
@@ -58,16 +62,27 @@ async function postForm(deps: DeviceFlowDeps, path: string, form: Record<string,
   } catch {
     throw new DeviceFlowError("protocol", `${path}: HTTP ${res.status}, not JSON`);
   }
-  if (body === null || typeof body !== "object") throw new DeviceFlowError("protocol", `${path}: not an object`);
+  if (body === null || typeof body !== "object")
+    throw new DeviceFlowError("protocol", `${path}: not an object`);
   return body as Record<string, unknown>;
 }
 
 export async function startDeviceFlow(deps: DeviceFlowDeps = {}): Promise<DeviceCode> {
   const now = deps.now ?? Date.now;
-  const body = await postForm(deps, "/login/device/code", { client_id: deps.clientId ?? COPILOT_CLIENT_ID, scope: "read:user" });
+  const body = await postForm(deps, "/login/device/code", {
+    client_id: deps.clientId ?? COPILOT_CLIENT_ID,
+    scope: "read:user",
+  });
   const { device_code, user_code, verification_uri, expires_in, interval } = body;
-  if (typeof device_code !== "string" || typeof user_code !== "string" || typeof verification_uri !== "string")
-    throw new DeviceFlowError("protocol", `/login/device/code: ${typeof body.error === "string" ? body.error : "unexpected answer"}`);
+  if (
+    typeof device_code !== "string" ||
+    typeof user_code !== "string" ||
+    typeof verification_uri !== "string"
+  )
+    throw new DeviceFlowError(
+      "protocol",
+      `/login/device/code: ${typeof body.error === "string" ? body.error : "unexpected answer"}`,
+    );
   return {
     deviceCode: device_code,
     userCode: user_code,
@@ -86,7 +101,8 @@ export async function pollDeviceFlow(code: DeviceCode, deps: DeviceFlowDeps = {}
   const sleep = deps.sleep ?? realSleep;
   let interval = code.intervalMs;
   for (;;) {
-    if (now() >= code.expiresAt) throw new DeviceFlowError("expired", "the code expired before it was approved; start again");
+    if (now() >= code.expiresAt)
+      throw new DeviceFlowError("expired", "the code expired before it was approved; start again");
     await sleep(interval, deps.signal);
     const body = await postForm(deps, "/login/oauth/access_token", {
       client_id: deps.clientId ?? COPILOT_CLIENT_ID,
@@ -106,7 +122,10 @@ export async function pollDeviceFlow(code: DeviceCode, deps: DeviceFlowDeps = {}
       case "access_denied":
         throw new DeviceFlowError("denied", "the request was denied on GitHub");
       default:
-        throw new DeviceFlowError("protocol", `GitHub answered ${typeof body.error === "string" ? body.error : "without a token"}`);
+        throw new DeviceFlowError(
+          "protocol",
+          `GitHub answered ${typeof body.error === "string" ? body.error : "without a token"}`,
+        );
     }
   }
 }

@@ -23,17 +23,35 @@ export async function getJson(
   const where = new URL(url).pathname;
   let res: Response;
   try {
-    res = await doFetch(url, { headers: { accept: "application/json", ...headers }, signal: opts.signal ?? null });
+    res = await doFetch(url, {
+      headers: { accept: "application/json", ...headers },
+      signal: opts.signal ?? null,
+    });
   } catch (err) {
-    const aborted = (err as { name?: string })?.name === "AbortError" || (err as { name?: string })?.name === "TimeoutError";
-    throw new QuotaFetchError(aborted ? "timeout" : "network", `${where}: ${aborted ? "timed out" : (err as Error).message}`);
+    const aborted =
+      (err as { name?: string })?.name === "AbortError" ||
+      (err as { name?: string })?.name === "TimeoutError";
+    throw new QuotaFetchError(
+      aborted ? "timeout" : "network",
+      `${where}: ${aborted ? "timed out" : (err as Error).message}`,
+    );
   }
   const text = await res.text().catch(() => "");
   if (res.status === 401 || res.status === 403)
-    throw new QuotaFetchError("auth", `${where}: HTTP ${res.status} (the credential was refused; log in again)`, res.status);
+    throw new QuotaFetchError(
+      "auth",
+      `${where}: HTTP ${res.status} (the credential was refused; log in again)`,
+      res.status,
+    );
   if (res.status === 429)
-    throw new QuotaFetchError("rate_limited", `${where}: HTTP 429 (rate limited)`, 429, retryAfterMs(res.headers.get("retry-after")));
-  if (res.status < 200 || res.status > 299) throw new QuotaFetchError("http", `${where}: HTTP ${res.status}`, res.status);
+    throw new QuotaFetchError(
+      "rate_limited",
+      `${where}: HTTP 429 (rate limited)`,
+      429,
+      retryAfterMs(res.headers.get("retry-after")),
+    );
+  if (res.status < 200 || res.status > 299)
+    throw new QuotaFetchError("http", `${where}: HTTP ${res.status}`, res.status);
   try {
     return { status: res.status, body: JSON.parse(text) as unknown };
   } catch {
@@ -44,6 +62,9 @@ export async function getJson(
 /** A plain object, or a shape error naming what was expected. */
 export function objectAt(value: unknown, what: string): Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new QuotaFetchError("shape", `${what}: expected an object, got ${value === null ? "null" : typeof value}`);
+    throw new QuotaFetchError(
+      "shape",
+      `${what}: expected an object, got ${value === null ? "null" : typeof value}`,
+    );
   return value as Record<string, unknown>;
 }

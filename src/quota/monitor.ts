@@ -72,7 +72,10 @@ export class QuotaMonitor {
         secret,
         snapshots: old?.snapshots ?? [],
         stale: old?.stale ?? true,
-        lastError: secret === null ? "no credential: add it with a (dashboard) or `tokenledger quota add`" : (old?.lastError ?? null),
+        lastError:
+          secret === null
+            ? "no credential: add it with a (dashboard) or `tokenledger quota add`"
+            : (old?.lastError ?? null),
         needsLogin: secret === null || (old?.needsLogin ?? false),
         fetchedAt: old?.fetchedAt ?? null,
         notBefore: old?.notBefore ?? 0,
@@ -90,7 +93,9 @@ export class QuotaMonitor {
     const rows = await this.#opts.history.latest();
     for (const state of this.#states.values()) {
       if (state.snapshots.length > 0) continue;
-      state.snapshots = rows.filter((r) => r.provider === state.account.provider && r.accountId === state.account.accountId);
+      state.snapshots = rows.filter(
+        (r) => r.provider === state.account.provider && r.accountId === state.account.accountId,
+      );
     }
     this.#emit();
   }
@@ -98,7 +103,11 @@ export class QuotaMonitor {
   /** Fetch every account that is not backing off, in parallel; resolves when all have answered or timed out. */
   async refresh(): Promise<void> {
     const now = (this.#opts.now ?? Date.now)();
-    await Promise.all([...this.#states.values()].filter((s) => s.secret !== null && s.notBefore <= now).map((s) => this.#fetchOne(s)));
+    await Promise.all(
+      [...this.#states.values()]
+        .filter((s) => s.secret !== null && s.notBefore <= now)
+        .map((s) => this.#fetchOne(s)),
+    );
     this.#emit();
   }
 
@@ -145,7 +154,8 @@ export class QuotaMonitor {
       if (err instanceof QuotaFetchError && err.kind === "auth") state.needsLogin = true;
       if (err instanceof QuotaFetchError && err.kind === "rate_limited") {
         state.rateLimits++;
-        const wait = err.retryAfterMs ?? Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (state.rateLimits - 1));
+        const wait =
+          err.retryAfterMs ?? Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (state.rateLimits - 1));
         state.notBefore = (this.#opts.now ?? Date.now)() + wait;
       }
     }

@@ -7,6 +7,7 @@ export const QUOTA_PROVIDERS: readonly QuotaProvider[] = [openrouterProvider, co
 
 export function quotaProvider(id: string): QuotaProvider {
   const p = QUOTA_PROVIDERS.find((x) => x.id === id);
-  if (!p) throw new Error(`unknown quota provider "${id}" (known: ${QUOTA_PROVIDERS.map((x) => x.id).join(", ")})`);
+  if (!p)
+    throw new Error(`unknown quota provider "${id}" (known: ${QUOTA_PROVIDERS.map((x) => x.id).join(", ")})`);
   return p;
 }

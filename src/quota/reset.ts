@@ -6,7 +6,7 @@ export function nextUtcBoundary(window: "daily" | "weekly" | "monthly", now: Dat
   if (window === "daily") return new Date(Date.UTC(y, m, d + 1));
   if (window === "monthly") return new Date(Date.UTC(y, m + 1, 1));
   // ISO weeks start on Monday (getUTCDay: 0 = Sunday).
-  const daysToMonday = ((8 - now.getUTCDay()) % 7) || 7;
+  const daysToMonday = (8 - now.getUTCDay()) % 7 || 7;
   return new Date(Date.UTC(y, m, d + daysToMonday));
 }
 

@@ -16,15 +16,7 @@ export type QuotaUnit = "usd" | "requests" | "credits";
  * `balance` is prepaid credit; `premium|chat|completions` are Copilot's metered quotas.
  */
 export type QuotaWindow =
-  | "daily"
-  | "weekly"
-  | "monthly"
-  | "key_limit"
-  | "lifetime"
-  | "balance"
-  | "premium"
-  | "chat"
-  | "completions";
+  "daily" | "weekly" | "monthly" | "key_limit" | "lifetime" | "balance" | "premium" | "chat" | "completions";
 
 export interface QuotaSnapshot {
   readonly provider: string;
@@ -94,7 +86,11 @@ export interface QuotaProvider {
   /** Rejects a credential that cannot be one of this provider's (typo, pasted the wrong thing). */
   validateCredential(secret: string): string | null;
   /** Who the credential belongs to, for the account's stable id and label. */
-  identify(secret: string, account: Pick<QuotaAccount, "host">, opts?: QuotaFetchOptions): Promise<Omit<QuotaAccount, "provider">>;
+  identify(
+    secret: string,
+    account: Pick<QuotaAccount, "host">,
+    opts?: QuotaFetchOptions,
+  ): Promise<Omit<QuotaAccount, "provider">>;
   /** Current snapshots; throws QuotaFetchError. */
   fetch(account: QuotaAccount, secret: string, opts?: QuotaFetchOptions): Promise<QuotaSnapshot[]>;
 }

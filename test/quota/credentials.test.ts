@@ -32,17 +32,28 @@ const tmpEnv = () => {
 describe("credential store fallback", () => {
   it("takes the first store that works: Secret Service, then the kernel keyring with a reboot warning", async () => {
     const env = tmpEnv();
-    const first = await chooseStore(env, [async () => fakeStore("secret-service", { works: true }), async () => fakeStore("keyutils", { works: true, persistent: false })]);
+    const first = await chooseStore(env, [
+      async () => fakeStore("secret-service", { works: true }),
+      async () => fakeStore("keyutils", { works: true, persistent: false }),
+    ]);
     expect(first.store.name).toBe("secret-service");
     expect(first.notices).toEqual([]);
-    const second = await chooseStore(env, [async () => fakeStore("secret-service", { works: false }), async () => fakeStore("keyutils", { works: true, persistent: false })]);
+    const second = await chooseStore(env, [
+      async () => fakeStore("secret-service", { works: false }),
+      async () => fakeStore("keyutils", { works: true, persistent: false }),
+    ]);
     expect(second.store.name).toBe("keyutils");
     expect(second.notices.join()).toMatch(/does not survive a reboot/);
   });
 
   it("falls back to a 0600 file with an explicit notice when no keyring works", async () => {
     const env = tmpEnv();
-    const c = await chooseStore(env, [async () => fakeStore("secret-service", { works: false }), async () => { throw new Error("no module"); }]);
+    const c = await chooseStore(env, [
+      async () => fakeStore("secret-service", { works: false }),
+      async () => {
+        throw new Error("no module");
+      },
+    ]);
     expect(c.store.name).toBe(`file:${join(env.XDG_CONFIG_HOME!, "tokenledger", "credentials.json")}`);
     expect(c.notices.join()).toMatch(/no OS keyring is available.*0600/);
     await c.store.set("openrouter:a", "sk-or-v1-secret");
@@ -57,7 +68,9 @@ describe("credential store fallback", () => {
     const env = tmpEnv();
     const c = await chooseStore(env, [() => keyringStore("secret-service"), () => keyringStore("keyutils")]);
     // On a desktop this is a keyring; in a headless container both refuse (AccessDenied / no D-Bus).
-    expect(["secret-service", "keyutils"].includes(c.store.name) || c.store.name.startsWith("file:")).toBe(true);
+    expect(["secret-service", "keyutils"].includes(c.store.name) || c.store.name.startsWith("file:")).toBe(
+      true,
+    );
     await c.store.set("test:probe", "v");
     expect(await c.store.get("test:probe")).toBe("v");
     await c.store.delete("test:probe");
@@ -66,7 +79,9 @@ describe("credential store fallback", () => {
   it("TOKENLEDGER_CREDENTIALS_FILE forces the file; a corrupt file is an error naming it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tl-cred-"));
     const path = join(dir, "creds.json");
-    const c = await chooseStore({ TOKENLEDGER_CREDENTIALS_FILE: path }, [async () => fakeStore("secret-service", { works: true })]);
+    const c = await chooseStore({ TOKENLEDGER_CREDENTIALS_FILE: path }, [
+      async () => fakeStore("secret-service", { works: true }),
+    ]);
     expect(c.store.name).toBe(`file:${path}`);
     writeFileSync(path, "not json");
     await expect(fileStore(path).get("x")).rejects.toThrow(path);
@@ -81,6 +96,8 @@ describe("credential store fallback", () => {
     const fromEnv = await resolveAccounts(saved, store, { OPENROUTER_API_KEY: "sk-or-v1-env" });
     expect(fromEnv[0]).toMatchObject({ secret: "sk-or-v1-env", account: { credentialFrom: "env" } });
     const envOnly = await resolveAccounts([], store, { TOKENLEDGER_COPILOT_TOKEN: "ghu_x" });
-    expect(envOnly).toEqual([{ account: expect.objectContaining({ provider: "copilot", accountId: "env" }), secret: "ghu_x" }]);
+    expect(envOnly).toEqual([
+      { account: expect.objectContaining({ provider: "copilot", accountId: "env" }), secret: "ghu_x" },
+    ]);
   });
 });

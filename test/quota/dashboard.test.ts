@@ -19,22 +19,35 @@ async function setup() {
   closers.push(orServer.close, cpServer.close);
   const monitor = new QuotaMonitor(
     [
-      { account: { provider: "openrouter", accountId: "user_2x9:k", label: "work-key" }, secret: "sk-or-v1-x" },
+      {
+        account: { provider: "openrouter", accountId: "user_2x9:k", label: "work-key" },
+        secret: "sk-or-v1-x",
+      },
       { account: { provider: "copilot", accountId: "583231", label: "octo" }, secret: "ghu_x" },
     ],
     { fetchOptions: (a) => ({ baseUrl: a.provider === "openrouter" ? orServer.url : cpServer.url }) },
   );
   const actions = {
     addKey: vi.fn(async () => "new-key"),
-    startDeviceLogin: vi.fn(async () => ({ userCode: "ABCD-1234", verificationUri: "https://github.com/login/device", done: new Promise<string>(() => {}) })),
+    startDeviceLogin: vi.fn(async () => ({
+      userCode: "ABCD-1234",
+      verificationUri: "https://github.com/login/device",
+      done: new Promise<string>(() => {}),
+    })),
     remove: vi.fn(async () => {}),
   };
-  const app = render(createElement(Dashboard, { monitor, actions, now: () => new Date("2026-12-01T15:30:00Z") }));
+  const app = render(
+    createElement(Dashboard, { monitor, actions, now: () => new Date("2026-12-01T15:30:00Z") }),
+  );
   closers.push(() => app.unmount());
   return { app, actions, monitor };
 }
 
-async function until(read: () => string | undefined, pred: (f: string) => boolean, ms = 5000): Promise<string> {
+async function until(
+  read: () => string | undefined,
+  pred: (f: string) => boolean,
+  ms = 5000,
+): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
     const f = read() ?? "";
@@ -104,10 +117,18 @@ describe("quota dashboard (ink-testing-library, 80×24)", () => {
     await until(app.lastFrame, (f) => f.includes("daily limit"));
     await press(app, "a");
     await press(app, "c");
-    expect(await until(app.lastFrame, (f) => f.includes("ABCD-1234"))).toContain("https://github.com/login/device");
+    expect(await until(app.lastFrame, (f) => f.includes("ABCD-1234"))).toContain(
+      "https://github.com/login/device",
+    );
   });
 
   it("gauges are green under 50 %, yellow to 80 %, red above; unknown is grey", () => {
-    expect([gaugeColor(49.9), gaugeColor(50), gaugeColor(80), gaugeColor(80.1), gaugeColor(null)]).toEqual(["green", "yellow", "yellow", "red", "gray"]);
+    expect([gaugeColor(49.9), gaugeColor(50), gaugeColor(80), gaugeColor(80.1), gaugeColor(null)]).toEqual([
+      "green",
+      "yellow",
+      "yellow",
+      "red",
+      "gray",
+    ]);
   });
 });

@@ -18,7 +18,13 @@ function fakeClock(start = 1_000_000) {
 async function github(tokenAnswers: Answer[]) {
   const s = await fakeQuotaServer({
     "/login/device/code": {
-      json: { device_code: "dc-1", user_code: "WDJB-MJHT", verification_uri: "https://github.com/login/device", expires_in: 900, interval: 5 },
+      json: {
+        device_code: "dc-1",
+        user_code: "WDJB-MJHT",
+        verification_uri: "https://github.com/login/device",
+        expires_in: 900,
+        interval: 5,
+      },
     },
     "/login/oauth/access_token": (_r, n) => tokenAnswers[Math.min(n - 1, tokenAnswers.length - 1)]!,
   });
@@ -49,9 +55,13 @@ describe("GitHub device flow on a fake clock", () => {
     const s = await github([{ json: { error: "expired_token" } }]);
     const clock = fakeClock();
     const code = await startDeviceFlow({ loginBase: s.url, now: clock.now });
-    await expect(pollDeviceFlow(code, { loginBase: s.url, ...clock })).rejects.toMatchObject({ kind: "expired" });
+    await expect(pollDeviceFlow(code, { loginBase: s.url, ...clock })).rejects.toMatchObject({
+      kind: "expired",
+    });
     s.routes["/login/oauth/access_token"] = { json: { error: "access_denied" } };
-    await expect(pollDeviceFlow(code, { loginBase: s.url, ...clock })).rejects.toMatchObject({ kind: "denied" });
+    await expect(pollDeviceFlow(code, { loginBase: s.url, ...clock })).rejects.toMatchObject({
+      kind: "denied",
+    });
   });
 
   it("stops at the code's expiry even while GitHub keeps saying pending", async () => {

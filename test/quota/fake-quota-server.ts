@@ -21,7 +21,9 @@ export interface SeenRequest {
  * A local HTTP server speaking OpenRouter's and GitHub's response shapes. Each path maps to an answer or a
  * function of the request (for sequences such as 500-then-200 or the device flow's pending-then-token).
  */
-export async function fakeQuotaServer(routes: Record<string, Answer | ((req: SeenRequest, n: number) => Answer)>) {
+export async function fakeQuotaServer(
+  routes: Record<string, Answer | ((req: SeenRequest, n: number) => Answer)>,
+) {
   const seen: SeenRequest[] = [];
   const counts = new Map<string, number>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -34,10 +36,18 @@ export async function fakeQuotaServer(routes: Record<string, Answer | ((req: See
       const n = (counts.get(path) ?? 0) + 1;
       counts.set(path, n);
       const route = routes[path];
-      const answer: Answer = route === undefined ? { status: 404, json: { message: "Not Found" } } : typeof route === "function" ? route(r, n) : route;
+      const answer: Answer =
+        route === undefined
+          ? { status: 404, json: { message: "Not Found" } }
+          : typeof route === "function"
+            ? route(r, n)
+            : route;
       const send = () => {
         if (res.destroyed) return;
-        res.writeHead(answer.status ?? 200, { "content-type": answer.text !== undefined ? "text/html" : "application/json", ...answer.headers });
+        res.writeHead(answer.status ?? 200, {
+          "content-type": answer.text !== undefined ? "text/html" : "application/json",
+          ...answer.headers,
+        });
         res.end(answer.text ?? JSON.stringify(answer.json ?? {}));
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs);

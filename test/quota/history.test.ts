@@ -27,14 +27,21 @@ function historyContract(open: () => Promise<StorageAdapter>) {
   it("keeps one row per change, the latest per series, and amounts as exact decimal text", async () => {
     const storage = await open();
     const h = storage.quotaHistory!;
-    expect(await h.save([snap("1.10", "2026-12-01T10:00:00Z"), snap(null, "2026-12-01T10:00:00Z", "balance")])).toBe(2);
-    expect(await h.save([snap("1.10", "2026-12-01T10:01:00Z"), snap(null, "2026-12-01T10:01:00Z", "balance")])).toBe(0);
+    expect(
+      await h.save([snap("1.10", "2026-12-01T10:00:00Z"), snap(null, "2026-12-01T10:00:00Z", "balance")]),
+    ).toBe(2);
+    expect(
+      await h.save([snap("1.10", "2026-12-01T10:01:00Z"), snap(null, "2026-12-01T10:01:00Z", "balance")]),
+    ).toBe(0);
     expect(await h.save([snap("2.000000001", "2026-12-01T10:02:00Z")])).toBe(1);
     expect(await h.save([snap("1.10", "2026-12-01T10:03:00Z")])).toBe(1);
     const series = await h.series("openrouter", "u:k", "daily");
     expect(series.map((s) => s.used)).toEqual(["1.10", "2.000000001", "1.10"]);
     const latest = await h.latest();
-    expect(latest.find((s) => s.window === "daily")).toMatchObject({ used: "1.10", fetchedAt: "2026-12-01T10:03:00.000Z" });
+    expect(latest.find((s) => s.window === "daily")).toMatchObject({
+      used: "1.10",
+      fetchedAt: "2026-12-01T10:03:00.000Z",
+    });
     expect(latest.find((s) => s.window === "balance")).toMatchObject({ used: null, limit: "10" });
     expect(await h.series("openrouter", "u:k", "daily", Date.parse("2026-12-01T10:02:00Z"))).toHaveLength(2);
     await storage.close();

@@ -16,8 +16,14 @@ async function serve(routes: Parameters<typeof fakeQuotaServer>[0]) {
   return s;
 }
 
-const orAccount: ResolvedAccount = { account: { provider: "openrouter", accountId: "user_2x9:k", label: "k" }, secret: "sk-or-v1-x" };
-const cpAccount: ResolvedAccount = { account: { provider: "copilot", accountId: "583231", label: "octo" }, secret: "ghu_x" };
+const orAccount: ResolvedAccount = {
+  account: { provider: "openrouter", accountId: "user_2x9:k", label: "k" },
+  secret: "sk-or-v1-x",
+};
+const cpAccount: ResolvedAccount = {
+  account: { provider: "copilot", accountId: "583231", label: "octo" },
+  secret: "ghu_x",
+};
 
 describe("QuotaMonitor", () => {
   it("fetches providers in parallel with a per-request deadline: a hanging one never holds the other", async () => {
@@ -40,7 +46,10 @@ describe("QuotaMonitor", () => {
   it("a failure keeps the last good figures, marked stale with the error; 401 asks for a new login", async () => {
     const s = await serve({ "/copilot_internal/user": { json: cp.business } });
     const storage = memoryStorage();
-    const m = new QuotaMonitor([cpAccount], { history: storage.quotaHistory, fetchOptions: () => ({ baseUrl: s.url }) });
+    const m = new QuotaMonitor([cpAccount], {
+      history: storage.quotaHistory,
+      fetchOptions: () => ({ baseUrl: s.url }),
+    });
     await m.refresh();
     const good = m.views()[0]!.snapshots;
     s.routes["/copilot_internal/user"] = { status: 401, json: { message: "Bad credentials" } };
@@ -55,8 +64,14 @@ describe("QuotaMonitor", () => {
   it("first paint from stored history without the network, marked stale", async () => {
     const s = await serve({ "/copilot_internal/user": { json: cp.business } });
     const storage = memoryStorage();
-    await new QuotaMonitor([cpAccount], { history: storage.quotaHistory, fetchOptions: () => ({ baseUrl: s.url }) }).refresh();
-    const fresh = new QuotaMonitor([cpAccount], { history: storage.quotaHistory, fetchOptions: () => ({ baseUrl: "http://127.0.0.1:9" }) });
+    await new QuotaMonitor([cpAccount], {
+      history: storage.quotaHistory,
+      fetchOptions: () => ({ baseUrl: s.url }),
+    }).refresh();
+    const fresh = new QuotaMonitor([cpAccount], {
+      history: storage.quotaHistory,
+      fetchOptions: () => ({ baseUrl: "http://127.0.0.1:9" }),
+    });
     await fresh.loadStored();
     expect(fresh.views()[0]!.snapshots.find((x) => x.window === "premium")).toMatchObject({ used: "185.4" });
     expect(fresh.views()[0]!.stale).toBe(true);
@@ -76,9 +91,17 @@ describe("QuotaMonitor", () => {
 
   it("an environment-only account is identified first, so its history has a stable id", async () => {
     const s = await serve({ "/api/v1/key": { json: or.keyDailyCap } });
-    const m = new QuotaMonitor([{ account: { provider: "openrouter", accountId: "env", label: "$OPENROUTER_API_KEY" }, secret: "sk-or-v1-x" }], {
-      fetchOptions: () => ({ baseUrl: s.url }),
-    });
+    const m = new QuotaMonitor(
+      [
+        {
+          account: { provider: "openrouter", accountId: "env", label: "$OPENROUTER_API_KEY" },
+          secret: "sk-or-v1-x",
+        },
+      ],
+      {
+        fetchOptions: () => ({ baseUrl: s.url }),
+      },
+    );
     await m.refresh();
     expect(m.views()[0]!.account.accountId).toBe("user_2x9:sk-or-v1-abc...f00");
     expect(m.views()[0]!.snapshots.every((x) => x.accountId === "user_2x9:sk-or-v1-abc...f00")).toBe(true);

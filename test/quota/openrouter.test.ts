@@ -19,13 +19,18 @@ async function serve(routes: Parameters<typeof fakeQuotaServer>[0]) {
   return s;
 }
 
-const byWindow = (snaps: { window: string }[], w: string) => snaps.find((s) => s.window === w);
+const byWindow = <T extends { window: string }>(snaps: T[], w: string) => snaps.find((s) => s.window === w);
 
 describe("OpenRouter quota", () => {
   it("a daily cap counts usage_daily against the limit (lifetime usage shown apart) and resets at UTC midnight", async () => {
     const s = await serve({ "/api/v1/key": { json: fx.keyDailyCap } });
     const snaps = await openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url, now: () => NOW });
-    expect(byWindow(snaps, "daily")).toMatchObject({ used: "3.25", limit: "10", unit: "usd", resetAt: "2026-12-02T00:00:00.000Z" });
+    expect(byWindow(snaps, "daily")).toMatchObject({
+      used: "3.25",
+      limit: "10",
+      unit: "usd",
+      resetAt: "2026-12-02T00:00:00.000Z",
+    });
     expect(byWindow(snaps, "lifetime")).toMatchObject({ used: "812.0421", limit: null });
     expect(s.seen[0]!.headers.authorization).toBe("Bearer sk-or-v1-x");
   });
@@ -40,7 +45,10 @@ describe("OpenRouter quota", () => {
   });
 
   it("never asks /credits with a normal key, and the balance is unknown (null), never $0", async () => {
-    const s = await serve({ "/api/v1/key": { json: fx.keyDailyCap }, "/api/v1/credits": { json: fx.creditsZeroQuirk } });
+    const s = await serve({
+      "/api/v1/key": { json: fx.keyDailyCap },
+      "/api/v1/credits": { json: fx.creditsZeroQuirk },
+    });
     const snaps = await openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url, now: () => NOW });
     expect(byWindow(snaps, "balance")).toMatchObject({ used: null, limit: null });
     expect(byWindow(snaps, "balance")!.note).toMatch(/management key/);
@@ -49,14 +57,20 @@ describe("OpenRouter quota", () => {
 
   it("the credits-zero quirk: a 200 with both fields zero for a key not known as management means unknown", async () => {
     process.env.OPENROUTER_MANAGEMENT_API_KEY = "sk-or-v1-mgmt";
-    const s = await serve({ "/api/v1/key": { json: fx.keyDailyCap }, "/api/v1/credits": { json: fx.creditsZeroQuirk } });
+    const s = await serve({
+      "/api/v1/key": { json: fx.keyDailyCap },
+      "/api/v1/credits": { json: fx.creditsZeroQuirk },
+    });
     const snaps = await openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url, now: () => NOW });
     expect(byWindow(snaps, "balance")).toMatchObject({ used: null, limit: null });
     expect(s.seen[1]!.headers.authorization).toBe("Bearer sk-or-v1-mgmt");
   });
 
   it("a management key reads its balance exactly; a 403 from /credits means unknown", async () => {
-    const s = await serve({ "/api/v1/key": { json: fx.keyManagement }, "/api/v1/credits": { json: fx.creditsFunded } });
+    const s = await serve({
+      "/api/v1/key": { json: fx.keyManagement },
+      "/api/v1/credits": { json: fx.creditsFunded },
+    });
     const snaps = await openrouterProvider.fetch(account, "sk-or-v1-m", { baseUrl: s.url, now: () => NOW });
     expect(byWindow(snaps, "balance")).toMatchObject({ used: "61.5025", limit: "100" });
     s.routes["/api/v1/credits"] = { status: 403, json: { error: { message: "Management key required" } } };
@@ -66,12 +80,24 @@ describe("OpenRouter quota", () => {
 
   it("classifies failures: 401 → auth, 429 with Retry-After, non-JSON → shape, changed shape → shape naming the field", async () => {
     const s = await serve({ "/api/v1/key": { status: 401, json: { error: "nope" } } });
-    const err = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as QuotaFetchError);
-    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({ kind: "auth", status: 401 });
+    const err = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as QuotaFetchError,
+      );
+    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({
+      kind: "auth",
+      status: 401,
+    });
     s.routes["/api/v1/key"] = { status: 429, json: {}, headers: { "retry-after": "30" } };
-    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({ kind: "rate_limited", retryAfterMs: 30_000 });
+    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 30_000,
+    });
     s.routes["/api/v1/key"] = { text: "<html>gateway</html>" };
-    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({ kind: "shape" });
+    expect(await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }))).toMatchObject({
+      kind: "shape",
+    });
     s.routes["/api/v1/key"] = { json: { data: { ...fx.keyDailyCap.data, usage_daily: "lots" } } };
     const shape = await err(openrouterProvider.fetch(account, "sk-or-v1-x", { baseUrl: s.url }));
     expect(shape).toBeInstanceOf(QuotaFetchError);

@@ -14,7 +14,8 @@ import type { CliContext } from "../context.js";
  */
 function fetchOptions(env: NodeJS.ProcessEnv) {
   return (account: Pick<QuotaAccount, "provider">): QuotaFetchOptions => {
-    const base = account.provider === "openrouter" ? env.TOKENLEDGER_OPENROUTER_URL : env.TOKENLEDGER_GITHUB_API_URL;
+    const base =
+      account.provider === "openrouter" ? env.TOKENLEDGER_OPENROUTER_URL : env.TOKENLEDGER_GITHUB_API_URL;
     return base ? { baseUrl: base } : {};
   };
 }
@@ -29,7 +30,10 @@ async function monitorFor(ctx: CliContext, store: SecretStore | null): Promise<Q
   const saved = await readAccounts(accountsFilePath());
   const resolved = await resolveAccounts(saved, store);
   const storage = await ctx.storage();
-  return new QuotaMonitor(resolved, { history: storage.quotaHistory, fetchOptions: fetchOptions(process.env) });
+  return new QuotaMonitor(resolved, {
+    history: storage.quotaHistory,
+    fetchOptions: fetchOptions(process.env),
+  });
 }
 
 function viewJson(v: AccountView, now: Date) {
@@ -63,7 +67,10 @@ function viewText(v: AccountView, now: Date): string {
     const label = (WINDOW_LABELS[s.window] ?? s.window).padEnd(17);
     if (s.unlimited) return `  ${label}unlimited`;
     const pct = percentUsed(s);
-    const amount = s.limit === null ? formatAmount(s.used, s.unit) : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
+    const amount =
+      s.limit === null
+        ? formatAmount(s.used, s.unit)
+        : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
     const reset = s.resetAt ? `, resets in ${countdown(new Date(s.resetAt), now)}` : "";
     return `  ${label}${amount}${pct === null ? "" : ` (${pct}%)`}${reset}${s.note ? `  [${s.note}]` : ""}`;
   });
@@ -80,16 +87,17 @@ export async function showQuota(ctx: CliContext, opts: { json?: boolean; once?: 
     return;
   }
   const live = !opts.json && !opts.once && process.stdout.isTTY === true && process.stdin.isTTY === true;
-  if (live) return dashboard(ctx, monitor, store);
+  if (live) return dashboard(monitor, store);
   await monitor.loadStored();
   await monitor.refresh();
   const now = new Date();
   const views = monitor.views();
-  if (opts.json) await ctx.out(`${JSON.stringify({ accounts: views.map((v) => viewJson(v, now)) }, null, 2)}\n`);
+  if (opts.json)
+    await ctx.out(`${JSON.stringify({ accounts: views.map((v) => viewJson(v, now)) }, null, 2)}\n`);
   else await ctx.out(`${views.map((v) => viewText(v, now)).join("\n\n")}\n`);
 }
 
-async function dashboard(ctx: CliContext, monitor: QuotaMonitor, store: SecretStore): Promise<void> {
+async function dashboard(monitor: QuotaMonitor, store: SecretStore): Promise<void> {
   const [{ render }, { createElement }, { Dashboard }] = await Promise.all([
     import("ink"),
     import("react"),
@@ -97,7 +105,8 @@ async function dashboard(ctx: CliContext, monitor: QuotaMonitor, store: SecretSt
   ]);
   // First paint comes from stored history; the first fetch follows at once.
   await monitor.loadStored();
-  const reload = async () => monitor.setAccounts(await resolveAccounts(await readAccounts(accountsFilePath()), store));
+  const reload = async () =>
+    monitor.setAccounts(await resolveAccounts(await readAccounts(accountsFilePath()), store));
   const app = render(
     createElement(Dashboard, {
       monitor,
@@ -128,7 +137,6 @@ async function dashboard(ctx: CliContext, monitor: QuotaMonitor, store: SecretSt
     }),
   );
   await app.waitUntilExit();
-  void ctx;
 }
 
 /** Validate, identify (one request) and store a credential; the account list gets the non-secret part. */
@@ -141,19 +149,28 @@ async function saveAccount(
   const provider = quotaProvider(providerId);
   const problem = provider.validateCredential(secret);
   if (problem) throw new Error(`${provider.displayName}: ${problem}`);
-  const who = await provider.identify(secret.trim(), where, fetchOptions(process.env)({ provider: providerId }));
+  const who = await provider.identify(
+    secret.trim(),
+    where,
+    fetchOptions(process.env)({ provider: providerId }),
+  );
   const account: QuotaAccount = { provider: providerId, ...who, ...(where.host ? { host: where.host } : {}) };
   await store.set(credentialKey(account.provider, account.accountId), secret.trim());
   const path = accountsFilePath();
-  const others = (await readAccounts(path)).filter((a) => !(a.provider === account.provider && a.accountId === account.accountId));
+  const others = (await readAccounts(path)).filter(
+    (a) => !(a.provider === account.provider && a.accountId === account.accountId),
+  );
   await writeAccounts(path, [...others, account]);
   return account;
 }
 
 async function deviceLogin(store: SecretStore, where: { host?: string }) {
-  const loginBase = process.env.TOKENLEDGER_GITHUB_LOGIN_URL ?? (where.host ? `https://${where.host}` : "https://github.com");
+  const loginBase =
+    process.env.TOKENLEDGER_GITHUB_LOGIN_URL ?? (where.host ? `https://${where.host}` : "https://github.com");
   const code = await startDeviceFlow({ loginBase });
-  const done = pollDeviceFlow(code, { loginBase }).then((token) => saveAccount("copilot", token, store, where));
+  const done = pollDeviceFlow(code, { loginBase }).then((token) =>
+    saveAccount("copilot", token, store, where),
+  );
   return { code, done };
 }
 
@@ -162,7 +179,9 @@ async function forget(account: QuotaAccount, store: SecretStore): Promise<void> 
   const path = accountsFilePath();
   await writeAccounts(
     path,
-    (await readAccounts(path)).filter((a) => !(a.provider === account.provider && a.accountId === account.accountId)),
+    (await readAccounts(path)).filter(
+      (a) => !(a.provider === account.provider && a.accountId === account.accountId),
+    ),
   );
 }
 
@@ -176,7 +195,11 @@ async function readSecret(prompt: string, fromStdin: boolean): Promise<string> {
   return password({ message: prompt, mask: "•" });
 }
 
-export async function addAccount(ctx: CliContext, providerId: string, opts: { host?: string; stdin?: boolean }): Promise<void> {
+export async function addAccount(
+  ctx: CliContext,
+  providerId: string,
+  opts: { host?: string; stdin?: boolean },
+): Promise<void> {
   const provider = quotaProvider(providerId);
   if (opts.host && providerId !== "copilot") throw new Error("quota add: --host applies to copilot only");
   const store = await openStore(ctx);
@@ -186,22 +209,31 @@ export async function addAccount(ctx: CliContext, providerId: string, opts: { ho
     ctx.note(`Open ${code.verificationUri} and enter the code:  ${code.userCode}\nWaiting for approval…`);
     account = await done;
   } else {
-    const secret = await readSecret(`${provider.displayName} ${providerId === "copilot" ? "token" : "key"}:`, opts.stdin === true);
+    const secret = await readSecret(
+      `${provider.displayName} ${providerId === "copilot" ? "token" : "key"}:`,
+      opts.stdin === true,
+    );
     account = await saveAccount(providerId, secret, store, opts);
   }
-  ctx.note(`Added ${account.provider}/${account.label}; its credential is in ${store.name.startsWith("file:") ? store.name.slice(5) : `the ${store.name} keyring`}.`);
+  ctx.note(
+    `Added ${account.provider}/${account.label}; its credential is in ${store.name.startsWith("file:") ? store.name.slice(5) : `the ${store.name} keyring`}.`,
+  );
 }
 
 export async function listAccounts(ctx: CliContext): Promise<void> {
   const resolved = await resolveAccounts(await readAccounts(accountsFilePath()), null);
   if (resolved.length === 0) return ctx.note("tokenledger: no quota accounts yet.");
   for (const { account } of resolved)
-    await ctx.out(`${account.provider}/${account.label}\t${account.provider}:${account.accountId}\tcredential from ${account.credentialFrom ?? "store"}\n`);
+    await ctx.out(
+      `${account.provider}/${account.label}\t${account.provider}:${account.accountId}\tcredential from ${account.credentialFrom ?? "store"}\n`,
+    );
 }
 
 export async function removeAccount(ctx: CliContext, which: string): Promise<void> {
   const saved = await readAccounts(accountsFilePath());
-  const match = saved.find((a) => `${a.provider}/${a.label}` === which || `${a.provider}:${a.accountId}` === which);
+  const match = saved.find(
+    (a) => `${a.provider}/${a.label}` === which || `${a.provider}:${a.accountId}` === which,
+  );
   if (!match) throw new Error(`quota rm: no account "${which}" (see tokenledger quota list)`);
   await forget(match, await openStore(ctx));
   ctx.note(`Removed ${match.provider}/${match.label}; its history stays in the ledger.`);

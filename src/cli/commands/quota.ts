@@ -31,7 +31,9 @@ Examples:
     );
   quota
     .command("add")
-    .description("Add an account: the key is typed hidden (or read from stdin); Copilot uses GitHub's device flow.")
+    .description(
+      "Add an account: the key is typed hidden (or read from stdin); Copilot uses GitHub's device flow.",
+    )
     .addOption(new Option("--host <host>", "GitHub Enterprise host (copilot only)"))
     .option("--stdin", "read the key or token from standard input instead of a prompt")
     .argument("<provider>", "openrouter or copilot")

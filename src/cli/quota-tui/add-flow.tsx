@@ -73,7 +73,8 @@ export function AddFlow({
     if (!saving) return;
     props.current.actions.addKey(saving.provider, saving.value).then(
       (label) => props.current.onDone(`added ${label}`),
-      (err: unknown) => dispatch({ type: "failed", provider: saving.provider, message: (err as Error).message }),
+      (err: unknown) =>
+        dispatch({ type: "failed", provider: saving.provider, message: (err as Error).message }),
     );
   }, [saving]);
 
@@ -81,7 +82,8 @@ export function AddFlow({
   useEffect(() => {
     if (!deviceStarted) return;
     let live = true;
-    const fail = (err: unknown) => live && dispatch({ type: "device", userCode: null, uri: null, error: (err as Error).message });
+    const fail = (err: unknown) =>
+      live && dispatch({ type: "device", userCode: null, uri: null, error: (err as Error).message });
     props.current.actions.startDeviceLogin().then(({ userCode, verificationUri, done }) => {
       if (!live) return;
       dispatch({ type: "device", userCode, uri: verificationUri, error: null });
@@ -94,7 +96,9 @@ export function AddFlow({
 
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      {step.kind === "choose" ? <Text>Add an account: o OpenRouter · c GitHub Copilot · esc cancel</Text> : null}
+      {step.kind === "choose" ? (
+        <Text>Add an account: o OpenRouter · c GitHub Copilot · esc cancel</Text>
+      ) : null}
       {step.kind === "key" ? (
         <>
           <Text>
@@ -109,7 +113,8 @@ export function AddFlow({
           <Text color="red">{step.error} (esc to close)</Text>
         ) : step.userCode ? (
           <Text>
-            Open {step.uri} and enter the code <Text bold>{step.userCode}</Text> · waiting for approval… (esc cancel)
+            Open {step.uri} and enter the code <Text bold>{step.userCode}</Text> · waiting for approval… (esc
+            cancel)
           </Text>
         ) : (
           <Text>Asking GitHub for a code…</Text>

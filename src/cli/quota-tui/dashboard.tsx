@@ -33,7 +33,13 @@ function worst(view: AccountView): number | null {
  * `tokenledger quota` on a TTY. Output stays within 24 rows so Ink never redraws past the screen (the
  * cause of flicker in full-height Ink apps); the clock ticks once a second, fetches run every ~60 s.
  */
-export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart = true, now = () => new Date() }: DashboardProps) {
+export function Dashboard({
+  monitor,
+  actions,
+  refreshMs = 60_000,
+  refreshOnStart = true,
+  now = () => new Date(),
+}: DashboardProps) {
   const { exit } = useApp();
   const [views, setViews] = useState(() => monitor.views());
   const [selected, setSelected] = useState(0);
@@ -81,24 +87,22 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
     live.current.selected = i;
     setSelected(i);
   };
-  useStableInput(
-    (input, key) => {
-      const { mode: m, selected: sel, views: vs } = live.current;
-      if (m.kind === "confirm-delete") {
-        if (input === "y") void actions.remove(m.view).finally(() => go({ kind: "browse" }));
-        else if (input === "n" || key.escape) go({ kind: "browse" });
-        return;
-      }
-      if (m.kind === "add") return addKeys.push(input, key);
-      if (input === "q" || (key.ctrl && input === "c")) return exit();
-      if (input === "j" || key.downArrow) select(Math.min(sel + 1, Math.max(0, vs.length - 1)));
-      if (input === "k" || key.upArrow) select(Math.max(0, sel - 1));
-      if (input === "r") refresh();
-      if (input === "a") go({ kind: "add" });
-      const view = vs[Math.min(sel, vs.length - 1)];
-      if (input === "d" && view) go({ kind: "confirm-delete", view });
-    },
-  );
+  useStableInput((input, key) => {
+    const { mode: m, selected: sel, views: vs } = live.current;
+    if (m.kind === "confirm-delete") {
+      if (input === "y") void actions.remove(m.view).finally(() => go({ kind: "browse" }));
+      else if (input === "n" || key.escape) go({ kind: "browse" });
+      return;
+    }
+    if (m.kind === "add") return addKeys.push(input, key);
+    if (input === "q" || (key.ctrl && input === "c")) return exit();
+    if (input === "j" || key.downArrow) select(Math.min(sel + 1, Math.max(0, vs.length - 1)));
+    if (input === "k" || key.upArrow) select(Math.max(0, sel - 1));
+    if (input === "r") refresh();
+    if (input === "a") go({ kind: "add" });
+    const view = vs[Math.min(sel, vs.length - 1)];
+    if (input === "d" && view) go({ kind: "confirm-delete", view });
+  });
 
   const t = now();
   return (
@@ -107,7 +111,8 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
         <Text bold>tokenledger quota</Text>
         <Text dimColor>
           {"  "}
-          {views.length} account{views.length === 1 ? "" : "s"} · {busy ? "refreshing…" : `next refresh in ${countdown(new Date(nextAt), new Date())}`}
+          {views.length} account{views.length === 1 ? "" : "s"} ·{" "}
+          {busy ? "refreshing…" : `next refresh in ${countdown(new Date(nextAt), new Date())}`}
         </Text>
       </Text>
       <Box marginTop={1} minHeight={14}>
@@ -116,8 +121,15 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
           {views.map((v, i) => {
             const p = worst(v);
             return (
-              <Text key={`${v.account.provider}:${v.account.accountId}`} inverse={i === selected} color={v.needsLogin ? "red" : undefined}>
-                {i === selected ? "›" : " "} {`${SHORT[v.account.provider] ?? v.account.provider} ${v.account.label}`.slice(0, 15).padEnd(15)}
+              <Text
+                key={`${v.account.provider}:${v.account.accountId}`}
+                inverse={i === selected}
+                color={v.needsLogin ? "red" : undefined}
+              >
+                {i === selected ? "›" : " "}{" "}
+                {`${SHORT[v.account.provider] ?? v.account.provider} ${v.account.label}`
+                  .slice(0, 15)
+                  .padEnd(15)}
                 {p === null ? "   ?" : `${String(Math.round(p)).padStart(3)}%`}
                 {v.stale ? "*" : " "}
               </Text>
@@ -135,7 +147,7 @@ export function Dashboard({ monitor, actions, refreshMs = 60_000, refreshOnStart
           Delete {mode.view.account.provider}/{mode.view.account.label} and its stored credential? y/n
         </Text>
       ) : (
-        <Text dimColor>j/k move · r refresh · a add · d delete · q quit   (* stale)</Text>
+        <Text dimColor>j/k move · r refresh · a add · d delete · q quit (* stale)</Text>
       )}
     </Box>
   );

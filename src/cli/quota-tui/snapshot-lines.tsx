@@ -8,7 +8,8 @@ const LABEL_WIDTH = 15;
 
 function paceText(s: QuotaSnapshot, now: Date): { text: string; color?: string } | null {
   const p = pace(s, now);
-  if (p.state === "deficit" && p.runsOutAt) return { text: `runs out in ${countdown(p.runsOutAt, now)}`, color: "red" };
+  if (p.state === "deficit" && p.runsOutAt)
+    return { text: `runs out in ${countdown(p.runsOutAt, now)}`, color: "red" };
   if (p.state === "reserve") return { text: "lasts until reset", color: "green" };
   if (p.state === "on_pace") return { text: "on pace" };
   return null;
@@ -29,7 +30,9 @@ export function SnapshotLine({ s, now }: { s: QuotaSnapshot; now: Date }) {
     );
   const pct = percentUsed(s);
   const amount =
-    s.limit === null ? formatAmount(s.used, s.unit) : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
+    s.limit === null
+      ? formatAmount(s.used, s.unit)
+      : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
   const p = paceText(s, now);
   const indent = "".padEnd(LABEL_WIDTH);
   return (

@@ -6,7 +6,10 @@ import { useCallback, useRef } from "react";
  * changes (every render with an inline function), and keys that arrive in between are lost: fast typing of
  * an API key dropped characters. The latest handler is read through a ref instead.
  */
-export function useStableInput(handler: (input: string, key: Key) => void, options?: { isActive?: boolean }): void {
+export function useStableInput(
+  handler: (input: string, key: Key) => void,
+  options?: { isActive?: boolean },
+): void {
   const ref = useRef(handler);
   ref.current = handler;
   const stable = useCallback((input: string, key: Key) => ref.current(input, key), []);

@@ -63,9 +63,17 @@ function fromSnapshots(
     const remaining = decimalText(q.remaining, `quota_snapshots.${key}.remaining`);
     let used: string | null = null;
     if (entitlement !== null && percentRemaining !== null)
-      used = new Decimal(entitlement).times(new Decimal(100).minus(percentRemaining)).div(100).toDecimalPlaces(2).toString();
-    else if (entitlement !== null && remaining !== null) used = new Decimal(entitlement).minus(remaining).toString();
-    const note = unit === "credits" && entitlement !== null ? `1 credit = $0.01 (allowance $${new Decimal(entitlement).div(100).toFixed(2)})` : null;
+      used = new Decimal(entitlement)
+        .times(new Decimal(100).minus(percentRemaining))
+        .div(100)
+        .toDecimalPlaces(2)
+        .toString();
+    else if (entitlement !== null && remaining !== null)
+      used = new Decimal(entitlement).minus(remaining).toString();
+    const note =
+      unit === "credits" && entitlement !== null
+        ? `1 credit = $0.01 (allowance $${new Decimal(entitlement).div(100).toFixed(2)})`
+        : null;
     out.push({ ...base, window, used, limit: entitlement, unit, unlimited: false, note });
   }
   return out;
@@ -77,7 +85,8 @@ function fromLegacy(
   base: Omit<QuotaSnapshot, "window" | "used" | "limit" | "unit" | "unlimited" | "note">,
 ): QuotaSnapshot[] {
   const monthly = objectAt(body.monthly_quotas, "monthly_quotas");
-  const left = body.limited_user_quotas === undefined ? {} : objectAt(body.limited_user_quotas, "limited_user_quotas");
+  const left =
+    body.limited_user_quotas === undefined ? {} : objectAt(body.limited_user_quotas, "limited_user_quotas");
   const out: QuotaSnapshot[] = [];
   for (const key of ["chat", "completions"] as const) {
     const limit = decimalText(monthly[key], `monthly_quotas.${key}`);
@@ -131,8 +140,15 @@ export const copilotProvider: QuotaProvider = {
       fetchedAt: (opts.now ?? (() => new Date()))().toISOString(),
     };
     if (body.quota_snapshots !== undefined && body.quota_snapshots !== null)
-      return fromSnapshots(objectAt(body.quota_snapshots, "quota_snapshots"), snapBase, body.token_based_billing === true);
+      return fromSnapshots(
+        objectAt(body.quota_snapshots, "quota_snapshots"),
+        snapBase,
+        body.token_based_billing === true,
+      );
     if (body.monthly_quotas !== undefined) return fromLegacy(body, snapBase);
-    throw new QuotaFetchError("shape", "/copilot_internal/user: no quota_snapshots or monthly_quotas in the answer");
+    throw new QuotaFetchError(
+      "shape",
+      "/copilot_internal/user: no quota_snapshots or monthly_quotas in the answer",
+    );
   },
 };

@@ -1,12 +1,7 @@
 import { decimalText, minus } from "../amount.js";
 import { getJson, objectAt } from "../http.js";
 import { nextUtcBoundary } from "../reset.js";
-import {
-  QuotaFetchError,
-  type QuotaFetchOptions,
-  type QuotaProvider,
-  type QuotaSnapshot,
-} from "../types.js";
+import { QuotaFetchError, type QuotaFetchOptions, type QuotaProvider, type QuotaSnapshot } from "../types.js";
 
 const DEFAULT_BASE = "https://openrouter.ai";
 const KEY_PATH = "/api/v1/key";
@@ -43,7 +38,9 @@ function readKey(body: unknown): KeyInfo {
       monthly: decimalText(data.usage_monthly, "data.usage_monthly"),
     },
     isManagementKey: data.is_management_key === true || data.is_provisioning_key === true,
-    creatorUserId: str(data.creator_user_id) ?? (typeof data.creator_user_id === "number" ? String(data.creator_user_id) : null),
+    creatorUserId:
+      str(data.creator_user_id) ??
+      (typeof data.creator_user_id === "number" ? String(data.creator_user_id) : null),
   };
 }
 
@@ -83,7 +80,9 @@ export const openrouterProvider: QuotaProvider = {
     const fetchedAt = now.toISOString();
     const { body } = await getJson(`${base}${KEY_PATH}`, auth(secret), opts);
     const k = readKey(body);
-    const snap = (s: Omit<QuotaSnapshot, "provider" | "accountId" | "fetchedAt" | "unlimited" | "unit">): QuotaSnapshot => ({
+    const snap = (
+      s: Omit<QuotaSnapshot, "provider" | "accountId" | "fetchedAt" | "unlimited" | "unit">,
+    ): QuotaSnapshot => ({
       provider: "openrouter",
       accountId: account.accountId,
       unit: "usd",
@@ -95,10 +94,28 @@ export const openrouterProvider: QuotaProvider = {
     if (k.limit !== null) {
       const { window, used } = windowSpend(k);
       const resetAt = window === "key_limit" ? null : nextUtcBoundary(window, now).toISOString();
-      out.push(snap({ window, used, limit: k.limit, resetAt, source: KEY_PATH, note: "spending cap, not a balance" }));
+      out.push(
+        snap({
+          window,
+          used,
+          limit: k.limit,
+          resetAt,
+          source: KEY_PATH,
+          note: "spending cap, not a balance",
+        }),
+      );
     }
-    out.push(snap({ window: "lifetime", used: k.usage, limit: null, resetAt: null, source: KEY_PATH, note: null }));
-    out.push(snap({ window: "balance", ...(await balance(base, secret, k.isManagementKey, opts)), resetAt: null, source: CREDITS_PATH }));
+    out.push(
+      snap({ window: "lifetime", used: k.usage, limit: null, resetAt: null, source: KEY_PATH, note: null }),
+    );
+    out.push(
+      snap({
+        window: "balance",
+        ...(await balance(base, secret, k.isManagementKey, opts)),
+        resetAt: null,
+        source: CREDITS_PATH,
+      }),
+    );
     return out;
   },
 };
@@ -126,7 +143,8 @@ async function balance(
       return unknown("balance unknown (credits answered zero for a key not known to be a management key)");
     return { used, limit: total, note: null };
   } catch (err) {
-    if (err instanceof QuotaFetchError && err.kind === "auth") return unknown("balance unknown (credits refused the key)");
+    if (err instanceof QuotaFetchError && err.kind === "auth")
+      return unknown("balance unknown (credits refused the key)");
     throw err;
   }
 }
