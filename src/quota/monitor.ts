@@ -1,4 +1,5 @@
-import type { QuotaHistory } from "../core/quota-history.js";
+import { snapshotContent, type QuotaHistory } from "../core/quota-history.js";
+import { windowStart } from "./reset.js";
 import type { ResolvedAccount } from "./accounts.js";
 import { quotaProvider } from "./registry.js";
 import { QuotaFetchError, type QuotaAccount, type QuotaFetchOptions, type QuotaSnapshot } from "./types.js";
@@ -15,6 +16,8 @@ export interface AccountView {
   readonly needsLogin: boolean;
   /** When the last successful fetch happened (ISO), null before any. */
   readonly fetchedAt: string | null;
+  /** Stored changes of each window inside its current period, oldest first: the recent rate for pace. */
+  readonly history: Readonly<Record<string, readonly QuotaSnapshot[]>>;
 }
 
 export interface MonitorOptions {
@@ -42,6 +45,7 @@ interface State {
   lastError: string | null;
   needsLogin: boolean;
   fetchedAt: string | null;
+  history: Record<string, QuotaSnapshot[]>;
   /** Epoch ms before which a rate-limited account is not asked again. */
   notBefore: number;
   rateLimits: number;
@@ -78,6 +82,7 @@ export class QuotaMonitor {
             : (old?.lastError ?? null),
         needsLogin: secret === null || (old?.needsLogin ?? false),
         fetchedAt: old?.fetchedAt ?? null,
+        history: old?.history ?? {},
         notBefore: old?.notBefore ?? 0,
         rateLimits: old?.rateLimits ?? 0,
       });
@@ -119,6 +124,7 @@ export class QuotaMonitor {
       lastError: s.lastError,
       needsLogin: s.needsLogin,
       fetchedAt: s.fetchedAt,
+      history: s.history,
     }));
   }
 
@@ -145,6 +151,12 @@ export class QuotaMonitor {
       state.needsLogin = false;
       state.fetchedAt = snapshots[0]?.fetchedAt ?? new Date().toISOString();
       state.rateLimits = 0;
+      for (const snap of snapshots) {
+        const series = (state.history[snap.window] ??= []);
+        const last = series.at(-1);
+        if (!last || snapshotContent(last) !== snapshotContent(snap)) series.push(snap);
+        if (series.length > 500) series.splice(0, series.length - 500);
+      }
       await this.#opts.history?.save(snapshots).catch((err: unknown) => {
         state.lastError = `history not saved: ${(err as Error).message}`;
       });

@@ -54,7 +54,7 @@ function viewJson(v: AccountView, now: Date) {
       unlimited: s.unlimited,
       percentUsed: percentUsed(s),
       resetAt: s.resetAt,
-      pace: pace(s, now).state,
+      pace: pace(s, now, v.history[s.window] ?? []).state,
       note: s.note,
       source: s.source,
     })),

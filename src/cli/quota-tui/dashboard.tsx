@@ -162,7 +162,7 @@ function Details({ view, now }: { view: AccountView; now: Date }) {
       </Text>
       {view.snapshots.length === 0 ? <Text dimColor>no data yet</Text> : null}
       {view.snapshots.map((s) => (
-        <SnapshotLine key={s.window} s={s} now={now} />
+        <SnapshotLine key={s.window} s={s} now={now} history={view.history[s.window] ?? []} />
       ))}
       <Text dimColor>
         {view.fetchedAt ? `updated ${countdown(now, new Date(view.fetchedAt))} ago` : "not fetched yet"}

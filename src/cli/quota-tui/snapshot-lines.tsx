@@ -6,8 +6,12 @@ import type { QuotaSnapshot } from "../../quota/types.js";
 const GAUGE_WIDTH = 10;
 const LABEL_WIDTH = 15;
 
-function paceText(s: QuotaSnapshot, now: Date): { text: string; color?: string } | null {
-  const p = pace(s, now);
+function paceText(
+  s: QuotaSnapshot,
+  now: Date,
+  history: readonly QuotaSnapshot[],
+): { text: string; color?: string } | null {
+  const p = pace(s, now, history);
   if (p.state === "deficit" && p.runsOutAt)
     return { text: `runs out in ${countdown(p.runsOutAt, now)}`, color: "red" };
   if (p.state === "reserve") return { text: "lasts until reset", color: "green" };
@@ -19,7 +23,15 @@ function paceText(s: QuotaSnapshot, now: Date): { text: string; color?: string }
  * One quota in at most three short lines (the right pane is ~55 columns): label, gauge, used / limit and
  * percent; then reset countdown and pace; then the provider's note. Unknown is shown as such.
  */
-export function SnapshotLine({ s, now }: { s: QuotaSnapshot; now: Date }) {
+export function SnapshotLine({
+  s,
+  now,
+  history = [],
+}: {
+  s: QuotaSnapshot;
+  now: Date;
+  history?: readonly QuotaSnapshot[];
+}) {
   const label = (WINDOW_LABELS[s.window] ?? s.window).slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
   if (s.unlimited)
     return (
@@ -33,7 +45,7 @@ export function SnapshotLine({ s, now }: { s: QuotaSnapshot; now: Date }) {
     s.limit === null
       ? formatAmount(s.used, s.unit)
       : `${formatAmount(s.used, s.unit)} / ${formatAmount(s.limit, s.unit)}`;
-  const p = paceText(s, now);
+  const p = paceText(s, now, history);
   const indent = "".padEnd(LABEL_WIDTH);
   return (
     <Box flexDirection="column">
