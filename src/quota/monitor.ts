@@ -101,6 +101,17 @@ export class QuotaMonitor {
       state.snapshots = rows.filter(
         (r) => r.provider === state.account.provider && r.accountId === state.account.accountId,
       );
+      // Pace wants the recent rate: the stored changes since the start of each window's current period.
+      for (const s of state.snapshots) {
+        const start = s.resetAt ? windowStart(s.window, new Date(s.resetAt)) : null;
+        if (start)
+          state.history[s.window] = await this.#opts.history.series(
+            s.provider,
+            s.accountId,
+            s.window,
+            start.getTime(),
+          );
+      }
     }
     this.#emit();
   }

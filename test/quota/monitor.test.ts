@@ -112,3 +112,28 @@ describe("QuotaMonitor", () => {
     expect(jitteredInterval(60_000, () => 1)).toBe(66_000);
   });
 });
+
+describe("QuotaMonitor history for pace", () => {
+  it("loads the stored changes of the current period with the first paint", async () => {
+    const storage = memoryStorage();
+    const base = {
+      provider: "copilot",
+      accountId: "583231",
+      window: "premium" as const,
+      limit: "300",
+      unit: "requests" as const,
+      unlimited: false,
+      resetAt: "2027-01-01T00:00:00.000Z",
+      source: "t",
+      note: null,
+    };
+    await storage.quotaHistory.save([
+      { ...base, used: "10", fetchedAt: "2026-11-20T00:00:00.000Z" },
+      { ...base, used: "20", fetchedAt: "2026-12-02T00:00:00.000Z" },
+      { ...base, used: "30", fetchedAt: "2026-12-03T00:00:00.000Z" },
+    ]);
+    const m = new QuotaMonitor([cpAccount], { history: storage.quotaHistory });
+    await m.loadStored();
+    expect(m.views()[0]!.history.premium!.map((s) => s.used)).toEqual(["20", "30"]);
+  });
+});
