@@ -11,6 +11,8 @@ import {
 import { migrateToLatest, migrationStatus, sqliteStorage } from "tokenledger/sqlite";
 import { describePg, dropSchema, pgQuery, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { ledgerEvent } from "../contract/ledger-events.js";
+import { postgresMigrations } from "../../adapters/postgres/postgres-migrations.js";
+import { SQLITE_MIGRATIONS } from "../../adapters/sqlite/sqlite-migrations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-bad-"));
 const schemas: string[] = [];
@@ -20,9 +22,12 @@ afterAll(async () => {
   const url = pgUrl();
   if (url) for (const s of schemas) await dropSchema(url, s);
 });
-const PG_ALL = ["0001_events", "0002_hourly_rollup", "0003_views", "0004_rollup_projections"];
+// The full lists come from the adapters, so a new migration does not need edits here; the
+// first steps are pinned because their order is what existing ledgers were migrated through.
+const PG_ALL = postgresMigrations("x").map((m) => m.name);
 // SQLite drops its rollup triggers in 0005 (the adapter upserts per batch); PostgreSQL keeps them.
-const ALL = [...PG_ALL, "0005_rollups_by_adapter"];
+const ALL = SQLITE_MIGRATIONS.map((m) => m.name);
+const FIRST = ["0001_events", "0002_hourly_rollup", "0003_views", "0004_rollup_projections"];
 
 describe("SQLite options and migrations", () => {
   it("rejects bad options naming the option", () => {
@@ -64,6 +69,8 @@ describe("SQLite options and migrations", () => {
     const path = join(dir, "a", "b", "ledger.db");
     const manual = sqliteStorage({ path, migrate: false });
     await manual.init();
+    expect(ALL.slice(0, 4)).toEqual(FIRST);
+    expect(PG_ALL.slice(0, 4)).toEqual(FIRST);
     expect(await migrationStatus(manual)).toEqual({ applied: [], pending: ALL });
     await expect(manual.insertBatch([ledgerEvent()])).rejects.toBeInstanceOf(StorageError);
     expect(await migrateToLatest(manual)).toEqual(ALL);

@@ -82,10 +82,9 @@ describe("0004_rollup_projections on an existing SQLite ledger", () => {
     await s.init();
     await s.insertBatch(evs);
     // At 0003 the hourly table is still kept by its trigger: the adapter must not sum it a second time.
-    expect((await migrationStatus(s)).pending).toEqual([
-      "0004_rollup_projections",
-      "0005_rollups_by_adapter",
-    ]);
+    const sqliteLater = SQLITE_MIGRATIONS.slice(3).map((m) => m.name);
+    expect(sqliteLater.slice(0, 2)).toEqual(["0004_rollup_projections", "0005_rollups_by_adapter"]);
+    expect((await migrationStatus(s)).pending).toEqual(sqliteLater);
     const old = await s.rollup(QUERY);
     expect(s.lastProjection).toBe("token_ledger_hourly"); // the only table there yet
     s.forceProjection = "token_ledger_daily";
@@ -94,7 +93,7 @@ describe("0004_rollup_projections on an existing SQLite ledger", () => {
     );
     s.forceProjection = null;
 
-    expect(await migrateToLatest(s)).toEqual(["0004_rollup_projections", "0005_rollups_by_adapter"]);
+    expect(await migrateToLatest(s)).toEqual(sqliteLater);
     expect(await s.rollup(QUERY)).toEqual(old);
     expect(s.lastProjection).toBe("token_ledger_hourly_model");
     await expectBackfilled(s, evs);
@@ -127,11 +126,15 @@ describePg("0004_rollup_projections on an existing PostgreSQL ledger", () => {
     const s = postgresStorage({ connectionString: url, schema, migrate: false });
     await s.init();
     await s.insertBatch(evs.slice(0, 400));
-    expect((await pgStatus(s)).pending).toEqual(["0004_rollup_projections"]);
+    const pgLater = postgresMigrations(schema)
+      .slice(3)
+      .map((m) => m.name);
+    expect(pgLater[0]).toBe("0004_rollup_projections");
+    expect((await pgStatus(s)).pending).toEqual(pgLater);
     await s.rollup(QUERY);
     expect(s.lastProjection).toBe("token_ledger_hourly");
 
-    expect(await pgMigrate(s)).toEqual(["0004_rollup_projections"]);
+    expect(await pgMigrate(s)).toEqual(pgLater);
     await s.insertBatch(evs); // 400 duplicates and 200 new rows
     await expectBackfilled(s, evs);
     const views = await pgQuery<{ n: string }>(
