@@ -7,6 +7,7 @@ import { anthropicInterceptor } from "./anthropic/index.js";
 import { googleGenerativeAiInterceptor } from "./google-generative-ai/index.js";
 import { googleGenAiInterceptor } from "./google-genai/index.js";
 import { bedrockInterceptor } from "./bedrock/index.js";
+import { requireEsmSync } from "./esm-require.js";
 
 /** Every provider SDK tokenledger knows. One definition each; adding a provider means adding one entry. */
 export const INTERCEPTORS: readonly InterceptorDefinition[] = [
@@ -30,8 +31,9 @@ export interface InstrumentationReport {
 }
 
 /**
- * Patches installed SDKs. The CommonJS build of each package is patched synchronously; the ESM build
- * (a separate copy of every class) asynchronously. Each copy is patched at most once.
+ * Patches installed SDKs. The CommonJS build of each package is patched synchronously, and so is the ESM
+ * build (a separate copy of every class) where the runtime can `require()` ES modules (Node 20.19+, 22.12+);
+ * elsewhere the ESM build is patched asynchronously. Each copy is patched at most once.
  */
 export class Instrumentation {
   readonly #env: InterceptorEnv;
@@ -43,7 +45,7 @@ export class Instrumentation {
     this.#env = env;
   }
 
-  /** Patch the CommonJS copies now; resolve when the ESM copies are patched too. */
+  /** Patch the CommonJS (and, where possible, ESM) copies now; resolve when every ESM copy is patched. */
   enable(): Promise<InstrumentationReport> {
     const requirers = [createRequire(join(process.cwd(), "noop.js")), createRequire(import.meta.url)];
     const esmLoads: Promise<void>[] = [];
@@ -55,6 +57,10 @@ export class Instrumentation {
           continue;
         }
         this.#patch(def, pkg, cjs, "cjs");
+        // The ESM copy, now where the runtime allows; the import() below is then a no-op (every slot is ours
+        // already) unless a loader hook (tsx, …) handed require() a different copy than import() gets.
+        const esm = requireEsmSync(pkg);
+        if (esm !== undefined) this.#patch(def, pkg, esm, "esm");
         esmLoads.push(
           import(pkg).then(
             (ns: unknown) => this.#patch(def, pkg, ns, "esm"),

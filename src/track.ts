@@ -25,8 +25,9 @@ const state: ProcessState = (g[KEY] ??= { interceptorOptions: {}, log: new SafeL
 
 /**
  * Start tracking: returns the process-wide tracker (idempotent) and patches every installed provider SDK.
- * In ESM apps, `await instrumentationReady()` (or start with `node --import tokenledger/register`) before the
- * first call, because ESM copies of the SDKs can only be reached asynchronously.
+ * The CommonJS and ESM copies of the SDKs are patched before `track()` returns on Node 20.19+ / 22.12+
+ * (`require(esm)`), so the call on the next line is recorded. On older Node the ESM copies are patched
+ * asynchronously: there, `await instrumentationReady()` (or start with `node --import tokenledger/register`).
  */
 export function track(options?: TrackOptions): TokenTracker {
   if (state.tracker) {

@@ -50,7 +50,7 @@ export function hookConstruction(cls: unknown, env: InterceptorEnv, set: PatchSe
 }
 
 /** Patched `Models` instances, held weakly so clients the app drops can be garbage-collected. */
-class LiveInstances {
+export class LiveInstances {
   #refs: WeakRef<object>[] = [];
   readonly #patches = new WeakMap<object, PatchSet>();
 

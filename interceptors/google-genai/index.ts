@@ -1,6 +1,7 @@
 import type { InterceptorDefinition } from "../_shared/types.js";
 import { PatchSet } from "../_shared/wrap.js";
 import { hookConstruction } from "./construction.js";
+import { hookExistingClients } from "./existing-clients.js";
 import { isModels, patchModels, providerOf } from "./models.js";
 
 const PACKAGE = "@google/genai";
@@ -27,6 +28,7 @@ export const googleGenAiInterceptor: InterceptorDefinition = {
     }
     const set = new PatchSet();
     hookConstruction(cls, env, set);
+    hookExistingClients(moduleExports, env, set);
     return set;
   },
   instrumentClient(client, env) {
