@@ -6,6 +6,7 @@ import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
 import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadPgPool } from "./postgres-driver.js";
+import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
 import { postgresFlavor } from "./postgres-sql.js";
 import {
@@ -192,7 +193,8 @@ export class PostgresStorage extends KyselyStorage {
     this.#closed = true;
     const pool = this.#pool;
     if (this.#ownsPool) {
-      await this.#kysely?.destroy(); // ends the pool we created
+      // Ends the pool we created; connections still busy after a short grace are cut.
+      if (this.#kysely) await endOwnPool(this.#kysely.destroy(), pool);
     } else if (pool) {
       // The host's pool stays open; only our listener goes.
       pool.removeListener("error", this.#onPoolError);

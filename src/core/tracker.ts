@@ -90,6 +90,8 @@ export class TokenTracker implements AsyncDisposable {
   readonly #storageOption: StorageAdapter | (() => Promise<StorageAdapter>) | DatabaseTarget;
   #storage: StorageAdapter | undefined;
   #storagePromise: Promise<StorageAdapter> | undefined;
+  /** Every adapter this tracker obtained, opened or still opening: shutdown() closes them all. */
+  readonly #adapters = new Set<StorageAdapter>();
   #seq = 0;
   #recorded = 0;
   #persisted = 0;
@@ -239,8 +241,9 @@ export class TokenTracker implements AsyncDisposable {
         return;
       }
       this.#waiters.add(waiter);
+      // Ref'd on purpose: somebody awaits this promise, so the process must live until it settles (an unref'd
+      // deadline let a top-level `await tracker.flush()` exit with code 13 when storage was down).
       waiter.timer = setTimeout(() => this.#settle(waiter, true), timeoutMs);
-      waiter.timer.unref();
       this.#backoffUntil = 0;
       this.#scheduleDrain();
     });
@@ -278,6 +281,7 @@ export class TokenTracker implements AsyncDisposable {
   /** The storage adapter, resolved (and migrated) on first use. Rejects if it cannot be opened. */
   storage(): Promise<StorageAdapter> {
     this.#storagePromise ??= resolveStorageOption(this.#storageOption).then(async (s) => {
+      this.#adapters.add(s); // closable even while init() waits on a hung server
       await s.init();
       this.#storage = s;
       return s;
@@ -528,8 +532,8 @@ export class TokenTracker implements AsyncDisposable {
     if (pending > 0) this.#log.warn(`shutdown left ${pending} events unsaved`);
     // Close what we opened, including an adapter still being opened, but never wait past the deadline.
     const closing = (async () => {
-      const storage = this.#storage ?? (await this.#storagePromise?.catch(() => undefined));
-      await storage?.close();
+      if (this.#adapters.size === 0) await this.#storagePromise?.catch(() => undefined);
+      await Promise.all([...this.#adapters].map((a) => a.close()));
     })().catch((err: unknown) => this.#internalError("close", err));
     if (!(await settlesWithin(closing, Math.max(0, deadline - Date.now())))) {
       timedOut = true;
@@ -614,12 +618,11 @@ export class TokenTracker implements AsyncDisposable {
 
 const EMPTY_ATTRIBUTION: Attribution = Object.freeze({});
 
-/** True when `p` settles within `ms`; never rejects. The timer is unref'd. */
+/** True when `p` settles within `ms`; never rejects. The timer is ref'd: shutdown() awaits it. */
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
   });
   return Promise.race([p.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }
