@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import pc from "picocolors";
 import {
   describeTarget,
@@ -7,6 +8,7 @@ import {
 } from "../core/database-url.js";
 import type { TokenLedgerPricer } from "../pricing/index.js";
 import type { StorageAdapter } from "../core/storage.js";
+import { TokenLedgerConfigError } from "../core/errors.js";
 import { resolveStorage } from "../storage-resolver.js";
 import { loadConfig } from "../config/load.js";
 import type { TokenLedgerConfig } from "../config/schema.js";
@@ -39,6 +41,10 @@ export class CliContext {
   ) {}
 
   static async create(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+    if (globals.db !== undefined && globals.db.trim() === "")
+      throw new TokenLedgerConfigError(
+        "--db is blank: give a SQLite file path or a postgres:// URL, or leave --db out for the default ledger",
+      );
     const { config, filepath } = await loadConfig(globals.config);
     let target = resolveDatabaseTarget(globals.db, env);
     // The config file's database sits between the environment and the default file.
@@ -63,6 +69,23 @@ export class CliContext {
       return storage;
     })();
     return this.#storage;
+  }
+
+  /**
+   * The ledger for a read-only command (report, costs, export): never creates one. A SQLite ledger that does
+   * not exist yet is an error saying so, instead of an empty file (and directories) left behind.
+   */
+  existingStorage(): Promise<StorageAdapter> {
+    const t = this.target;
+    if (t.kind === "sqlite" && !existsSync(t.path)) {
+      return Promise.reject(
+        new TokenLedgerConfigError(
+          `no ledger at ${t.path} (from ${t.source}): nothing has been recorded there yet. ` +
+            "Check --db / TOKENLEDGER_DATABASE_URL, or record first (track() in your app, or `tokenledger import`).",
+        ),
+      );
+    }
+    return this.storage();
   }
 
   pricer(): Promise<TokenLedgerPricer> {

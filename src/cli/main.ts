@@ -5,8 +5,11 @@ import { createProgram } from "./program.js";
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // A closed pipe (`tokenledger export | head`) is a normal end, not an error.
+  // Any other write failure (full disk, read-only file) must not pass for success with a truncated output.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
+    process.stderr.write(`tokenledger: error: cannot write the output: ${error.message}\n`);
+    process.exit(1);
   });
   const program = createProgram();
   let code = 0;
@@ -18,7 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = error.exitCode;
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`tokenledger: error: ${message.split("\n")[0]}\n`);
+      // The whole message: hints (such as `npm rebuild better-sqlite3`) come after the first line.
+      process.stderr.write(`tokenledger: error: ${message}\n`);
       if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       code = 1;
     }

@@ -76,17 +76,42 @@ const nonNegative = z
   .nonnegative("must not be negative")
   .finite("must be finite");
 
+/** Keys of `PricingOptions` (src/pricing/pricer.ts); a typo such as `overides` is refused, not ignored. */
+const PRICING_OPTION_KEYS: readonly string[] = [
+  "overrides",
+  "file",
+  "azureDeployments",
+  "bedrockModelMap",
+  "aliases",
+  "litellmCachePath",
+];
+
 const schema = z
   .object({
     storage: z
-      .union([z.string().min(1, "must not be empty"), fn(), z.object({ insertBatch: fn() }).loose()], {
-        error: "must be a StorageAdapter, a factory returning one, or a database URL / SQLite path",
-      })
+      .union(
+        [
+          z.string().trim().min(1, "must not be empty or blank"),
+          fn(),
+          z.object({ insertBatch: fn() }).loose(),
+        ],
+        {
+          error: "must be a StorageAdapter, a factory returning one, or a database URL / SQLite path",
+        },
+      )
       .optional(),
     pricer: z.object({ price: fn() }, { error: "must have a price(request) method" }).loose().optional(),
     pricing: z
       .record(z.string(), z.unknown(), {
         error: "must be an object of pricing options (overrides, file, ...)",
+      })
+      .superRefine((value, ctx) => {
+        const unknown = Object.keys(value).filter((k) => !PRICING_OPTION_KEYS.includes(k));
+        if (unknown.length > 0)
+          ctx.addIssue({
+            code: "custom",
+            message: `has unknown key ${unknown.map((k) => `"${k}"`).join(", ")} (accepted: ${PRICING_OPTION_KEYS.join(", ")})`,
+          });
       })
       .optional(),
     maxQueueSize: positiveInt("maxQueueSize").optional(),

@@ -11,10 +11,18 @@ import type { Pricer } from "./pricer.js";
 import type { StorageAdapter } from "./storage.js";
 import { classifyStorageError, toStorageError } from "./storage-errors.js";
 import { resolveStorageOption } from "./storage-resolution.js";
+import { checkRecordInput } from "./record-check.js";
 import { createPricer, defaultPricer } from "../pricing/index.js";
 
 export type DropReason =
-  "queue_full" | "too_large" | "after_shutdown" | "retry_exhausted" | "rejected" | "internal_error";
+  | "queue_full"
+  | "too_large"
+  | "after_shutdown"
+  | "retry_exhausted"
+  | "rejected"
+  | "internal_error"
+  | "invalid_usage"
+  | "invalid_timestamp";
 
 export interface TrackerStats {
   /** Events accepted by `record()` (after sampling). */
@@ -71,6 +79,8 @@ const DROP_REASONS: readonly DropReason[] = [
   "retry_exhausted",
   "rejected",
   "internal_error",
+  "invalid_usage",
+  "invalid_timestamp",
 ];
 
 /**
@@ -184,8 +194,15 @@ export class TokenTracker implements AsyncDisposable {
   }
 
   /** Queue one usage event. Synchronous, O(1), no I/O, never throws. */
-  record(input: UsageEventInput): void {
+  record(raw: UsageEventInput): void {
     try {
+      const input = checkRecordInput(raw);
+      if ("reason" in input) {
+        this.#recorded++;
+        this.#dropped[input.reason]++;
+        this.#log.warnOnce(input.reason, input.message, 60_000);
+        return;
+      }
       const context = input.attribution ? EMPTY_ATTRIBUTION : getContext();
       if (this.#shutdown) {
         this.#recorded++;

@@ -72,7 +72,7 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
     where,
   };
   const bucket = BUCKET[opts.period];
-  const storage = await ctx.storage();
+  const storage = await ctx.existingStorage();
 
   const narrowed = Boolean(opts.model || opts.team || opts.user);
   const allSubs = ctx.config.subscriptions ?? [];

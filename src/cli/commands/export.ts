@@ -98,7 +98,7 @@ Events are read page by page from the ledger, so exports of any size run in cons
 async function exportData(ctx: CliContext, opts: ExportOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
   const where = toWhere(opts.where);
-  const storage = await ctx.storage();
+  const storage = await ctx.existingStorage();
   const file: WriteStream | undefined = opts.out ? createWriteStream(opts.out) : undefined;
   if (file)
     await Promise.race([

@@ -94,7 +94,7 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     if (!groupBy.includes("model")) groupBy.push("model");
   }
   const where = toWhere(opts.where);
-  const storage = await ctx.storage();
+  const storage = await ctx.existingStorage();
 
   if (period === "blocks") {
     if (groupBy.length > 0)

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { TokenTracker, track, untrack } from "tokenledger";
+
+afterEach(async () => {
+  await untrack();
+});
+
+describe("options: a typo or a blank value is a clear error naming the option", () => {
+  it("an unknown pricing option (overides) is refused, listing the accepted ones", () => {
+    expect(
+      () => new TokenTracker({ storage: ":memory:", logger: false, pricing: { overides: {} } as never }),
+    ).toThrow(/option "pricing" has unknown key "overides" \(accepted: overrides, file,/);
+  });
+
+  it("an unknown top-level option is refused by track() and TokenTracker", () => {
+    expect(() => track({ storage: ":memory:", logger: false, flushIntervalMS: 10 } as never)).toThrow(
+      /unknown option "flushIntervalMS"/,
+    );
+    expect(() => new TokenTracker({ storage: ":memory:", logger: false, sampelRate: 1 } as never)).toThrow(
+      /unknown option "sampelRate"/,
+    );
+  });
+
+  it.each([[""], ["   "], ["\t"]])(
+    "storage %j is refused instead of meaning the default ledger",
+    (storage) => {
+      expect(() => new TokenTracker({ storage, logger: false })).toThrow(
+        /option "storage" must not be empty or blank/,
+      );
+    },
+  );
+});
