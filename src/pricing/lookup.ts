@@ -26,6 +26,8 @@ export interface PriceLayers {
   readonly overrides: PriceTable;
   readonly litellm: PriceTable;
   readonly catalog: PriceTable;
+  /** Generated broad layer (@pydantic/genai-prices), searched only after the curated layers. */
+  readonly broad: PriceTable;
   /** Azure deployment name → model id or pricing key. */
   readonly azureDeployments: ReadonlyMap<string, string>;
   /** Bedrock model id / ARN → model id or pricing key. */
@@ -43,6 +45,8 @@ interface Candidate {
   readonly key: string;
   readonly step: "map" | "exact" | "normalized";
   readonly regionPrefix?: string;
+  /** A base-model guess (`gemini-2.5-pro-preview-05-06` → `gemini-2.5-pro`): tried after every exact form. */
+  readonly fallback?: boolean;
 }
 
 /**
@@ -57,6 +61,12 @@ export function findPrice(
   candidates = candidateKeys(layers, req),
 ): PriceMatch | undefined {
   const at = req.at.getTime();
+  const primary = candidates.filter((c) => !c.fallback);
+  const fallback = candidates.filter((c) => c.fallback);
+  return findIn(layers, primary, at) ?? (fallback.length > 0 ? findIn(layers, fallback, at) : undefined);
+}
+
+function findIn(layers: PriceLayers, candidates: readonly Candidate[], at: number): PriceMatch | undefined {
   for (const c of candidates) {
     const p = hitAt(layers.overrides, c.key, at);
     if (p) return match(p, c.step === "map" ? "map" : "override", c);
@@ -75,6 +85,16 @@ export function findPrice(
     const p = target ? anyLayerAt(layers, target, at) : undefined;
     if (p) return match(p, "alias", c);
   }
+  // The broad layer only fills what the curated layers lack: an alias into it still prefers a curated price.
+  for (const c of candidates) {
+    const p = hitAt(layers.broad, c.key, at);
+    if (p) return match(p, c.step, c);
+  }
+  for (const c of candidates) {
+    const target = layers.broad.aliases.get(c.key);
+    const p = target ? anyLayerAt(layers, target, at) : undefined;
+    if (p) return match(p, "alias", c);
+  }
   return undefined;
 }
 
@@ -84,7 +104,12 @@ function hitAt(table: PriceTable, key: string, at: number): ModelPrice | undefin
 }
 
 function anyLayerAt(layers: PriceLayers, key: string, at: number): ModelPrice | undefined {
-  return hitAt(layers.overrides, key, at) ?? hitAt(layers.litellm, key, at) ?? hitAt(layers.catalog, key, at);
+  return (
+    hitAt(layers.overrides, key, at) ??
+    hitAt(layers.litellm, key, at) ??
+    hitAt(layers.catalog, key, at) ??
+    hitAt(layers.broad, key, at)
+  );
 }
 
 function match(price: ModelPrice, step: MatchStep, c: Candidate): PriceMatch {
@@ -143,7 +168,10 @@ export function candidateKeys(layers: PriceLayers, req: Omit<LookupRequest, "at"
 function toCandidate(namespace: string, f: ModelForm, requestNamespace: string): Candidate {
   const id = requestNamespace === "azure" && namespace === "openai" ? openAISpelling(f.id) : f.id;
   const key = `${namespace}/${id}`;
-  return f.regionPrefix ? { key, step: f.step, regionPrefix: f.regionPrefix } : { key, step: f.step };
+  const c: Candidate = f.regionPrefix
+    ? { key, step: f.step, regionPrefix: f.regionPrefix }
+    : { key, step: f.step };
+  return f.fallback ? { ...c, fallback: true } : c;
 }
 
 /** `openai/gpt-4o` → ["openai", "gpt-4o"]; a plain model id (or `eu/gpt-4o` inside Azure) → undefined. */

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { USAGE_KEYS, totalInputTokens, type NormalizedUsage } from "../core/buckets.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import type { Pricer, PriceRequest, PriceResult } from "../core/pricer.js";
+import { broadLayer } from "./broad.js";
 import { bundledCatalog } from "./catalog.js";
 import { computeCost, computeCostUsd, type CostResult } from "./cost.js";
 import {
@@ -32,6 +33,11 @@ export interface PricingOptions {
    * exists (a corrupt default cache is ignored and reported in `warnings`); `false` uses the bundled catalog only.
    */
   readonly litellmCachePath?: string | false;
+  /**
+   * The broad layer generated from @pydantic/genai-prices (`broad.json`), used under the curated catalog for
+   * models the catalog lacks. Default true; false prices from the curated catalog only.
+   */
+  readonly broad?: boolean;
 }
 
 /** What `prices lookup` shows: the cost split per bucket and which key, version, tier and rules applied. */
@@ -108,6 +114,7 @@ export function createPricer(options: PricingOptions = {}): TokenLedgerPricer {
   const base = {
     overrides: overrides.table,
     catalog: bundledCatalog(),
+    broad: options.broad === false ? EMPTY_TABLE : broadLayer(),
     azureDeployments: overrides.azureDeployments,
     bedrockModelMap: overrides.bedrockModelMap,
   };
@@ -127,9 +134,10 @@ function checkMapTargets(layers: PriceLayers): void {
       const keys = candidateKeys(layers, { provider, model: from, requestedModel: from });
       const known = keys.some(
         (c) =>
-          [layers.overrides, layers.litellm, layers.catalog].some((t) => t.prices.has(c.key)) ||
+          [layers.overrides, layers.litellm, layers.catalog, layers.broad].some((t) => t.prices.has(c.key)) ||
           layers.overrides.aliases.has(c.key) ||
-          layers.catalog.aliases.has(c.key),
+          layers.catalog.aliases.has(c.key) ||
+          layers.broad.aliases.has(c.key),
       );
       if (!known)
         throw new TokenLedgerConfigError(
