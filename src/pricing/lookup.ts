@@ -51,9 +51,10 @@ interface Candidate {
 
 /**
  * Resolution order: (1) user maps (Azure deployment, Bedrock ARN), then user overrides and user aliases;
- * (2) the exact id for the provider, response model first, then requested model (LiteLLM cache over catalog);
- * (3) normalized ids (date suffixes, `models/` and provider prefixes, Bedrock ARN tail / throughput suffix /
- * region prefix, exact prefixed id first); (4) the catalog's alias list. No fuzzy matching.
+ * (2) per layer — curated catalog, broad layer, LiteLLM cache (first when imported with `replace`) — the exact id
+ * for the provider, response model first, then requested model, then normalized ids (date suffixes, `models/`
+ * and provider prefixes, Bedrock ARN tail / throughput suffix / region prefix, exact prefixed id first), then
+ * that layer's aliases; (3) only then base-model guesses (`-preview`/`-latest` stripped). No fuzzy matching.
  */
 export function findPrice(
   layers: PriceLayers,
@@ -76,24 +77,22 @@ function findIn(layers: PriceLayers, candidates: readonly Candidate[], at: numbe
     const p = target ? anyLayerAt(layers, target, at) : undefined;
     if (p) return match(p, "user-alias", c);
   }
-  for (const c of candidates) {
-    const p = hitAt(layers.litellm, c.key, at) ?? hitAt(layers.catalog, c.key, at);
-    if (p) return match(p, c.step, c);
-  }
-  for (const c of candidates) {
-    const target = layers.litellm.aliases.get(c.key) ?? layers.catalog.aliases.get(c.key);
-    const p = target ? anyLayerAt(layers, target, at) : undefined;
-    if (p) return match(p, "alias", c);
-  }
-  // The broad layer only fills what the curated layers lack: an alias into it still prefers a curated price.
-  for (const c of candidates) {
-    const p = hitAt(layers.broad, c.key, at);
-    if (p) return match(p, c.step, c);
-  }
-  for (const c of candidates) {
-    const target = layers.broad.aliases.get(c.key);
-    const p = target ? anyLayerAt(layers, target, at) : undefined;
-    if (p) return match(p, "alias", c);
+  // Imported LiteLLM prices fill gaps only (below the curated catalog and the broad layer) unless imported
+  // with `replace`, which puts them above the catalog.
+  const tables = layers.litellm.replaces
+    ? [layers.litellm, layers.catalog, layers.broad]
+    : [layers.catalog, layers.broad, layers.litellm];
+  for (const table of tables) {
+    for (const c of candidates) {
+      const p = hitAt(table, c.key, at);
+      if (p) return match(p, c.step, c);
+    }
+    // An alias of any layer still prefers the highest layer's price of its target.
+    for (const c of candidates) {
+      const target = table.aliases.get(c.key);
+      const p = target ? anyLayerAt(layers, target, at) : undefined;
+      if (p) return match(p, "alias", c);
+    }
   }
   return undefined;
 }
@@ -104,12 +103,14 @@ function hitAt(table: PriceTable, key: string, at: number): ModelPrice | undefin
 }
 
 function anyLayerAt(layers: PriceLayers, key: string, at: number): ModelPrice | undefined {
-  return (
-    hitAt(layers.overrides, key, at) ??
-    hitAt(layers.litellm, key, at) ??
-    hitAt(layers.catalog, key, at) ??
-    hitAt(layers.broad, key, at)
-  );
+  const byPriority = layers.litellm.replaces
+    ? [layers.overrides, layers.litellm, layers.catalog, layers.broad]
+    : [layers.overrides, layers.catalog, layers.broad, layers.litellm];
+  for (const table of byPriority) {
+    const p = hitAt(table, key, at);
+    if (p) return p;
+  }
+  return undefined;
 }
 
 function match(price: ModelPrice, step: MatchStep, c: Candidate): PriceMatch {

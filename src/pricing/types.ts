@@ -86,6 +86,8 @@ export interface PriceTable {
   /** The data's own date and version, when the source states them. */
   readonly updated?: string;
   readonly dataVersion?: string;
+  /** A LiteLLM table imported with `replace`: its prices win over the catalog's and the broad layer's. */
+  readonly replaces?: boolean;
   /** `<provider>/<model>` → pricing key. */
   readonly aliases: ReadonlyMap<string, string>;
 }

@@ -68,9 +68,17 @@ Examples:
       "Import LiteLLM's model_prices_and_context_window.json (file or URL) into the local price cache.",
     )
     .argument("<source>", "path, file: URL or https URL")
+    .option(
+      "--replace",
+      "LiteLLM prices replace the catalog's for models both have (default: only fill models nothing else prices)",
+    )
     .option("--json", "print the import summary as JSON")
     .addHelpText("after", `\nExamples:\n  $ tokenledger prices import ./model_prices_and_context_window.json`)
-    .action(run((ctx, source: string, opts: { json?: boolean }) => importPrices(ctx, source, opts)));
+    .action(
+      run((ctx, source: string, opts: { json?: boolean; replace?: boolean }) =>
+        importPrices(ctx, source, opts),
+      ),
+    );
 
   prices
     .command("check")
@@ -230,8 +238,14 @@ async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Prom
   );
 }
 
-async function importPrices(ctx: CliContext, source: string, opts: { json?: boolean }): Promise<void> {
-  const result = await importLiteLLM(/^[a-z]+:\/\//i.test(source) ? new URL(source) : source);
+async function importPrices(
+  ctx: CliContext,
+  source: string,
+  opts: { json?: boolean; replace?: boolean },
+): Promise<void> {
+  const result = await importLiteLLM(/^[a-z]+:\/\//i.test(source) ? new URL(source) : source, {
+    replace: opts.replace === true,
+  });
   const summary = {
     source: result.source,
     cachePath: result.cachePath,
