@@ -145,6 +145,34 @@ describe.concurrent("prices lookup", () => {
   );
 });
 
+describe.concurrent("prices reprice", () => {
+  it(
+    "shows before/after totals with --dry-run, and refuses to write without it",
+    async () => {
+      const config = join(box.home, "reprice.yaml");
+      writeFileSync(config, 'prices:\n  acme/m-big:\n    input: "1"\n    output: "3"\n');
+      const r = await runCli(["--config", config, "prices", "reprice", "--dry-run", "--json"], {
+        env: box.env,
+      });
+      expect(r.stderr).toBe("");
+      // m-big: 1,000,000 input (cache reads at the input rate) × $1 + 50,000 output × $3 = $1.15, newly priced.
+      // The seeded gpt-4o event stored $0.0001 for 10 in / 5 out; today's price is 10 × 2.5 + 5 × 10 per 1M = $0.000075.
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        dryRun: true,
+        scanned: 7,
+        changed: 2,
+        newlyPriced: 1,
+        beforeUsd: "0.0001",
+        afterUsd: "1.150075",
+      });
+      const refused = await runCli(["prices", "reprice"], { env: box.env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/nothing was changed; add --dry-run/);
+    },
+    CLI_TIMEOUT,
+  );
+});
+
 describe("freshness", () => {
   it("is stale after 90 days from the catalog's stated date", () => {
     expect(catalogFreshness(new Date("2026-12-15T00:00:00Z"), "2026-12-01")).toEqual({

@@ -8,6 +8,7 @@ import { formatCount, formatUsd } from "../format/money.js";
 import { renderTable } from "../format/table.js";
 import type { Runner } from "../program.js";
 import { registerPricesAudit } from "./prices-audit.js";
+import { registerPricesReprice } from "./prices-reprice.js";
 
 const RATE_COLUMNS = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"] as const;
 const KNOWN_PROVIDERS = ["openai", "anthropic", "gemini", "vertex", "bedrock", "azure"];
@@ -87,6 +88,7 @@ Examples:
     .addHelpText("after", `\nExamples:\n  $ tokenledger prices check\n  $ tokenledger prices check --json`)
     .action(run((ctx, opts: { json?: boolean }) => check(ctx, opts)));
   registerPricesAudit(prices, run);
+  registerPricesReprice(prices, run);
   return prices;
 }
 
