@@ -11,6 +11,7 @@ import type { ModelPrice, PriceTable } from "./types.js";
 export function parseCatalog(
   doc: unknown,
   where = "bundled price catalog (src/pricing/catalog.json)",
+  origin: "catalog" | "broad" = "catalog",
 ): PriceTable {
   const parsed = catalogSchema.safeParse(doc);
   if (!parsed.success)
@@ -18,7 +19,7 @@ export function parseCatalog(
   const prices = new Map<string, ModelPrice[]>();
   for (const [provider, models] of Object.entries(parsed.data.providers)) {
     for (const [model, entry] of Object.entries(models)) {
-      const versions = toVersions(provider.toLowerCase(), model, entry, "catalog", where);
+      const versions = toVersions(provider.toLowerCase(), model, entry, origin, where);
       prices.set(`${provider.toLowerCase()}/${model}`, versions);
     }
   }
@@ -30,7 +31,12 @@ export function parseCatalog(
       );
     aliases.set(from, to);
   }
-  return { prices, aliases };
+  return {
+    prices,
+    aliases,
+    ...(parsed.data.updated ? { updated: parsed.data.updated } : {}),
+    ...(parsed.data.dataVersion ? { dataVersion: parsed.data.dataVersion } : {}),
+  };
 }
 
 let cached: PriceTable | undefined;

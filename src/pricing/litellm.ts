@@ -21,6 +21,11 @@ export interface LiteLLMImportOptions {
   readonly cachePath?: string | false;
   /** Download timeout for a URL source. Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * LiteLLM prices replace the curated catalog's and the broad layer's for the models both have. Default false:
+   * the import only fills models no other layer prices.
+   */
+  readonly replace?: boolean;
 }
 
 export interface LiteLLMRepair {
@@ -66,11 +71,12 @@ export async function importLiteLLM(
   }
   const converted = convertLiteLLM(doc, label);
   const cachePath = options.cachePath === false ? null : (options.cachePath ?? defaultLiteLLMCachePath());
-  if (cachePath) writeCache(cachePath, label, converted.prices);
+  const replace = options.replace === true;
+  if (cachePath) writeCache(cachePath, label, converted.prices, replace);
   return {
     source: label,
     cachePath,
-    table: indexPrices(converted.prices, "litellm", label),
+    table: indexPrices(converted.prices, "litellm", label, replace),
     imported: Object.keys(converted.prices).length,
     skipped: converted.skipped,
     repaired: converted.repaired,
@@ -162,6 +168,9 @@ function convertEntry(
   if (typeof e.input_cost_per_token !== "number") return "no input_cost_per_token";
   if (typeof e.output_cost_per_token !== "number" && e.mode !== "embedding")
     return "no output_cost_per_token";
+  // $0 is LiteLLM's placeholder for "unknown" as often as a real free tier: never import it as a price.
+  if (e.input_cost_per_token === 0 && (e.output_cost_per_token ?? 0) === 0)
+    return "listed at $0: left unpriced (a $0 price is never imported)";
 
   const namespace = litellmNamespace(e.litellm_provider);
   const model = stripPrefix(key, [
@@ -298,8 +307,20 @@ function compact<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
-function writeCache(path: string, source: string, prices: Record<string, ParsedEntry>): void {
-  const doc = { format: CACHE_FORMAT, version: 1, source, importedAt: new Date().toISOString(), prices };
+function writeCache(
+  path: string,
+  source: string,
+  prices: Record<string, ParsedEntry>,
+  replace: boolean,
+): void {
+  const doc = {
+    format: CACHE_FORMAT,
+    version: 1,
+    source,
+    importedAt: new Date().toISOString(),
+    ...(replace ? { replace } : {}),
+    prices,
+  };
   try {
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
@@ -318,6 +339,7 @@ const cacheSchema = z
     version: z.literal(1, { error: "must be 1" }),
     source: z.string(),
     importedAt: z.string(),
+    replace: z.boolean().optional(),
     prices: z.record(z.string().min(1), strictVersions),
   })
   .strict();
@@ -335,18 +357,24 @@ export function readLiteLLMCache(path: string): PriceTable {
     throw new TokenLedgerConfigError(
       `LiteLLM price cache ${path} is invalid: ${describeIssues(parsed.error)}`,
     );
-  return indexPrices(parsed.data.prices, "litellm", `LiteLLM price cache ${path}`);
+  return indexPrices(
+    parsed.data.prices,
+    "litellm",
+    `LiteLLM price cache ${path}`,
+    parsed.data.replace === true,
+  );
 }
 
 function indexPrices(
   prices: Record<string, ParsedEntry | ParsedEntry[]>,
   origin: "litellm",
   where: string,
+  replace: boolean,
 ): PriceTable {
   const map = new Map<string, ModelPrice[]>();
   for (const [key, entry] of Object.entries(prices)) {
     const i = key.indexOf("/");
     map.set(key, toVersions(key.slice(0, i), key.slice(i + 1), entry, origin, where));
   }
-  return { prices: map, aliases: new Map() };
+  return replace ? { prices: map, aliases: new Map(), replaces: true } : { prices: map, aliases: new Map() };
 }

@@ -26,6 +26,8 @@ export interface PriceLayers {
   readonly overrides: PriceTable;
   readonly litellm: PriceTable;
   readonly catalog: PriceTable;
+  /** Generated broad layer (@pydantic/genai-prices), searched only after the curated layers. */
+  readonly broad: PriceTable;
   /** Azure deployment name → model id or pricing key. */
   readonly azureDeployments: ReadonlyMap<string, string>;
   /** Bedrock model id / ARN → model id or pricing key. */
@@ -43,13 +45,16 @@ interface Candidate {
   readonly key: string;
   readonly step: "map" | "exact" | "normalized";
   readonly regionPrefix?: string;
+  /** A base-model guess (`gemini-2.5-pro-preview-05-06` → `gemini-2.5-pro`): tried after every exact form. */
+  readonly fallback?: boolean;
 }
 
 /**
  * Resolution order: (1) user maps (Azure deployment, Bedrock ARN), then user overrides and user aliases;
- * (2) the exact id for the provider, response model first, then requested model (LiteLLM cache over catalog);
- * (3) normalized ids (date suffixes, `models/` and provider prefixes, Bedrock ARN tail / throughput suffix /
- * region prefix, exact prefixed id first); (4) the catalog's alias list. No fuzzy matching.
+ * (2) per layer — curated catalog, broad layer, LiteLLM cache (first when imported with `replace`) — the exact id
+ * for the provider, response model first, then requested model, then normalized ids (date suffixes, `models/`
+ * and provider prefixes, Bedrock ARN tail / throughput suffix / region prefix, exact prefixed id first), then
+ * that layer's aliases; (3) only then base-model guesses (`-preview`/`-latest` stripped). No fuzzy matching.
  */
 export function findPrice(
   layers: PriceLayers,
@@ -57,6 +62,12 @@ export function findPrice(
   candidates = candidateKeys(layers, req),
 ): PriceMatch | undefined {
   const at = req.at.getTime();
+  const primary = candidates.filter((c) => !c.fallback);
+  const fallback = candidates.filter((c) => c.fallback);
+  return findIn(layers, primary, at) ?? (fallback.length > 0 ? findIn(layers, fallback, at) : undefined);
+}
+
+function findIn(layers: PriceLayers, candidates: readonly Candidate[], at: number): PriceMatch | undefined {
   for (const c of candidates) {
     const p = hitAt(layers.overrides, c.key, at);
     if (p) return match(p, c.step === "map" ? "map" : "override", c);
@@ -66,14 +77,22 @@ export function findPrice(
     const p = target ? anyLayerAt(layers, target, at) : undefined;
     if (p) return match(p, "user-alias", c);
   }
-  for (const c of candidates) {
-    const p = hitAt(layers.litellm, c.key, at) ?? hitAt(layers.catalog, c.key, at);
-    if (p) return match(p, c.step, c);
-  }
-  for (const c of candidates) {
-    const target = layers.litellm.aliases.get(c.key) ?? layers.catalog.aliases.get(c.key);
-    const p = target ? anyLayerAt(layers, target, at) : undefined;
-    if (p) return match(p, "alias", c);
+  // Imported LiteLLM prices fill gaps only (below the curated catalog and the broad layer) unless imported
+  // with `replace`, which puts them above the catalog.
+  const tables = layers.litellm.replaces
+    ? [layers.litellm, layers.catalog, layers.broad]
+    : [layers.catalog, layers.broad, layers.litellm];
+  for (const table of tables) {
+    for (const c of candidates) {
+      const p = hitAt(table, c.key, at);
+      if (p) return match(p, c.step, c);
+    }
+    // An alias of any layer still prefers the highest layer's price of its target.
+    for (const c of candidates) {
+      const target = table.aliases.get(c.key);
+      const p = target ? anyLayerAt(layers, target, at) : undefined;
+      if (p) return match(p, "alias", c);
+    }
   }
   return undefined;
 }
@@ -84,7 +103,14 @@ function hitAt(table: PriceTable, key: string, at: number): ModelPrice | undefin
 }
 
 function anyLayerAt(layers: PriceLayers, key: string, at: number): ModelPrice | undefined {
-  return hitAt(layers.overrides, key, at) ?? hitAt(layers.litellm, key, at) ?? hitAt(layers.catalog, key, at);
+  const byPriority = layers.litellm.replaces
+    ? [layers.overrides, layers.litellm, layers.catalog, layers.broad]
+    : [layers.overrides, layers.catalog, layers.broad, layers.litellm];
+  for (const table of byPriority) {
+    const p = hitAt(table, key, at);
+    if (p) return p;
+  }
+  return undefined;
 }
 
 function match(price: ModelPrice, step: MatchStep, c: Candidate): PriceMatch {
@@ -143,7 +169,10 @@ export function candidateKeys(layers: PriceLayers, req: Omit<LookupRequest, "at"
 function toCandidate(namespace: string, f: ModelForm, requestNamespace: string): Candidate {
   const id = requestNamespace === "azure" && namespace === "openai" ? openAISpelling(f.id) : f.id;
   const key = `${namespace}/${id}`;
-  return f.regionPrefix ? { key, step: f.step, regionPrefix: f.regionPrefix } : { key, step: f.step };
+  const c: Candidate = f.regionPrefix
+    ? { key, step: f.step, regionPrefix: f.regionPrefix }
+    : { key, step: f.step };
+  return f.fallback ? { ...c, fallback: true } : c;
 }
 
 /** `openai/gpt-4o` → ["openai", "gpt-4o"]; a plain model id (or `eu/gpt-4o` inside Azure) → undefined. */

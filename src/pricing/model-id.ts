@@ -67,6 +67,8 @@ export interface ModelForm {
   readonly step: "exact" | "normalized";
   /** Bedrock geographic profile prefix that was stripped (`us`, `eu`, ...); `global` is not recorded. */
   readonly regionPrefix?: string;
+  /** A base-model guess, tried only after every other form of every id found nothing. */
+  readonly fallback?: boolean;
 }
 
 const PATH_PREFIX = /^(?:.*\/)?models\//; // models/x, projects/p/locations/l/publishers/google/models/x
@@ -74,6 +76,9 @@ const PROVIDER_PREFIX = /^(?:openai|anthropic|gemini|vertex_ai|google|azure|bedr
 const DATE_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8})$/;
 const THROUGHPUT_SUFFIX = /^(.*:\d+):(?:\d+k|mm)$/; // anthropic.claude-...-v1:0:51k
 const VERSION_SUFFIX = /:\d+$/;
+// Gemini preview snapshots: gemini-2.5-flash-preview-05-20, gemini-3-pro-preview-11-2025.
+const PREVIEW_DATE = /-preview-\d{2}-\d{2,4}$/;
+const PREVIEW_OR_LATEST = /-(?:preview|latest)$/;
 const REGION_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\.(.+)$/;
 
 /** Every form of a model id to try, most specific first. */
@@ -105,6 +110,14 @@ export function modelForms(raw: string, namespace: string): ModelForm[] {
   add(id, "normalized");
   if (id.includes("@")) add(id.replace("@", "-"), "normalized"); // Vertex claude-sonnet-4-5@20250929
   add(id.replace(DATE_SUFFIX, ""), "normalized");
+  const undated = id.replace(PREVIEW_DATE, "-preview");
+  add(undated, "normalized");
+  // `-preview` / `-latest` → the base model, only when nothing more specific is priced anywhere.
+  const base = undated.replace(PREVIEW_OR_LATEST, "");
+  if (base !== undated && !seen.has(base)) {
+    seen.add(base);
+    forms.push({ id: base, step: "normalized", fallback: true });
+  }
   return forms;
 }
 

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { USAGE_KEYS, totalInputTokens, type NormalizedUsage } from "../core/buckets.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import type { Pricer, PriceRequest, PriceResult } from "../core/pricer.js";
+import { broadLayer } from "./broad.js";
+import { findConfigFile, readConfigPrices } from "./config-prices.js";
 import { bundledCatalog } from "./catalog.js";
 import { computeCost, computeCostUsd, type CostResult } from "./cost.js";
 import {
@@ -32,6 +34,16 @@ export interface PricingOptions {
    * exists (a corrupt default cache is ignored and reported in `warnings`); `false` uses the bundled catalog only.
    */
   readonly litellmCachePath?: string | false;
+  /**
+   * The broad layer generated from @pydantic/genai-prices (`broad.json`), used under the curated catalog for
+   * models the catalog lacks. Default true; false prices from the curated catalog only.
+   */
+  readonly broad?: boolean;
+  /**
+   * A `tokenledger.config.yaml` whose `prices:` section applies under the code options (`overrides`, `file`).
+   * `defaultPricer()` uses the nearest one, found the way the CLI finds it.
+   */
+  readonly configFile?: string;
 }
 
 /** What `prices lookup` shows: the cost split per bucket and which key, version, tier and rules applied. */
@@ -78,7 +90,16 @@ const CANDIDATE_CACHE_LIMIT = 5000;
 
 /** A pricer over user overrides → LiteLLM cache → bundled catalog. Bad options throw `TokenLedgerConfigError`. */
 export function createPricer(options: PricingOptions = {}): TokenLedgerPricer {
+  return buildPricer(options, []);
+}
+
+function buildPricer(options: PricingOptions, warnings: string[]): TokenLedgerPricer {
   const docs: { doc: OverridesDocument; where: string }[] = [];
+  if (options.configFile !== undefined)
+    docs.push({
+      doc: validateOverrides(readConfigPrices(options.configFile), `${options.configFile} prices`),
+      where: `${options.configFile} prices`,
+    });
   if (options.file !== undefined)
     docs.push({ doc: readOverridesFile(options.file), where: `pricing overrides file ${options.file}` });
   const inCode = {
@@ -90,7 +111,6 @@ export function createPricer(options: PricingOptions = {}): TokenLedgerPricer {
   docs.push({ doc: validateOverrides(inCode, "pricing options"), where: "pricing options" });
   const overrides = buildOverrides(docs);
 
-  const warnings: string[] = [];
   let litellm: PriceTable = EMPTY_TABLE;
   if (typeof options.litellmCachePath === "string") {
     litellm = readLiteLLMCache(options.litellmCachePath);
@@ -108,6 +128,7 @@ export function createPricer(options: PricingOptions = {}): TokenLedgerPricer {
   const base = {
     overrides: overrides.table,
     catalog: bundledCatalog(),
+    broad: options.broad === false ? EMPTY_TABLE : broadLayer(),
     azureDeployments: overrides.azureDeployments,
     bedrockModelMap: overrides.bedrockModelMap,
   };
@@ -127,9 +148,10 @@ function checkMapTargets(layers: PriceLayers): void {
       const keys = candidateKeys(layers, { provider, model: from, requestedModel: from });
       const known = keys.some(
         (c) =>
-          [layers.overrides, layers.litellm, layers.catalog].some((t) => t.prices.has(c.key)) ||
+          [layers.overrides, layers.litellm, layers.catalog, layers.broad].some((t) => t.prices.has(c.key)) ||
           layers.overrides.aliases.has(c.key) ||
-          layers.catalog.aliases.has(c.key),
+          layers.catalog.aliases.has(c.key) ||
+          layers.broad.aliases.has(c.key),
       );
       if (!known)
         throw new TokenLedgerConfigError(
@@ -258,8 +280,23 @@ let shared: TokenLedgerPricer | undefined;
  * writes (default path, read once on first use; a corrupt cache is ignored and listed in `warnings`).
  */
 export function defaultPricer(): TokenLedgerPricer {
-  shared ??= createPricer();
+  shared ??= configuredPricer();
   return shared;
+}
+
+/**
+ * The catalog under the nearest `tokenledger.config.yaml` prices (one price configuration for the SDK and the
+ * CLI). A config file whose prices cannot be used is reported in `warnings`, never thrown at the host.
+ */
+export function configuredPricer(cwd?: string, env?: NodeJS.ProcessEnv): TokenLedgerPricer {
+  let configFile: string | null = null;
+  try {
+    configFile = findConfigFile(cwd, env);
+    if (configFile) return buildPricer({ configFile }, []);
+  } catch (err) {
+    return buildPricer({}, [`${(err as Error).message}; its prices are not used`]);
+  }
+  return buildPricer({}, []);
 }
 
 /** Cost breakdown of one request with the given pricer (default: the bundled catalog). */

@@ -92,6 +92,8 @@ export const catalogSchema = z
     $comment: z.string().optional(),
     version: z.literal(1, { error: "must be 1" }),
     updated: isoDate.optional(),
+    /** Where generated data came from (`@pydantic/genai-prices@0.1.8` for the broad layer). */
+    dataVersion: z.string().optional(),
     providers: z.record(nonEmpty, z.record(nonEmpty, strictVersions)),
     aliases: z.record(nonEmpty, nonEmpty).optional(),
   })

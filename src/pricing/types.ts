@@ -61,7 +61,8 @@ export interface ModelPrice extends RateSet {
   readonly origin: PriceOrigin;
 }
 
-export type PriceOrigin = "override" | "litellm" | "catalog";
+/** `broad`: the generated layer under the curated catalog (`broad.json`, from @pydantic/genai-prices). */
+export type PriceOrigin = "override" | "litellm" | "catalog" | "broad";
 
 /** Price input as users and files write it: decimal strings (numbers are accepted and converted). */
 export type PriceInput = {
@@ -82,6 +83,11 @@ export type PriceInput = {
 /** Every version of every key of one layer, plus its aliases. */
 export interface PriceTable {
   readonly prices: ReadonlyMap<string, readonly ModelPrice[]>;
+  /** The data's own date and version, when the source states them. */
+  readonly updated?: string;
+  readonly dataVersion?: string;
+  /** A LiteLLM table imported with `replace`: its prices win over the catalog's and the broad layer's. */
+  readonly replaces?: boolean;
   /** `<provider>/<model>` → pricing key. */
   readonly aliases: ReadonlyMap<string, string>;
 }

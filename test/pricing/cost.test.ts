@@ -37,13 +37,24 @@ describe("batch and service tiers", () => {
     expect(b?.costUsd).toBe("10");
     expect(b?.serviceTier).toBe("standard");
     expect(b?.notes).toEqual(["no flex rates for openai/gpt-4.1; standard rates used"]);
+    const noBatch = costBreakdown(
+      { provider: "acme", model: "m", usage: million, batch: true },
+      createPricer({ litellmCachePath: false, overrides: { "acme/m": { input: "1", output: "2" } } }),
+    );
+    expect(noBatch?.notes[0]).toMatch(/no batch rates/);
+    expect(noBatch?.costUsd).toBe("3");
+  });
+
+  it("bills Bedrock batch inference at half the on-demand rate (it was billed at 100%)", () => {
+    // amazon.titan-text-lite-v1 on-demand $0.30 in / $0.40 out (reference B.4): batch 1M + 1M = $0.15 + $0.20.
     const titan = costBreakdown({
       provider: "bedrock",
       model: "amazon.titan-text-lite-v1",
       usage: million,
       batch: true,
     });
-    expect(titan?.notes[0]).toMatch(/no batch rates/);
+    expect(titan?.costUsd).toBe("0.35");
+    expect(titan?.notes).toEqual([]);
   });
 });
 

@@ -118,7 +118,7 @@ describe("importLiteLLM from a file", () => {
     ).toBe("0.1");
   });
 
-  it("writes a cache that createPricer layers over the catalog and under overrides", async () => {
+  it("writes a cache that createPricer uses to fill gaps, under the catalog and overrides", async () => {
     const cachePath = join(dir, "nested", "litellm-prices.json");
     const result = await importLiteLLM(FIXTURE.pathname, { cachePath });
     expect(result.cachePath).toBe(cachePath);
@@ -134,11 +134,52 @@ describe("importLiteLLM from a file", () => {
     expect(keyOf("anthropic", "claude-sonnet-4-5-20250929", { pricer })).toBe(
       "anthropic/claude-sonnet-4-5-20250929",
     ); // exact catalog key beats normalized LiteLLM key
+    // Gaps only: the curated Claude Opus 4.5 price (via the catalog's alias) wins over LiteLLM's Vertex entry.
     expect(keyOf("vertex", "claude-opus-4-5@20251101", { pricer })).toBe(
-      "litellm:vertex/claude-opus-4-5@20251101",
+      "anthropic/claude-opus-4-5-20251101",
     );
     expect(priceOf("openai", "gpt-4o", million, { pricer })).toBe("3"); // override wins
     expect(priceOf("openai", "gpt-6-preview", million, { pricer })).toBe("2.7");
+  });
+
+  it("never replaces a curated entry unless imported with replace, so curated batch and flex rates survive", async () => {
+    const doc = {
+      // LiteLLM's gpt-5-nano without batch or flex fields, at a different price.
+      "gpt-5-nano": {
+        litellm_provider: "openai",
+        mode: "chat",
+        input_cost_per_token: 6e-8,
+        output_cost_per_token: 4.4e-7,
+      },
+      // LiteLLM lists some models at $0: that is not a price.
+      "free-lunch": {
+        litellm_provider: "openai",
+        mode: "chat",
+        input_cost_per_token: 0,
+        output_cost_per_token: 0,
+      },
+    };
+    const file = join(dir, "gap-fill.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const gapPath = join(dir, "gap-cache.json");
+    const gap = await importLiteLLM(file, { cachePath: gapPath });
+    expect(gap.skipped).toContainEqual({
+      key: "free-lunch",
+      reason: "listed at $0: left unpriced (a $0 price is never imported)",
+    });
+    const gapPricer = createPricer({ litellmCachePath: gapPath });
+    // Curated gpt-5-nano batch: (1M × 0.05 + 1M × 0.4) × 0.5 = 0.225; flex 0.025 + 0.2 = 0.225.
+    expect(priceOf("openai", "gpt-5-nano", million, { pricer: gapPricer, batch: true })).toBe("0.225");
+    expect(priceOf("openai", "gpt-5-nano", million, { pricer: gapPricer, serviceTier: "flex" })).toBe(
+      "0.225",
+    );
+    expect(priceOf("openai", "free-lunch", million, { pricer: gapPricer })).toBeNull();
+
+    const replacePath = join(dir, "replace-cache.json");
+    await importLiteLLM(file, { cachePath: replacePath, replace: true });
+    const replacing = createPricer({ litellmCachePath: replacePath });
+    expect(keyOf("openai", "gpt-5-nano", { pricer: replacing })).toBe("litellm:openai/gpt-5-nano");
+    expect(priceOf("openai", "gpt-5-nano", million, { pricer: replacing })).toBe("0.5");
   });
 
   it("rejects a corrupt file, naming it", async () => {

@@ -84,11 +84,13 @@ describe("Azure OpenAI", () => {
     expect(keyOf("azure", "gpt-4o-2024-08-06", { requestedModel: "my-deployment" })).toBe(
       "azure/gpt-4o-2024-08-06",
     );
-    expect(inPlusOut("azure", "gpt-4o-mini-2024-07-18")).toBe("0.825");
+    // Global deployment: OpenAI's list price $0.15 + $0.60 (the +10% is for data-zone/regional deployments).
+    expect(inPlusOut("azure", "gpt-4o-mini-2024-07-18")).toBe("0.75");
   });
 
   it("falls back to OpenAI's list price for models Azure has no key for, with the spelling fixed", () => {
-    expect(keyOf("azure", "gpt-35-turbo-instruct-0914")).toBeNull();
+    // The broad layer (genai-prices) lists gpt-3.5-turbo-instruct-0914 as an OpenAI id of gpt-3.5-turbo-instruct.
+    expect(keyOf("azure", "gpt-35-turbo-instruct-0914")).toBe("openai/gpt-3.5-turbo-instruct");
     expect(keyOf("azure", "gpt-4.1-nano-2025-04-14")).toBe("openai/gpt-4.1-nano-2025-04-14");
     expect(keyOf("azure", "gpt-35-turbo-1106")).toBe("openai/gpt-3.5-turbo-1106");
   });
@@ -260,7 +262,6 @@ describe("no guessing", () => {
     ["openai", "my-gpt-4o"],
     ["openai", "gpt-4o-foo"],
     ["openai", "ft:gpt-4o-mini-2024-07-18:acme::abc123"],
-    ["anthropic", "claude-3-5-sonnet"],
     ["anthropic", "claude-sonnet-9"],
     ["gemini", "gemini-2.5-pro-ultra"],
     ["bedrock", "anthropic.claude-sonnet-4-5"],

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import { stringify as toYaml } from "yaml";
+import { catalogFreshness, sourceUrls } from "../../pricing/freshness.js";
 import { bundledCatalog, importLiteLLM, type ModelPrice } from "../../pricing/index.js";
+import { totalInputTokens } from "../../core/buckets.js";
 import type { CliContext } from "../context.js";
 import { formatCount, formatUsd } from "../format/money.js";
 import { renderTable } from "../format/table.js";
 import type { Runner } from "../program.js";
+import { registerPricesAudit } from "./prices-audit.js";
+import { registerPricesReprice } from "./prices-reprice.js";
 
 const RATE_COLUMNS = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"] as const;
 const KNOWN_PROVIDERS = ["openai", "anthropic", "gemini", "vertex", "bedrock", "azure"];
@@ -22,8 +26,10 @@ Examples:
   $ tokenledger prices list --provider anthropic
   $ tokenledger prices lookup claude-sonnet-4-5-20250929 --input 250000 --output 2000
   $ tokenledger prices import ./model_prices_and_context_window.json
-  $ tokenledger prices check`,
-    );
+  $ tokenledger prices check
+  $ tokenledger prices audit`,
+    )
+    .hook("preAction", () => warnIfStale());
 
   prices
     .command("list")
@@ -48,6 +54,8 @@ Examples:
     .option("--output <tokens>", "output tokens for the sample cost", toCount, 1_000_000)
     .option("--cache-read <tokens>", "cache-read tokens for the sample cost", toCount, 0)
     .option("--at <date>", "price in force at this date (default now)")
+    .option("--service-tier <tier>", "price as the response's service tier (flex, priority)")
+    .option("--batch", "price as a batch request")
     .option("--json", "print the breakdown as JSON")
     .addHelpText(
       "after",
@@ -61,9 +69,17 @@ Examples:
       "Import LiteLLM's model_prices_and_context_window.json (file or URL) into the local price cache.",
     )
     .argument("<source>", "path, file: URL or https URL")
+    .option(
+      "--replace",
+      "LiteLLM prices replace the catalog's for models both have (default: only fill models nothing else prices)",
+    )
     .option("--json", "print the import summary as JSON")
     .addHelpText("after", `\nExamples:\n  $ tokenledger prices import ./model_prices_and_context_window.json`)
-    .action(run((ctx, source: string, opts: { json?: boolean }) => importPrices(ctx, source, opts)));
+    .action(
+      run((ctx, source: string, opts: { json?: boolean; replace?: boolean }) =>
+        importPrices(ctx, source, opts),
+      ),
+    );
 
   prices
     .command("check")
@@ -71,7 +87,22 @@ Examples:
     .option("--json", "print { models: [...] } as JSON")
     .addHelpText("after", `\nExamples:\n  $ tokenledger prices check\n  $ tokenledger prices check --json`)
     .action(run((ctx, opts: { json?: boolean }) => check(ctx, opts)));
+  registerPricesAudit(prices, run);
+  registerPricesReprice(prices, run);
   return prices;
+}
+
+let warned = false;
+
+/** Once per run: the bundled catalog is older than 90 days. */
+function warnIfStale(now = new Date()): void {
+  const f = catalogFreshness(now);
+  if (!f.stale || warned) return;
+  warned = true;
+  process.stderr.write(
+    `note: the bundled price catalog is dated ${f.updated} (${f.ageDays} days old); new models may be unpriced. ` +
+      "Update tokenledger, or import current prices from a file (works offline): tokenledger prices import ./model_prices_and_context_window.json\n",
+  );
 }
 
 function toCount(value: string): number {
@@ -133,7 +164,17 @@ interface LookupOptions {
   readonly output: number;
   readonly cacheRead: number;
   readonly at?: string;
+  readonly serviceTier?: string;
+  readonly batch?: boolean;
   readonly json?: boolean;
+}
+
+/** Provider namespaces the config's own prices use (`acme` from `acme/m-1`), after the built-in ones. */
+function lookupProviders(ctx: CliContext): string[] {
+  const custom = Object.keys(ctx.config.prices ?? {})
+    .map((k) => k.slice(0, Math.max(0, k.indexOf("/"))).toLowerCase())
+    .filter((p) => p.length > 0 && !KNOWN_PROVIDERS.includes(p));
+  return [...KNOWN_PROVIDERS, ...new Set(custom)];
 }
 
 async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Promise<void> {
@@ -145,19 +186,31 @@ async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Prom
     outputTokens: opts.output,
     cacheReadTokens: opts.cacheRead,
   };
-  for (const provider of opts.provider ? [opts.provider] : KNOWN_PROVIDERS) {
-    const b = pricer.breakdown({ provider, model, usage, at });
+  for (const provider of opts.provider ? [opts.provider] : lookupProviders(ctx)) {
+    const b = pricer.breakdown({
+      provider,
+      model,
+      usage,
+      at,
+      serviceTier: opts.serviceTier ?? null,
+      batch: opts.batch === true,
+    });
     if (!b) continue;
     const price = pricer.lookup(provider, model, at);
+    // Rates as billed for this request: after long-context tier, service tier, batch and regional multiplier.
+    const effective = Object.fromEntries(
+      b.buckets.filter((x) => x.bucket !== "webSearch").map((x) => [x.bucket, x.rate]),
+    );
+    const urls = sourceUrls(b.source);
     if (opts.json) {
       await ctx.out(
-        `${JSON.stringify({ query: { provider, model, at: at.toISOString(), usage }, rates: price ? { ...pickRates(price), tiers: price.tiers ?? [] } : null, ...b }, null, 2)}\n`,
+        `${JSON.stringify({ query: { provider, model, at: at.toISOString(), usage }, rates: price ? { ...pickRates(price), tiers: price.tiers ?? [] } : null, effectiveRates: effective, sourceUrls: urls, ...b }, null, 2)}\n`,
       );
       return;
     }
     const lines = [
       `${provider}/${model} → ${b.pricingKey} (matched by ${b.matchedBy}${b.matchedKey !== b.pricingKey ? ` via ${b.matchedKey}` : ""}, from ${b.origin})`,
-      `  in force: ${b.effectiveFrom ?? "always"} → ${b.effectiveTo ?? "now"}${b.source ? `; source: ${b.source}` : ""}`,
+      `  in force: ${b.effectiveFrom ?? "always"} → ${b.effectiveTo ?? "now"}${urls.length ? `; source: ${urls.join(" ")}` : ""}`,
       `  rates (USD/MTok): ${
         price
           ? RATE_COLUMNS.filter((r) => price[r])
@@ -165,6 +218,7 @@ async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Prom
               .join(", ")
           : "-"
       }`,
+      `  effective rates (USD/MTok${b.multiplier ? `, regional ×${b.multiplier}` : ""}${b.serviceTier !== "standard" ? `, ${b.serviceTier}` : ""}${b.batch ? ", batch" : ""}): input ${effective.textInput}, cache read ${effective.cacheRead}, cache write 5m ${effective.cacheWrite5m}, output ${effective.textOutput}`,
       ...(price?.tiers?.length
         ? [
             `  long-context tiers: ${price.tiers.map((t) => `above ${formatCount(t.aboveTokens)} tokens input ${t.input ?? "-"} output ${t.output ?? "-"}`).join("; ")}`,
@@ -186,8 +240,14 @@ async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Prom
   );
 }
 
-async function importPrices(ctx: CliContext, source: string, opts: { json?: boolean }): Promise<void> {
-  const result = await importLiteLLM(/^[a-z]+:\/\//i.test(source) ? new URL(source) : source);
+async function importPrices(
+  ctx: CliContext,
+  source: string,
+  opts: { json?: boolean; replace?: boolean },
+): Promise<void> {
+  const result = await importLiteLLM(/^[a-z]+:\/\//i.test(source) ? new URL(source) : source, {
+    replace: opts.replace === true,
+  });
   const summary = {
     source: result.source,
     cachePath: result.cachePath,
@@ -212,6 +272,9 @@ interface Unpriced {
   provider: string;
   model: string;
   events: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
   invalidCounts: number;
   firstSeen: string;
   lastSeen: string;
@@ -227,17 +290,25 @@ async function check(ctx: CliContext, opts: { json?: boolean }): Promise<void> {
       provider: e.provider,
       model: e.model,
       events: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
       invalidCounts: 0,
       firstSeen: at,
       lastSeen: at,
     };
     u.events += 1;
+    const input = totalInputTokens(e.usage);
+    u.inputTokens += input;
+    u.outputTokens += e.usage.outputTokens;
+    u.totalTokens += input + e.usage.outputTokens;
     if (e.usageSource === "invalid" || e.usageSource === "missing") u.invalidCounts += 1;
     if (at < u.firstSeen) u.firstSeen = at;
     if (at > u.lastSeen) u.lastSeen = at;
     found.set(key, u);
   }
-  const models = [...found.values()].sort((a, b) => b.events - a.events);
+  // Ranked by tokens: what the report is missing, not how many calls.
+  const models = [...found.values()].sort((a, b) => b.totalTokens - a.totalTokens || b.events - a.events);
   const fixable = models.filter((m) => m.events > m.invalidCounts);
   const snippet = fixable.length
     ? toYaml({
@@ -263,6 +334,8 @@ async function check(ctx: CliContext, opts: { json?: boolean }): Promise<void> {
         { header: "Provider", value: (m: Unpriced) => m.provider, align: "left" },
         { header: "Model", value: (m: Unpriced) => m.model, align: "left" },
         { header: "Events", value: (m: Unpriced) => formatCount(m.events) },
+        { header: "Input tokens", value: (m: Unpriced) => formatCount(m.inputTokens) },
+        { header: "Output tokens", value: (m: Unpriced) => formatCount(m.outputTokens) },
         { header: "Bad counts", value: (m: Unpriced) => formatCount(m.invalidCounts) },
         { header: "First seen", value: (m: Unpriced) => m.firstSeen.slice(0, 10), align: "left" },
         { header: "Last seen", value: (m: Unpriced) => m.lastSeen.slice(0, 10), align: "left" },

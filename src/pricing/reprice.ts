@@ -1,0 +1,131 @@
+import type { LedgerEvent } from "../core/event.js";
+import type { Pricer } from "../core/pricer.js";
+import { Dec, ZERO, formatUsd } from "./decimal.js";
+
+/**
+ * What repricing stored events with the current prices would change: each event priced again at its own time
+ * with the price in force then. Costs the caller or an agent log provided are kept; events an override priced
+ * are repriced only from the overrides; events without a usable token count are left alone.
+ */
+export interface RepriceOptions {
+  /** Only events whose model matches this pattern (`*` matches any run of characters; case-insensitive). */
+  readonly model?: string;
+}
+
+export interface RepriceModelChange {
+  readonly provider: string;
+  readonly model: string;
+  readonly events: number;
+  readonly beforeUsd: string;
+  readonly afterUsd: string;
+  /** Events that had no price and now have one. */
+  readonly newlyPriced: number;
+}
+
+export interface RepricePlan {
+  readonly scanned: number;
+  /** Events whose cost or pricing key would change. */
+  readonly changed: number;
+  /** Provided costs, kept as they are. */
+  readonly keptProvided: number;
+  readonly beforeUsd: string;
+  readonly afterUsd: string;
+  readonly newlyPriced: number;
+  /** Per model, largest change first. */
+  readonly models: readonly RepriceModelChange[];
+}
+
+export function modelPattern(pattern: string): RegExp {
+  const body = pattern
+    .split("*")
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${body}$`, "i");
+}
+
+export async function planReprice(
+  events: AsyncIterable<LedgerEvent>,
+  pricer: Pricer,
+  options: RepriceOptions = {},
+): Promise<RepricePlan> {
+  const match = options.model ? modelPattern(options.model) : undefined;
+  let scanned = 0;
+  let changed = 0;
+  let keptProvided = 0;
+  let newlyPriced = 0;
+  let before = ZERO;
+  let after = ZERO;
+  const models = new Map<
+    string,
+    { provider: string; model: string; events: number; before: Dec; after: Dec; newlyPriced: number }
+  >();
+  for await (const e of events) {
+    if (match && !match.test(e.model) && !(e.requestedModel && match.test(e.requestedModel))) continue;
+    scanned += 1;
+    const old = e.costUsd === null ? ZERO : new Dec(e.costUsd);
+    before = before.plus(old);
+    const next = repriceOne(e, pricer);
+    if (next === "provided") keptProvided += 1;
+    const cost = next === "keep" || next === "provided" ? e.costUsd : next.costUsd;
+    const key = next === "keep" || next === "provided" ? e.pricingKey : next.pricingKey;
+    const nextDec = cost === null ? ZERO : new Dec(cost);
+    after = after.plus(nextDec);
+    if (cost === e.costUsd && key === e.pricingKey) continue;
+    changed += 1;
+    const id = `${e.provider}\u0000${e.model}`;
+    const m = models.get(id) ?? {
+      provider: e.provider,
+      model: e.model,
+      events: 0,
+      before: ZERO,
+      after: ZERO,
+      newlyPriced: 0,
+    };
+    m.events += 1;
+    m.before = m.before.plus(old);
+    m.after = m.after.plus(nextDec);
+    if (e.costUsd === null && cost !== null) {
+      m.newlyPriced += 1;
+      newlyPriced += 1;
+    }
+    models.set(id, m);
+  }
+  return {
+    scanned,
+    changed,
+    keptProvided,
+    beforeUsd: formatUsd(before),
+    afterUsd: formatUsd(after),
+    newlyPriced,
+    models: [...models.values()]
+      .sort((a, b) => b.after.minus(b.before).abs().comparedTo(a.after.minus(a.before).abs()))
+      .map((m) => ({
+        provider: m.provider,
+        model: m.model,
+        events: m.events,
+        beforeUsd: formatUsd(m.before),
+        afterUsd: formatUsd(m.after),
+        newlyPriced: m.newlyPriced,
+      })),
+  };
+}
+
+function repriceOne(
+  e: LedgerEvent,
+  pricer: Pricer,
+): "keep" | "provided" | { costUsd: string | null; pricingKey: string | null } {
+  if (e.pricingKey === "provided") return "provided";
+  if (e.usageSource === "invalid" || e.usageSource === "missing") return "keep";
+  const priced = pricer.price({
+    provider: e.provider,
+    model: e.model,
+    requestedModel: e.requestedModel,
+    usage: e.usage,
+    serviceTier: e.serviceTier,
+    batch: e.batch,
+    at: e.timestamp,
+  });
+  // Override-priced events are repriced only from the overrides.
+  if (e.pricingKey?.startsWith("override:") && !priced.pricingKey?.startsWith("override:")) return "keep";
+  return priced.costUsd === null ? { costUsd: null, pricingKey: null } : priced;
+}
