@@ -72,7 +72,7 @@ export function fromCodexUsage(t: Totals): NormalizedUsage {
  */
 export const codexImporter: AgentImporter = {
   agent: CODEX_AGENT,
-  listFiles: (root) => walkFiles(root, (name) => name.endsWith(".jsonl")),
+  listFiles: (root, onError) => walkFiles(root, (name) => name.endsWith(".jsonl"), onError),
   async parseFile(path: string, sink: ParseSink): Promise<void> {
     let sessionId = basename(path, ".jsonl").replace(/^rollout-/, "");
     let projectId: string | null = null;

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { claudeCodeImporter, defaultClaudeCodeDir } from "../../importers/claude-code.js";
+import { existsSync } from "node:fs";
+import { claudeCodeImporter, defaultClaudeCodeDirs } from "../../importers/claude-code.js";
 import { codexImporter, defaultCodexDir } from "../../importers/codex.js";
 import { defaultGeminiCliDir, geminiCliImporter } from "../../importers/gemini-cli.js";
 import { jsonlImporter } from "../../importers/jsonl.js";
@@ -11,7 +12,7 @@ import { terminalProgress } from "../progress.js";
 import type { Runner } from "../program.js";
 
 interface ImportOptions {
-  readonly dir?: string;
+  readonly dir?: readonly string[];
   readonly full?: boolean;
   readonly json?: boolean;
 }
@@ -29,33 +30,40 @@ Examples:
   $ tokenledger import gemini-cli
   $ tokenledger import jsonl usage-export.jsonl`,
     );
-  const agents: [string, AgentImporter, string, string][] = [
+  const agents: [string, AgentImporter, string[], string][] = [
     [
       "claude-code",
       claudeCodeImporter,
-      defaultClaudeCodeDir(),
-      "Claude Code transcripts (projects/<dir>/<session>.jsonl)",
+      defaultClaudeCodeDirs(),
+      "Claude Code transcripts (projects/<dir>/<session>.jsonl, subagents included)",
     ],
-    ["codex", codexImporter, defaultCodexDir(), "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl)"],
+    ["codex", codexImporter, [defaultCodexDir()], "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl)"],
     [
       "gemini-cli",
       geminiCliImporter,
-      defaultGeminiCliDir(),
+      [defaultGeminiCliDir()],
       "Gemini CLI chat recordings (tmp/<project hash>/chats/session-*.json)",
     ],
   ];
-  for (const [name, importer, dir, what] of agents) {
+  for (const [name, importer, dirs, what] of agents) {
+    const dir = dirs.join(", ");
     command
       .command(name)
       .description(`Import ${what}.`)
-      .option("-d, --dir <dir>", "directory (or one file) to read", dir)
+      .option(
+        "-d, --dir <dir>",
+        `directory (or one file) to read; repeat for several (default: ${dir})`,
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .option("--full", "re-read every file, even those unchanged since the last import")
       .option("--json", "print the summary as JSON")
       .addHelpText(
         "after",
         `\nExamples:\n  $ tokenledger import ${name}\n  $ tokenledger import ${name} --dir ${dir} --json`,
       )
-      .action(run((ctx, opts: ImportOptions) => importAgent(ctx, importer, opts.dir ?? dir, opts)));
+      .action(
+        run((ctx, opts: ImportOptions) => importAgent(ctx, importer, opts.dir ?? existingOr(dirs), opts)),
+      );
   }
   command
     .command("jsonl")
@@ -77,16 +85,23 @@ Examples:
   $ tokenledger import jsonl usage.jsonl
   $ tokenledger import jsonl ./exports/ --json`,
     )
-    .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, file, opts)));
+    .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, [file], opts)));
   return command;
+}
+
+/** Default homes that exist (several `CLAUDE_CONFIG_DIR` roots need not all have logs); the first when none do. */
+function existingOr(dirs: readonly string[]): string[] {
+  const found = dirs.filter((d) => existsSync(d));
+  return found.length > 0 ? found : [dirs[0]!];
 }
 
 async function importAgent(
   ctx: CliContext,
   importer: AgentImporter,
-  root: string,
+  roots: readonly string[],
   opts: ImportOptions,
 ): Promise<void> {
+  const root = roots.join(", ");
   const storage = await ctx.storage();
   const pricer = await ctx.pricer();
   const statePath = importStatePath(ctx.target);
@@ -97,7 +112,7 @@ async function importAgent(
   const progress = terminalProgress(`import ${importer.agent}`);
   const summary = await runImport({
     importer,
-    root,
+    root: roots,
     storage,
     pricer,
     state,
@@ -134,7 +149,11 @@ async function printSummary(
           newEvents: added,
           alreadyInLedger: alreadyStored,
           duplicatesSkipped: s.duplicates,
-          deferredStillWriting: s.deferred,
+          filesResumed: s.filesResumed,
+          provisional: s.provisional,
+          revised: s.revised,
+          incompleteLastLines: s.incompleteTails,
+          skipped: s.skipped,
           malformedLines: s.malformedLines,
           malformedSamples: s.malformedSamples,
           unpricedModels: s.unpriced,
@@ -153,8 +172,16 @@ async function printSummary(
     `  new in ledger:      ${added}`,
     `  already in ledger:  ${alreadyStored}`,
     `  duplicates skipped: ${s.duplicates}`,
-    ...(s.deferred
-      ? [`  deferred:           ${s.deferred} (file still being written; picked up next time)`]
+    ...(s.filesResumed ? [`  files read on:      ${s.filesResumed} (only their new bytes)`] : []),
+    ...(s.provisional
+      ? [`  provisional:        ${s.provisional} (still streaming; revised by the next import)`]
+      : []),
+    ...(s.revised ? [`  revised:            ${s.revised} (earlier provisional rows)`] : []),
+    ...(s.incompleteTails
+      ? [`  incomplete lines:   ${s.incompleteTails} (a last line still being written; read next time)`]
+      : []),
+    ...(s.skipped.length
+      ? [`  unreadable:         ${s.skipped.length} (named below; a rerun retries them)`]
       : []),
     `  malformed lines:    ${s.malformedLines}`,
   ];
@@ -164,6 +191,7 @@ async function printSummary(
   }
   await ctx.out(`${lines.join("\n")}\n`);
   for (const m of s.malformedSamples) ctx.note(`malformed: ${m.file}:${m.line}: ${m.reason}`);
+  for (const k of s.skipped) ctx.note(`unreadable: ${k.path}: ${k.reason}`);
   if (s.malformedLines > s.malformedSamples.length)
     ctx.note(`... and ${s.malformedLines - s.malformedSamples.length} more malformed line(s)`);
   if (unpriced.length > 0)
