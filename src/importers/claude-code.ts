@@ -52,14 +52,14 @@ export const claudeCodeImporter: AgentImporter = {
   listFiles: (root, onError) => walkFiles(root, (name) => name.endsWith(".jsonl"), onError),
   async parseFile(path: string, sink: ParseSink, options?: ParseOptions): Promise<ParseEnd> {
     const pending: UsageEventInput[] = [];
-    const latest = new LatestWins<UsageEventInput>(2000, (e) => {
-      pending.push(e);
-    });
     const projectFromDir = projectDirOf(path);
     const fileSession = basename(path, ".jsonl");
+    // The event is built once per message, from its last snapshot, when that snapshot leaves the window.
+    const latest = new LatestWins<Snapshot>(2000, (s) => {
+      pending.push(toEvent(s, projectFromDir, fileSession));
+    });
     // Keys of the last usage lines, most recent last, with whether their latest snapshot is final.
-    const tail = new Map<string, { id: string; final: boolean }>();
-    const puts: Promise<unknown>[] = [];
+    const tail = new Map<string, { ids: [string | null, string, string | null]; final: boolean }>();
 
     const end = await scanLines(path, {
       start: options?.startOffset ?? 0,
@@ -69,7 +69,7 @@ export const claudeCodeImporter: AgentImporter = {
       other: (line, shapeOk) => {
         if (!shapeOk) sink.malformed(line, "invalid JSON (not a JSON object)");
       },
-      candidate: (_text, line, bytes, start, stop) => {
+      candidate: (line, bytes, start, stop) => {
         let value: unknown;
         try {
           value = parseWithoutContent(bytes, start, stop);
@@ -96,50 +96,61 @@ export const claudeCodeImporter: AgentImporter = {
         const lineId = typeof entry.uuid === "string" ? entry.uuid : `${path}:${line}`;
         // No message id means no way to recognise snapshots of one response: each line stands alone.
         const key = messageId ? `m:${messageId}` : `line:${lineId}`;
-        const id = messageId
-          ? stableEventId(CLAUDE_CODE_AGENT, "message", messageId)
-          : stableEventId(CLAUDE_CODE_AGENT, lineId, requestId ?? "");
-        const parentSession = typeof entry.sessionId === "string" ? entry.sessionId : fileSession;
-        const agentId = typeof entry.agentId === "string" && entry.agentId !== "" ? entry.agentId : null;
-        const sessionId = agentId ? `${parentSession}/agent-${agentId}` : parentSession;
-        const input: UsageEventInput = {
-          id,
-          timestamp: at,
-          provider: "anthropic",
-          model: typeof message.model === "string" ? message.model : null,
-          operation: "messages",
-          requestId,
-          usage: fromAnthropicUsage(message.usage),
-          usageSource: "import",
-          status: entry.isApiErrorMessage === true ? "error" : "ok",
-          attribution: {
-            sessionId,
-            projectId: typeof entry.cwd === "string" && entry.cwd !== "" ? entry.cwd : projectFromDir,
-            app: CLAUDE_CODE_AGENT,
-          },
-          ...(agentId ? { metadata: { parentSessionId: parentSession, agentId } } : {}),
-        };
+        const outcome = latest.put(key, { entry, message, at, messageId, requestId, lineId });
+        if (outcome !== "new") sink.duplicate();
+        const final = typeof message.stop_reason === "string" && message.stop_reason !== "";
         tail.delete(key);
-        tail.set(key, { id, final: typeof message.stop_reason === "string" && message.stop_reason !== "" });
+        tail.set(key, { ids: [messageId, lineId, requestId], final });
         if (tail.size > TAIL) tail.delete(tail.keys().next().value!);
-        puts.push(
-          latest.put(key, input).then((outcome) => {
-            if (outcome !== "new") sink.duplicate();
-          }),
-        );
       },
       afterChunk: async () => {
-        await Promise.all(puts.splice(0));
         for (const e of pending.splice(0)) await sink.event(e);
       },
     });
-    await Promise.all(puts.splice(0));
-    await latest.flush();
+    latest.flush();
     for (const e of pending.splice(0)) await sink.event(e);
-    const provisional = [...tail.values()].filter((t) => !t.final).map((t) => t.id);
+    const provisional = [...tail.values()].filter((t) => !t.final).map((t) => eventId(...t.ids));
     return { ...end, provisional };
   },
 };
+
+interface Snapshot {
+  readonly entry: Record<string, unknown>;
+  readonly message: Record<string, unknown>;
+  readonly at: number;
+  readonly messageId: string | null;
+  readonly requestId: string | null;
+  readonly lineId: string;
+}
+
+function eventId(messageId: string | null, lineId: string, requestId: string | null): string {
+  return messageId
+    ? stableEventId(CLAUDE_CODE_AGENT, "message", messageId)
+    : stableEventId(CLAUDE_CODE_AGENT, lineId, requestId ?? "");
+}
+
+function toEvent(s: Snapshot, projectFromDir: string, fileSession: string): UsageEventInput {
+  const { entry, message } = s;
+  const parentSession = typeof entry.sessionId === "string" ? entry.sessionId : fileSession;
+  const agentId = typeof entry.agentId === "string" && entry.agentId !== "" ? entry.agentId : null;
+  return {
+    id: eventId(s.messageId, s.lineId, s.requestId),
+    timestamp: s.at,
+    provider: "anthropic",
+    model: typeof message.model === "string" ? message.model : null,
+    operation: "messages",
+    requestId: s.requestId,
+    usage: fromAnthropicUsage(message.usage),
+    usageSource: "import",
+    status: entry.isApiErrorMessage === true ? "error" : "ok",
+    attribution: {
+      sessionId: agentId ? `${parentSession}/agent-${agentId}` : parentSession,
+      projectId: typeof entry.cwd === "string" && entry.cwd !== "" ? entry.cwd : projectFromDir,
+      app: CLAUDE_CODE_AGENT,
+    },
+    ...(agentId ? { metadata: { parentSessionId: parentSession, agentId } } : {}),
+  };
+}
 
 /** The project folder: `projects/<encoded cwd>/...`, also for a subagent file two levels further down. */
 function projectDirOf(path: string): string {

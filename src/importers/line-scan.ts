@@ -20,8 +20,8 @@ export interface ScanOptions {
    * key with its quotes (`"usage":{`) cannot occur inside a JSON string value, where quotes are escaped.
    */
   readonly needle?: Buffer;
-  /** A complete line that contains the needle (decoded, without the newline). */
-  candidate(text: string, line: number, bytes: Buffer, start: number, end: number): void;
+  /** A complete line that contains the needle: `bytes[start, end)`, without the newline (valid during the call). */
+  candidate(line: number, bytes: Buffer, start: number, end: number): void;
   /** A complete non-blank line without the needle; `shapeOk` is false when it is not `{...}` (not a JSON object). */
   other?(line: number, shapeOk: boolean): void;
   /** Called after each chunk's lines, so the caller can write out what it collected. */
@@ -69,7 +69,7 @@ export async function scanLines(path: string, options: ScanOptions): Promise<Sca
         if (stop > start) {
           if (hit !== -1 && hit < start) hit = buf.indexOf(needle!, start);
           if (!needle || (hit !== -1 && hit < stop)) {
-            options.candidate(buf.toString("utf8", start, stop), line, buf, start, stop);
+            options.candidate(line, buf, start, stop);
           } else {
             options.other?.(line, buf[start] === 0x7b && lastNonSpace(buf, start, stop) === 0x7d);
           }

@@ -109,6 +109,7 @@ async function importAgent(
   const state = await ImportState.load(statePath);
   const before = (await storage.rollup({})).totals.events;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const progress = terminalProgress(`import ${importer.agent}`);
   const summary = await runImport({
     importer,
@@ -120,11 +121,13 @@ async function importAgent(
     ...(progress ? { progress } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const added = (await storage.rollup({})).totals.events - before;
   ctx.debug(
     `read ${(summary.bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s (${(summary.bytesRead / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)`,
   );
-  await printSummary(ctx, summary, added, root, seconds, opts.json === true);
+  await printSummary(ctx, summary, added, root, { seconds, cpuSeconds }, opts.json === true);
 }
 
 async function printSummary(
@@ -132,7 +135,7 @@ async function printSummary(
   s: ImportSummary,
   added: number,
   root: string,
-  seconds: number,
+  time: { seconds: number; cpuSeconds: number },
   json: boolean,
 ): Promise<void> {
   const alreadyStored = s.events - added;
@@ -157,7 +160,8 @@ async function printSummary(
           malformedLines: s.malformedLines,
           malformedSamples: s.malformedSamples,
           unpricedModels: s.unpriced,
-          seconds: Math.round(seconds * 1000) / 1000,
+          seconds: Math.round(time.seconds * 1000) / 1000,
+          cpuSeconds: Math.round(time.cpuSeconds * 1000) / 1000,
         },
         null,
         2,
