@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { claudeCodeImporter, defaultClaudeCodeDirs } from "../../importers/claude-code.js";
-import { codexImporter, defaultCodexDir } from "../../importers/codex.js";
+import { codexImporter, defaultCodexDirs } from "../../importers/codex.js";
 import { defaultGeminiCliDir, geminiCliImporter } from "../../importers/gemini-cli.js";
 import { jsonlImporter } from "../../importers/jsonl.js";
 import { runImport, type ImportSummary } from "../../importers/run-import.js";
@@ -37,7 +37,12 @@ Examples:
       defaultClaudeCodeDirs(),
       "Claude Code transcripts (projects/<dir>/<session>.jsonl, subagents included)",
     ],
-    ["codex", codexImporter, [defaultCodexDir()], "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl)"],
+    [
+      "codex",
+      codexImporter,
+      defaultCodexDirs(),
+      "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl, archived_sessions)",
+    ],
     [
       "gemini-cli",
       geminiCliImporter,
