@@ -30,26 +30,7 @@ Examples:
   $ tokenledger import gemini-cli
   $ tokenledger import jsonl usage-export.jsonl`,
     );
-  const agents: [string, AgentImporter, string[], string][] = [
-    [
-      "claude-code",
-      claudeCodeImporter,
-      defaultClaudeCodeDirs(),
-      "Claude Code transcripts (projects/<dir>/<session>.jsonl, subagents included)",
-    ],
-    [
-      "codex",
-      codexImporter,
-      defaultCodexDirs(),
-      "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl, archived_sessions)",
-    ],
-    [
-      "gemini-cli",
-      geminiCliImporter,
-      [defaultGeminiCliDir()],
-      "Gemini CLI chat recordings (tmp/<project hash>/chats/session-*.json)",
-    ],
-  ];
+  const agents = agentTable();
   for (const [name, importer, dirs, what] of agents) {
     const dir = dirs.join(", ");
     command
@@ -92,6 +73,62 @@ Examples:
     )
     .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, [file], opts)));
   return command;
+}
+
+function agentTable(): [string, AgentImporter, string[], string][] {
+  return [
+    [
+      "claude-code",
+      claudeCodeImporter,
+      defaultClaudeCodeDirs(),
+      "Claude Code transcripts (projects/<dir>/<session>.jsonl, subagents included)",
+    ],
+    [
+      "codex",
+      codexImporter,
+      defaultCodexDirs(),
+      "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl, archived_sessions)",
+    ],
+    [
+      "gemini-cli",
+      geminiCliImporter,
+      [defaultGeminiCliDir()],
+      "Gemini CLI chat recordings (tmp/<project hash>/chats/session-*.json)",
+    ],
+  ];
+}
+
+/** The agents `report --import` can import first. */
+export const REPORT_IMPORT_AGENTS = ["claude-code", "codex", "gemini-cli"] as const;
+
+/**
+ * `report --import`: import the agents' logs from their default homes (those that exist) before the report,
+ * with a one-line note per agent on stderr, so one command gives the first answer.
+ */
+export async function importBeforeReport(ctx: CliContext, names: readonly string[]): Promise<void> {
+  for (const [name, importer, dirs] of agentTable()) {
+    if (!names.includes(name)) continue;
+    const found = dirs.filter((d) => existsSync(d));
+    if (found.length === 0) {
+      if (names.length === 1) ctx.note(`import ${name}: no logs at ${dirs.join(", ")}`);
+      continue;
+    }
+    const storage = await ctx.storage();
+    const state = await ImportState.load(importStatePath(ctx.target));
+    const progress = terminalProgress(`import ${name}`);
+    const started = performance.now();
+    const s = await runImport({
+      importer,
+      root: found,
+      storage,
+      pricer: await ctx.pricer(),
+      state,
+      ...(progress ? { progress } : {}),
+    });
+    ctx.note(
+      `imported ${name}: ${s.events} events from ${s.files - s.filesUnchanged} changed file(s) of ${s.files}, ${(s.bytesRead / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
+  }
 }
 
 /** Default homes that exist (several `CLAUDE_CONFIG_DIR` roots need not all have logs); the first when none do. */
