@@ -78,6 +78,11 @@ export class MemoryStorage implements StorageAdapter {
     if (!this.insertBatchSync(events)) throw new StorageError("memory storage is closed", "backend");
   }
 
+  async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
+    if (this.#closed) throw new StorageError("memory storage is closed", "backend");
+    for (const e of events) this.#events.set(e.id, e);
+  }
+
   insertBatchSync(events: readonly LedgerEvent[]): boolean {
     if (this.#closed) return false;
     for (const e of events) if (!this.#events.has(e.id)) this.#events.set(e.id, e);

@@ -1,6 +1,7 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
 import { projectionByTable } from "../_kysely/projections.js";
 import { postgresProjectionSql } from "./postgres-projection-sql.js";
+import { postgresProjectionDeleteSql } from "./postgres-projection-delete-sql.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 const KEYS = `date_trunc('hour', ts, 'UTC'), provider, model, coalesce(user_id, ''), coalesce(team_id, ''),
@@ -171,6 +172,18 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
         )`,
         `CREATE INDEX IF NOT EXISTS token_ledger_quota_snapshots_series
           ON ${s}.token_ledger_quota_snapshots (provider, account_id, quota_window, id)`,
+      ],
+    },
+    {
+      // Deleting an event takes it back out of every rollup: imports revise provisional rows (replaceBatch).
+      name: "0015_rollup_delete_triggers",
+      up: [
+        ...[
+          "token_ledger_hourly",
+          "token_ledger_hourly_model",
+          "token_ledger_daily",
+          "token_ledger_daily_user",
+        ].flatMap((t) => postgresProjectionDeleteSql(s, projectionByTable(t))),
       ],
     },
   ];

@@ -188,6 +188,29 @@ export class PostgresStorage extends KyselyStorage {
     }
   }
 
+  /** Insert or overwrite by id: delete + insert in one transaction; the 0015 delete triggers fix the rollups. */
+  async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
+    await this.init();
+    if (events.length === 0) return;
+    const db = await this.database();
+    const table = sql.table(`${this.#schema}.token_ledger_events`);
+    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    try {
+      await db.transaction().execute(async (trx) => {
+        await sql.raw(`set local statement_timeout = ${Math.trunc(this.#timeoutMs)}`).execute(trx);
+        for (let i = 0; i < events.length; i += CHUNK) {
+          const rows = events.slice(i, i + CHUNK);
+          await sql`delete from ${table} where id = any(${rows.map((e) => e.id)}::uuid[])`.execute(trx);
+          await sql`insert into ${table} (${cols}) values ${sql.join(
+            rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+          )} on conflict (id) do nothing`.execute(trx);
+        }
+      });
+    } catch (err) {
+      throw toStorageError(err, `postgres ${this.#target}: replace`);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -95,3 +95,19 @@ export function sqliteRollupUpsertSql(p: Projection): string {
 export function sqliteRollupTrigger(p: Projection): string {
   return p.table === "token_ledger_hourly" ? "token_ledger_rollup" : `${p.table}_rollup`;
 }
+
+/**
+ * The inverse of `sqliteRollupUpsertSql`: takes the stored events with the bound JSON ids back out of projection
+ * `p` (run just before those rows are deleted, in the same transaction), then `sqliteRollupPruneSql` drops the
+ * groups left empty.
+ */
+export function sqliteRollupSubtractSql(p: Projection): string {
+  const keyCols = [p.timeColumn, ...p.dims.map((d) => EVENT_COLUMN[d])].join(", ");
+  const sub = MEASURE_COLUMNS.split(",").map((c) => `${c.trim()} = ${c.trim()} - excluded.${c.trim()}`);
+  return `${aggregateInsert(p, "id IN (SELECT value FROM json_each(?))")}
+      ON CONFLICT (${keyCols}) DO UPDATE SET ${sub.join(", ")}`;
+}
+
+export function sqliteRollupPruneSql(p: Projection): string {
+  return `DELETE FROM ${p.table} WHERE events <= 0`;
+}

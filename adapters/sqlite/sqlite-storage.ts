@@ -12,7 +12,12 @@ import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from 
 import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadBetterSqlite3 } from "./sqlite-driver.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
-import { sqliteRollupTrigger, sqliteRollupUpsertSql } from "./sqlite-projection-sql.js";
+import {
+  sqliteRollupPruneSql,
+  sqliteRollupSubtractSql,
+  sqliteRollupTrigger,
+  sqliteRollupUpsertSql,
+} from "./sqlite-projection-sql.js";
 import { sqliteFlavor } from "./sqlite-sql.js";
 import {
   SQLITE_DEFAULTS,
@@ -49,7 +54,13 @@ export class SqliteStorage extends KyselyStorage {
   #kysely: LedgerDb | undefined;
   #insert: SqliteStatementLike | undefined;
   /** The per-batch rollup upserts, for the schema version they were planned against. */
-  #rollups: { readonly schemaVersion: number; readonly upserts: readonly SqliteStatementLike[] } | undefined;
+  #rollups:
+    | {
+        readonly schemaVersion: number;
+        readonly upserts: readonly SqliteStatementLike[];
+        readonly projections: readonly (typeof PROJECTIONS)[number][];
+      }
+    | undefined;
   #init: Promise<void> | undefined;
   #walTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -177,6 +188,12 @@ export class SqliteStorage extends KyselyStorage {
     this.#write(events);
   }
 
+  /** Insert or overwrite by id: stored rows with these ids leave the rollups and the table first, in the same transaction. */
+  async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
+    await this.init();
+    this.#write(events, true);
+  }
+
   /** For the process `exit` hook: synchronous, never throws; true when the batch is stored. */
   insertBatchSync(events: readonly LedgerEvent[]): boolean {
     try {
@@ -189,7 +206,7 @@ export class SqliteStorage extends KyselyStorage {
   }
 
   /** One `BEGIN IMMEDIATE` transaction per batch: all rows or none. */
-  #write(events: readonly LedgerEvent[]): void {
+  #write(events: readonly LedgerEvent[], replace = false): void {
     const db = this.#db;
     const insert = this.#insert;
     if (!db || !insert || this.#closed)
@@ -207,6 +224,7 @@ export class SqliteStorage extends KyselyStorage {
     try {
       db.exec("BEGIN IMMEDIATE");
       began = true;
+      if (replace) this.#removeForReplace(db, JSON.stringify(events.map((e) => e.id)));
       const inserted: string[] = [];
       for (const e of events)
         if (Number(insert.run(...eventValues(e, CONVERT)).changes) === 1) inserted.push(e.id);
@@ -214,6 +232,8 @@ export class SqliteStorage extends KyselyStorage {
         const ids = JSON.stringify(inserted);
         for (const upsert of this.#rollupUpserts(db)) upsert.run(ids);
       }
+      if (replace)
+        for (const p of this.#rollups?.projections ?? []) db.prepare(sqliteRollupPruneSql(p)).run();
       db.exec("COMMIT");
     } catch (err) {
       try {
@@ -223,6 +243,13 @@ export class SqliteStorage extends KyselyStorage {
       }
       throw toStorageError(err, `sqlite ${this.path}: insert`);
     }
+  }
+
+  /** Inside the write transaction: take the stored rows with `ids` (JSON array) out of the rollups, then delete them. */
+  #removeForReplace(db: SqliteDatabaseLike, ids: string): void {
+    this.#rollupUpserts(db);
+    for (const p of this.#rollups?.projections ?? []) db.prepare(sqliteRollupSubtractSql(p)).run(ids);
+    db.prepare("DELETE FROM token_ledger_events WHERE id IN (SELECT value FROM json_each(?))").run(ids);
   }
 
   /**
@@ -240,10 +267,9 @@ export class SqliteStorage extends KyselyStorage {
         }[]
       ).map((r) => r.name),
     );
-    const upserts = PROJECTIONS.filter((p) => names.has(p.table) && !names.has(sqliteRollupTrigger(p))).map(
-      (p) => db.prepare(sqliteRollupUpsertSql(p)),
-    );
-    this.#rollups = { schemaVersion, upserts };
+    const projections = PROJECTIONS.filter((p) => names.has(p.table) && !names.has(sqliteRollupTrigger(p)));
+    const upserts = projections.map((p) => db.prepare(sqliteRollupUpsertSql(p)));
+    this.#rollups = { schemaVersion, upserts, projections };
     return upserts;
   }
 

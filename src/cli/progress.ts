@@ -7,18 +7,23 @@ export function terminalProgress(label: string): ImportProgress | undefined {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {files} files`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {rate} MB/s | ETA {eta_formatted} | {files} files`,
       hideCursor: true,
       clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
   let bytes = 0;
+  let started = 0;
   return {
-    start: (total, files) => bar.start(Math.max(1, Math.round(total / 1e6)), 0, { files }),
+    start: (total, files) => {
+      started = performance.now();
+      bar.start(Math.max(1, Math.round(total / 1e6)), 0, { files, rate: "0" });
+    },
     advance: (n) => {
       bytes += n;
-      bar.update(Math.round(bytes / 1e6));
+      const seconds = (performance.now() - started) / 1000;
+      bar.update(Math.round(bytes / 1e6), { rate: seconds > 0 ? (bytes / 1e6 / seconds).toFixed(0) : "0" });
     },
     stop: () => bar.stop(),
   };

@@ -18,6 +18,12 @@ export interface StorageAdapter {
    * Must never throw.
    */
   insertBatchSync?(events: readonly LedgerEvent[]): boolean;
+  /**
+   * Insert or overwrite by id, atomically: a stored row with one of these ids is removed (and taken out of the
+   * rollups) and the new row stored, in one transaction. Used by log imports to revise provisional rows
+   * (a message still streaming when it was first read). Optional: adapters without it never revise.
+   */
+  replaceBatch?(events: readonly LedgerEvent[]): Promise<void>;
   /** Cost rollups, computed in the database. */
   rollup(query: RollupQuery): Promise<RollupResult>;
   /** Latency percentiles per group, nearest-rank. */

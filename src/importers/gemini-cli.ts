@@ -28,10 +28,11 @@ const MAX_JSON_SESSION_BYTES = 256 * 1024 * 1024;
  */
 export const geminiCliImporter: AgentImporter = {
   agent: GEMINI_CLI_AGENT,
-  listFiles: (root) =>
+  listFiles: (root, onError) =>
     walkFiles(
       root,
       (name) => name.startsWith("session-") && (name.endsWith(".json") || name.endsWith(".jsonl")),
+      onError,
     ),
   async parseFile(path: string, sink: ParseSink): Promise<void> {
     const fallbackProject = basename(dirname(dirname(path)));

@@ -57,7 +57,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const jsonlImporter: AgentImporter = {
   agent: JSONL_AGENT,
-  listFiles: (root) => walkFiles(root, (name) => name.endsWith(".jsonl") || name.endsWith(".ndjson")),
+  listFiles: (root, onError) =>
+    walkFiles(root, (name) => name.endsWith(".jsonl") || name.endsWith(".ndjson"), onError),
   async parseFile(path: string, sink: ParseSink): Promise<void> {
     for await (const line of readJsonLines(path, sink)) {
       const result = jsonlLineSchema.safeParse(line.value);

@@ -2,7 +2,8 @@
  * Keeps the LAST value seen per key, emitting an entry once `window` newer keys have arrived after it.
  * Agents write a message's snapshots next to each other, so a small window is enough to let the final
  * snapshot win while memory stays bounded on files of any size. A snapshot arriving after its key was
- * emitted is reported as late (the id is stable, so the storage keeps the first one).
+ * emitted is reported as late (the id is stable, so the storage keeps the first one). Synchronous: the
+ * caller collects what `emit` receives and writes it out in batches.
  */
 export class LatestWins<T> {
   readonly #pending = new Map<string, T>();
@@ -11,11 +12,10 @@ export class LatestWins<T> {
 
   constructor(
     private readonly window: number,
-    private readonly emit: (value: T) => void | Promise<void>,
+    private readonly emit: (value: T) => void,
   ) {}
 
-  /** Returns true when `key` replaced a pending snapshot (a duplicate). */
-  async put(key: string, value: T): Promise<"new" | "replaced" | "late"> {
+  put(key: string, value: T): "new" | "replaced" | "late" {
     if (this.#emitted.has(key)) return "late";
     const replaced = this.#pending.delete(key);
     this.#pending.set(key, value);
@@ -23,24 +23,18 @@ export class LatestWins<T> {
       const [oldestKey, oldest] = this.#pending.entries().next().value as [string, T];
       this.#pending.delete(oldestKey);
       this.#remember(oldestKey);
-      await this.emit(oldest);
+      this.emit(oldest);
     }
     return replaced ? "replaced" : "new";
   }
 
-  /**
-   * Emit everything pending. With `holdLast`, the most recently updated key is dropped instead (its
-   * final snapshot may not be written yet); returns whether one was held.
-   */
-  async flush(holdLast = false): Promise<boolean> {
-    const entries = [...this.#pending];
-    this.#pending.clear();
-    const held = holdLast && entries.length > 0 ? entries.pop() : undefined;
-    for (const [key, value] of entries) {
+  /** Emit everything pending. */
+  flush(): void {
+    for (const [key, value] of this.#pending) {
       this.#remember(key);
-      await this.emit(value);
+      this.emit(value);
     }
-    return held !== undefined;
+    this.#pending.clear();
   }
 
   // Remember a bounded number of emitted keys to recognise late snapshots.

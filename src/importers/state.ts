@@ -4,17 +4,23 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import type { DatabaseTarget } from "../core/database-url.js";
 
-/** What was seen of a file at its last complete import; an unchanged file is skipped without reading. */
+/** What was seen of a file at its last import; an unchanged file is skipped without reading. */
 export interface FileState {
   readonly size: number;
   readonly mtimeMs: number;
-  /** Bytes fully read (the whole file at the time). */
+  /** Bytes read: just past the last complete line. A grown file is read on from here. */
   readonly offset: number;
+  /** Complete lines before `offset` (line numbers in messages stay right when reading on). */
+  readonly lines?: number;
+  /** Hash of the bytes just before `offset`: a file rewritten rather than appended to is read again from 0. */
+  readonly fingerprint?: string;
+  /** Ids stored provisionally (a message still streaming at the end of the file); a later import revises them. */
+  readonly provisional?: readonly string[];
   readonly importedAt: string;
 }
 
 interface StateFile {
-  readonly version: 1;
+  readonly version: 1 | 2;
   files: Record<string, FileState>;
 }
 
@@ -46,13 +52,18 @@ export class ImportState {
     if (path) {
       try {
         const parsed = JSON.parse(await readFile(path, "utf8")) as StateFile;
-        if (parsed?.version === 1 && parsed.files && typeof parsed.files === "object")
-          return new ImportState(path, parsed);
+        // Version 1 (whole files only) reads as version 2 without fingerprints: its offset is the size then read.
+        if (
+          (parsed?.version === 1 || parsed?.version === 2) &&
+          parsed.files &&
+          typeof parsed.files === "object"
+        )
+          return new ImportState(path, { version: 2, files: parsed.files });
       } catch {
         /* start fresh */
       }
     }
-    return new ImportState(path, { version: 1, files: {} });
+    return new ImportState(path, { version: 2, files: {} });
   }
 
   isUnchanged(file: string, size: number, mtimeMs: number): boolean {
@@ -60,8 +71,16 @@ export class ImportState {
     return s !== undefined && s.size === size && s.mtimeMs === mtimeMs && s.offset === size;
   }
 
+  get(file: string): FileState | undefined {
+    return this.data.files[file];
+  }
+
+  set(file: string, state: Omit<FileState, "importedAt">): void {
+    this.data.files[file] = { ...state, importedAt: new Date().toISOString() };
+  }
+
   markImported(file: string, size: number, mtimeMs: number): void {
-    this.data.files[file] = { size, mtimeMs, offset: size, importedAt: new Date().toISOString() };
+    this.set(file, { size, mtimeMs, offset: size });
   }
 
   /** Atomic write (temp file + rename) so an interrupted import never leaves a torn state file. */

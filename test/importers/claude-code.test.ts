@@ -7,7 +7,7 @@ import { claudeLine, tempDir, writeLines } from "./fixtures.js";
 import { importInto } from "./helpers.js";
 
 describe("import claude-code", () => {
-  it("keeps the LAST streaming snapshot of each message (message id + request id) and maps Anthropic usage", async () => {
+  it("keeps the LAST streaming snapshot of each message (by message id) and maps Anthropic usage", async () => {
     const root = tempDir();
     const file = join(root, "-home-dev-app", "sess-1.jsonl");
     writeLines(file, [
@@ -67,7 +67,7 @@ describe("import claude-code", () => {
       projectId: "/home/dev/app",
       app: "claude-code",
       usageSource: "import",
-      id: stableEventId("claude-code", "msg_A", "req_msg_A"),
+      id: stableEventId("claude-code", "message", "msg_A"),
     });
     expect(a.timestamp.toISOString()).toBe("2026-11-01T10:00:03.000Z");
     const b = events.find((e) => e.requestId === "req_msg_B")!;
@@ -121,31 +121,41 @@ describe("import claude-code", () => {
     expect(third.events).toHaveLength(2); // m1 again has the same id: stored once
   });
 
-  it("holds back the last message of a file still being written, then imports its final snapshot", async () => {
+  it("stores the last message of a file still being written as provisional, then revises it to the final snapshot", async () => {
     const root = tempDir();
     const statePath = join(tempDir(), "state.json");
     const file = join(root, "p", "s.jsonl");
     writeLines(file, [
-      claudeLine({ messageId: "m1", timestamp: "2026-11-01T10:00:00Z", input: 1, output: 20 }),
+      claudeLine({
+        messageId: "m1",
+        timestamp: "2026-11-01T10:00:00Z",
+        input: 1,
+        output: 20,
+        stop: "end_turn",
+      }),
       claudeLine({ messageId: "m2", timestamp: "2026-11-01T10:01:00Z", input: 1, output: 3 }), // mid-stream
     ]);
-    const now = new Date();
-    utimesSync(file, now, now); // Claude Code is writing it right now
     const live = await importInto(claudeCodeImporter, root, { statePath });
-    expect(live.summary.deferred).toBe(1);
-    expect(live.events.map((e) => e.usage.outputTokens)).toEqual([20]);
+    expect(live.summary.provisional).toBe(1);
+    // A report taken now is not one request short: m2 is there with what it has streamed so far.
+    expect(live.events.map((e) => e.usage.outputTokens).sort((a, b) => a - b)).toEqual([3, 20]);
 
     appendFileSync(
       file,
       JSON.stringify(
-        claudeLine({ messageId: "m2", timestamp: "2026-11-01T10:01:05Z", input: 1, output: 900 }),
+        claudeLine({
+          messageId: "m2",
+          timestamp: "2026-11-01T10:01:00Z",
+          input: 1,
+          output: 900,
+          stop: "tool_use",
+        }),
       ) + "\n",
     );
-    const done = new Date(Date.now() - 600_000);
-    utimesSync(file, done, done); // the session ended
     const later = await importInto(claudeCodeImporter, root, { statePath, storage: live.storage });
-    expect(later.summary.deferred).toBe(0);
+    expect(later.summary).toMatchObject({ revised: 1, provisional: 0, filesResumed: 1 });
     expect(later.events.map((e) => e.usage.outputTokens).sort((a, b) => a - b)).toEqual([20, 900]);
+    expect((await later.storage.rollup({})).totals.outputTokens).toBe(920);
   });
 
   it("the same message copied into a resumed session's file is stored once", async () => {

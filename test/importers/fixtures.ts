@@ -26,10 +26,15 @@ export function claudeLine(o: {
   cacheRead?: number;
   cacheWrite?: number;
   cacheWrite1h?: number;
+  /** `message.stop_reason` (null while streaming). */
+  stop?: string;
+  isSidechain?: boolean;
+  agentId?: string;
 }): object {
   return {
     parentUuid: null,
-    isSidechain: false,
+    isSidechain: o.isSidechain ?? false,
+    ...(o.agentId ? { agentId: o.agentId } : {}),
     userType: "external",
     cwd: o.cwd ?? "/home/dev/app",
     sessionId: o.sessionId ?? "sess-1",
@@ -41,6 +46,8 @@ export function claudeLine(o: {
       role: "assistant",
       model: o.model ?? "claude-sonnet-4-5-20250929",
       content: [{ type: "text", text: "ok" }],
+      stop_reason: o.stop ?? null,
+      stop_sequence: null,
       usage: {
         input_tokens: o.input ?? 0,
         cache_creation_input_tokens: (o.cacheWrite ?? 0) + (o.cacheWrite1h ?? 0),

@@ -9,7 +9,7 @@ export const noPrices: Pricer = { price: () => ({ costUsd: null, pricingKey: nul
 
 export async function importInto(
   importer: AgentImporter,
-  root: string,
+  root: string | readonly string[],
   opts: { storage?: ReturnType<typeof memoryStorage>; statePath?: string | null; pricer?: Pricer } = {},
 ): Promise<{ summary: ImportSummary; events: LedgerEvent[]; storage: ReturnType<typeof memoryStorage> }> {
   const storage = opts.storage ?? memoryStorage();

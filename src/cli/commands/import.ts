@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { claudeCodeImporter, defaultClaudeCodeDir } from "../../importers/claude-code.js";
-import { codexImporter, defaultCodexDir } from "../../importers/codex.js";
+import { existsSync } from "node:fs";
+import { claudeCodeImporter, defaultClaudeCodeDirs } from "../../importers/claude-code.js";
+import { codexImporter, defaultCodexDirs } from "../../importers/codex.js";
 import { defaultGeminiCliDir, geminiCliImporter } from "../../importers/gemini-cli.js";
 import { jsonlImporter } from "../../importers/jsonl.js";
 import { runImport, type ImportSummary } from "../../importers/run-import.js";
@@ -11,7 +12,7 @@ import { terminalProgress } from "../progress.js";
 import type { Runner } from "../program.js";
 
 interface ImportOptions {
-  readonly dir?: string;
+  readonly dir?: readonly string[];
   readonly full?: boolean;
   readonly json?: boolean;
 }
@@ -29,33 +30,26 @@ Examples:
   $ tokenledger import gemini-cli
   $ tokenledger import jsonl usage-export.jsonl`,
     );
-  const agents: [string, AgentImporter, string, string][] = [
-    [
-      "claude-code",
-      claudeCodeImporter,
-      defaultClaudeCodeDir(),
-      "Claude Code transcripts (projects/<dir>/<session>.jsonl)",
-    ],
-    ["codex", codexImporter, defaultCodexDir(), "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl)"],
-    [
-      "gemini-cli",
-      geminiCliImporter,
-      defaultGeminiCliDir(),
-      "Gemini CLI chat recordings (tmp/<project hash>/chats/session-*.json)",
-    ],
-  ];
-  for (const [name, importer, dir, what] of agents) {
+  const agents = agentTable();
+  for (const [name, importer, dirs, what] of agents) {
+    const dir = dirs.join(", ");
     command
       .command(name)
       .description(`Import ${what}.`)
-      .option("-d, --dir <dir>", "directory (or one file) to read", dir)
+      .option(
+        "-d, --dir <dir>",
+        `directory (or one file) to read; repeat for several (default: ${dir})`,
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      )
       .option("--full", "re-read every file, even those unchanged since the last import")
       .option("--json", "print the summary as JSON")
       .addHelpText(
         "after",
         `\nExamples:\n  $ tokenledger import ${name}\n  $ tokenledger import ${name} --dir ${dir} --json`,
       )
-      .action(run((ctx, opts: ImportOptions) => importAgent(ctx, importer, opts.dir ?? dir, opts)));
+      .action(
+        run((ctx, opts: ImportOptions) => importAgent(ctx, importer, opts.dir ?? existingOr(dirs), opts)),
+      );
   }
   command
     .command("jsonl")
@@ -77,16 +71,79 @@ Examples:
   $ tokenledger import jsonl usage.jsonl
   $ tokenledger import jsonl ./exports/ --json`,
     )
-    .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, file, opts)));
+    .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, [file], opts)));
   return command;
+}
+
+function agentTable(): [string, AgentImporter, string[], string][] {
+  return [
+    [
+      "claude-code",
+      claudeCodeImporter,
+      defaultClaudeCodeDirs(),
+      "Claude Code transcripts (projects/<dir>/<session>.jsonl, subagents included)",
+    ],
+    [
+      "codex",
+      codexImporter,
+      defaultCodexDirs(),
+      "Codex CLI rollouts (sessions/YYYY/MM/DD/rollout-*.jsonl, archived_sessions)",
+    ],
+    [
+      "gemini-cli",
+      geminiCliImporter,
+      [defaultGeminiCliDir()],
+      "Gemini CLI chat recordings (tmp/<project hash>/chats/session-*.json)",
+    ],
+  ];
+}
+
+/** The agents `report --import` can import first. */
+export const REPORT_IMPORT_AGENTS = ["claude-code", "codex", "gemini-cli"] as const;
+
+/**
+ * `report --import`: import the agents' logs from their default homes (those that exist) before the report,
+ * with a one-line note per agent on stderr, so one command gives the first answer.
+ */
+export async function importBeforeReport(ctx: CliContext, names: readonly string[]): Promise<void> {
+  for (const [name, importer, dirs] of agentTable()) {
+    if (!names.includes(name)) continue;
+    const found = dirs.filter((d) => existsSync(d));
+    if (found.length === 0) {
+      if (names.length === 1) ctx.note(`import ${name}: no logs at ${dirs.join(", ")}`);
+      continue;
+    }
+    const storage = await ctx.storage();
+    const state = await ImportState.load(importStatePath(ctx.target));
+    const progress = terminalProgress(`import ${name}`);
+    const started = performance.now();
+    const s = await runImport({
+      importer,
+      root: found,
+      storage,
+      pricer: await ctx.pricer(),
+      state,
+      ...(progress ? { progress } : {}),
+    });
+    ctx.note(
+      `imported ${name}: ${s.events} events from ${s.files - s.filesUnchanged} changed file(s) of ${s.files}, ${(s.bytesRead / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
+  }
+}
+
+/** Default homes that exist (several `CLAUDE_CONFIG_DIR` roots need not all have logs); the first when none do. */
+function existingOr(dirs: readonly string[]): string[] {
+  const found = dirs.filter((d) => existsSync(d));
+  return found.length > 0 ? found : [dirs[0]!];
 }
 
 async function importAgent(
   ctx: CliContext,
   importer: AgentImporter,
-  root: string,
+  roots: readonly string[],
   opts: ImportOptions,
 ): Promise<void> {
+  const root = roots.join(", ");
   const storage = await ctx.storage();
   const pricer = await ctx.pricer();
   const statePath = importStatePath(ctx.target);
@@ -94,10 +151,11 @@ async function importAgent(
   const state = await ImportState.load(statePath);
   const before = (await storage.rollup({})).totals.events;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const progress = terminalProgress(`import ${importer.agent}`);
   const summary = await runImport({
     importer,
-    root,
+    root: roots,
     storage,
     pricer,
     state,
@@ -105,11 +163,13 @@ async function importAgent(
     ...(progress ? { progress } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const added = (await storage.rollup({})).totals.events - before;
   ctx.debug(
     `read ${(summary.bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s (${(summary.bytesRead / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)`,
   );
-  await printSummary(ctx, summary, added, root, seconds, opts.json === true);
+  await printSummary(ctx, summary, added, root, { seconds, cpuSeconds }, opts.json === true);
 }
 
 async function printSummary(
@@ -117,7 +177,7 @@ async function printSummary(
   s: ImportSummary,
   added: number,
   root: string,
-  seconds: number,
+  time: { seconds: number; cpuSeconds: number },
   json: boolean,
 ): Promise<void> {
   const alreadyStored = s.events - added;
@@ -134,11 +194,16 @@ async function printSummary(
           newEvents: added,
           alreadyInLedger: alreadyStored,
           duplicatesSkipped: s.duplicates,
-          deferredStillWriting: s.deferred,
+          filesResumed: s.filesResumed,
+          provisional: s.provisional,
+          revised: s.revised,
+          incompleteLastLines: s.incompleteTails,
+          skipped: s.skipped,
           malformedLines: s.malformedLines,
           malformedSamples: s.malformedSamples,
           unpricedModels: s.unpriced,
-          seconds: Math.round(seconds * 1000) / 1000,
+          seconds: Math.round(time.seconds * 1000) / 1000,
+          cpuSeconds: Math.round(time.cpuSeconds * 1000) / 1000,
         },
         null,
         2,
@@ -153,8 +218,16 @@ async function printSummary(
     `  new in ledger:      ${added}`,
     `  already in ledger:  ${alreadyStored}`,
     `  duplicates skipped: ${s.duplicates}`,
-    ...(s.deferred
-      ? [`  deferred:           ${s.deferred} (file still being written; picked up next time)`]
+    ...(s.filesResumed ? [`  files read on:      ${s.filesResumed} (only their new bytes)`] : []),
+    ...(s.provisional
+      ? [`  provisional:        ${s.provisional} (still streaming; revised by the next import)`]
+      : []),
+    ...(s.revised ? [`  revised:            ${s.revised} (earlier provisional rows)`] : []),
+    ...(s.incompleteTails
+      ? [`  incomplete lines:   ${s.incompleteTails} (a last line still being written; read next time)`]
+      : []),
+    ...(s.skipped.length
+      ? [`  unreadable:         ${s.skipped.length} (named below; a rerun retries them)`]
       : []),
     `  malformed lines:    ${s.malformedLines}`,
   ];
@@ -164,6 +237,7 @@ async function printSummary(
   }
   await ctx.out(`${lines.join("\n")}\n`);
   for (const m of s.malformedSamples) ctx.note(`malformed: ${m.file}:${m.line}: ${m.reason}`);
+  for (const k of s.skipped) ctx.note(`unreadable: ${k.path}: ${k.reason}`);
   if (s.malformedLines > s.malformedSamples.length)
     ctx.note(`... and ${s.malformedLines - s.malformedSamples.length} more malformed line(s)`);
   if (unpriced.length > 0)

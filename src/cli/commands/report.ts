@@ -5,6 +5,8 @@ import type { WhereFilters } from "../flags.js";
 import { toCsv } from "../format/csv.js";
 import { BLENDED_COLUMNS, renderReport } from "../format/report-table.js";
 import type { Runner } from "../program.js";
+import { TokenLedgerConfigError } from "../../core/errors.js";
+import { importBeforeReport, REPORT_IMPORT_AGENTS } from "./import.js";
 import { blendSubscriptions } from "../report/blended.js";
 import { computeBlocks } from "../report/blocks.js";
 import { sumMeasures } from "../report/measures.js";
@@ -64,6 +66,10 @@ export function registerReport(program: Command, run: Runner): Command {
   addRangeOptions(command);
   addFilterOptions(command);
   command.option("-b, --breakdown", "one row per model inside each group");
+  command.option(
+    "--import [agents]",
+    `import agent logs first (comma list of ${REPORT_IMPORT_AGENTS.join(", ")}; default all found)`,
+  );
   addOutputOptions(command);
   command.addHelpText(
     "after",
@@ -81,8 +87,24 @@ JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, u
   totalTokens, costUsd, unpricedEvents, errorEvents [, subscriptionCostUsd, totalCostUsd, blendedUsdPerMTok] } ],
   "totals": { same measures } }. Costs are exact decimal strings in USD.`,
   );
-  command.action(run((ctx, opts: ReportOptions) => report(ctx, opts)));
+  command.action(
+    run(async (ctx, opts: ReportOptions & { import?: string | boolean }) => {
+      if (opts.import) await importBeforeReport(ctx, importAgentsOption(opts.import));
+      await report(ctx, opts);
+    }),
+  );
   return command;
+}
+
+function importAgentsOption(value: string | true): string[] {
+  if (value === true) return [...REPORT_IMPORT_AGENTS];
+  const names = value.split(",").map((v) => v.trim());
+  const bad = names.filter((n) => !(REPORT_IMPORT_AGENTS as readonly string[]).includes(n));
+  if (bad.length > 0)
+    throw new TokenLedgerConfigError(
+      `--import: unknown agent ${bad.join(", ")} (expected ${REPORT_IMPORT_AGENTS.join(", ")})`,
+    );
+  return names;
 }
 
 async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
