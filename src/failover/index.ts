@@ -18,3 +18,7 @@ export type {
   TargetStatus,
   WireFormat,
 } from "./types.js";
+export { failoverFromConfig } from "./from-config.js";
+export type { FromConfigOptions } from "./from-config.js";
+export { failoverConfigSchema } from "./config-schema.js";
+export type { FailoverConfig } from "./config-schema.js";

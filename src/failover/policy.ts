@@ -1,5 +1,6 @@
 import { TokenLedgerConfigError } from "tokenledger";
 import type { FailoverGroupOptions, GroupPolicy, WireFormat } from "./types.js";
+import { WIRE_FORMATS, wireFormatOf } from "./wire-formats.js";
 
 export const DEFAULT_POLICY: GroupPolicy = {
   errorRate: 0.05,
@@ -14,30 +15,6 @@ export const DEFAULT_POLICY: GroupPolicy = {
   failoverOnStatuses: [],
   whenAllOpen: "fail-fast",
 };
-
-/** Provider name → wire format. A provider not listed here is refused at configuration time. */
-const WIRE_FORMATS: Readonly<Record<string, WireFormat>> = {
-  openai: "openai",
-  azure: "openai",
-  "azure-openai": "openai",
-  "openai-compatible": "openai",
-  openrouter: "openai",
-  groq: "openai",
-  together: "openai",
-  deepseek: "openai",
-  mistral: "openai",
-  fireworks: "openai",
-  xai: "openai",
-  ollama: "openai",
-  vllm: "openai",
-  anthropic: "anthropic",
-  "bedrock-anthropic": "anthropic",
-  "vertex-anthropic": "anthropic",
-};
-
-export function wireFormatOf(provider: string): WireFormat | undefined {
-  return WIRE_FORMATS[provider.toLowerCase()];
-}
 
 const POSITIVE_MS: readonly (keyof GroupPolicy)[] = [
   "windowMs",
