@@ -48,7 +48,7 @@ function failoverClient<C extends object>(group: FailoverGroup, record: (e: Usag
     return (async () => {
       const options = (await optionsInput) as RequestOptions;
       return group.run(stainlessAttempt(group, options), options.signal, {
-        failedOver: (f) => recordFailed(f, operationOf(options.path), record),
+        failedOver: (f) => recordFailed(f, operationOf(options.path), options.stream === true, record),
         answered: (note, target) => {
           if (callNote) annotate(callNote, note, target.spec.provider);
         },
@@ -66,14 +66,19 @@ function annotate(callNote: CallNote, note: FailoverNote, provider: string): voi
 }
 
 /** Each attempt that did not answer is its own event (unbilled: no usage), naming target and reason. */
-function recordFailed(f: FailedAttempt, operation: string, record: (e: UsageEventInput) => void): void {
+function recordFailed(
+  f: FailedAttempt,
+  operation: string,
+  streamed: boolean,
+  record: (e: UsageEventInput) => void,
+): void {
   try {
     const err = f.error as { status?: unknown; constructor?: { name?: string }; message?: unknown } | null;
     record({
       provider: EVENT_PROVIDER[f.target.spec.provider] ?? f.target.spec.provider,
       requestedModel: f.target.spec.model ?? null,
       operation,
-      streamed: false,
+      streamed,
       status: "error",
       errorType: err?.constructor?.name ?? "Error",
       httpStatus: typeof err?.status === "number" ? err.status : null,

@@ -99,6 +99,7 @@ export class FailoverGroup {
       ) {
         admission = "pass";
         degraded = this.targets.every((t) => t.breaker.state !== "closed");
+        reason ??= "breaker_open";
       }
       if (admission === "reject") {
         target.switches += 1;

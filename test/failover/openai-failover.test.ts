@@ -178,6 +178,41 @@ describe("a group with one target", () => {
   });
 });
 
+describe("whenAllOpen", () => {
+  it("degraded: with every target open, calls still go to the target whose cooldown ends soonest, flagged", async () => {
+    primary.mode = "500";
+    const client = group("degraded", { whenAllOpen: "degraded" }, [
+      { provider: "openai", client: new OpenAI({ apiKey: "sk-a", baseURL: primary.baseURL }) },
+    ]);
+    for (let i = 0; i < 3; i++)
+      await client.chat.completions.create({ model: "gpt-4o", messages }).catch(() => undefined);
+    primary.mode = "ok";
+    const res = await client.chat.completions.create({ model: "gpt-4o", messages });
+    expect(res.choices[0]?.message.content).toBe("answer from primary");
+    expect(primary.hits).toBe(4);
+    const events = await waitForEvents(h.flushed, 4);
+    expect(failoverOf(events.at(-1)!)).toMatchObject({ degraded: true, reason: "breaker_open" });
+  });
+});
+
+describe("the caller's abort", () => {
+  it("is not a target failure: no failover, no breaker count", async () => {
+    primary.mode = "hang";
+    const client = group("abort");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(
+      client.chat.completions.create({ model: "gpt-4o", messages }, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(openai.APIUserAbortError);
+    expect(fallback.hits).toBe(0);
+    expect(groupOf(client)?.status()[0]).toMatchObject({
+      state: "closed",
+      consecutiveFailures: 0,
+      errors: 0,
+    });
+  });
+});
+
 describe("recovery", () => {
   it("after the cooldown exactly one call probes the primary; its success closes the breaker", async () => {
     primary.mode = "500";
