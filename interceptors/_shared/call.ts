@@ -3,6 +3,7 @@ import type { NormalizedUsage } from "../../src/core/buckets.js";
 import { getContext, noteInterceptedCall } from "../../src/core/context.js";
 import type { EventStatus, UsageSource } from "../../src/core/event.js";
 import { clientSecrets, redactValues } from "./secrets.js";
+import { openCallNote, type CallNote } from "./call-note.js";
 import type { UsageSink } from "./types.js";
 
 export interface CallStart {
@@ -41,6 +42,7 @@ export class LlmCall {
   readonly #attribution: Attribution = getContext();
   #ttft: number | null = null;
   #done = false;
+  readonly #note: CallNote = openCallNote();
 
   constructor(sink: UsageSink, start: CallStart) {
     this.#sink = sink;
@@ -96,7 +98,7 @@ export class LlmCall {
               : "missing");
       this.#sink.record({
         timestamp: this.#timestamp,
-        provider: outcome.provider ?? this.#start.provider,
+        provider: this.#note.provider ?? outcome.provider ?? this.#start.provider,
         model: outcome.model ?? null,
         requestedModel: outcome.requestedModel ?? this.#start.requestedModel ?? null,
         operation: this.#start.operation,
@@ -115,8 +117,8 @@ export class LlmCall {
         serviceTier: outcome.serviceTier ?? null,
         batch: outcome.batch === true,
         attribution: this.#attribution,
-        ...(this.#start.metadata || outcome.metadata
-          ? { metadata: { ...this.#start.metadata, ...outcome.metadata } }
+        ...(this.#start.metadata || outcome.metadata || this.#note.metadata
+          ? { metadata: { ...this.#start.metadata, ...outcome.metadata, ...this.#note.metadata } }
           : {}),
       });
     } catch (e) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DIMENSIONS } from "../core/query.js";
 import { isValidTimeZone, parseCalendarDate } from "../cli/time.js";
+import { failoverConfigSchema } from "../failover/config-schema.js";
 
 const calendarDate = z
   .string({ error: "must be a YYYY-MM-DD date" })
@@ -79,6 +80,8 @@ export const configSchema = z
     subscriptions: z.array(subscriptionSchema).optional(),
     /** Budget thresholds, stored for later budget work. */
     thresholds: z.array(threshold).optional(),
+    /** Failover groups for `failoverFromConfig()` from `tokenledger/failover`. */
+    failover: failoverConfigSchema.optional(),
   })
   .strict();
 
