@@ -107,3 +107,26 @@ export { trackCost, recordUsage } from "./manual.js";
 export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
+
+export { parseBudget } from "./budgets/validate.js";
+export { periodWindow } from "./budgets/period.js";
+export type {
+  Budget,
+  BudgetInput,
+  BudgetScope,
+  BudgetPeriod,
+  BudgetAction,
+  BudgetCounter,
+  PeriodWindow,
+  WeekStart,
+} from "./budgets/types.js";
+export type {
+  BudgetStore,
+  ReserveItem,
+  ReserveRequest,
+  ReserveResult,
+  ReserveRefusal,
+  SettledCounter,
+  AlertKey,
+  AlertRow,
+} from "./budgets/store.js";

@@ -1,6 +1,7 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
 import { projectionByTable } from "../_kysely/projections.js";
 import { postgresProjectionSql } from "./postgres-projection-sql.js";
+import { budgetMigration } from "../_kysely/budget-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 const KEYS = `date_trunc('hour', ts, 'UTC'), provider, model, coalesce(user_id, ''), coalesce(team_id, ''),
@@ -173,5 +174,6 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
           ON ${s}.token_ledger_quota_snapshots (provider, account_id, quota_window, id)`,
       ],
     },
+    budgetMigration(`${s}.`, "NUMERIC(30,12)", "BIGINT"),
   ];
 }
