@@ -130,3 +130,15 @@ export type {
   AlertKey,
   AlertRow,
 } from "./budgets/store.js";
+export { BudgetGuard, appliesTo } from "./budgets/guard.js";
+export type { BudgetGuardOptions } from "./budgets/guard.js";
+export { BudgetExceededError, BudgetUnpricedError } from "./budgets/errors.js";
+export { estimateTokens } from "./budgets/estimate.js";
+export { AlertOutbox, crossedThresholds } from "./budgets/alerts/outbox.js";
+export type { AlertChannel, BudgetAlert } from "./budgets/alerts/channel.js";
+export { webhookChannel, signBody, verifySignature, SIGNATURE_HEADER } from "./budgets/alerts/webhook.js";
+export type { WebhookChannelOptions } from "./budgets/alerts/webhook.js";
+export { slackChannel } from "./budgets/alerts/slack.js";
+export type { SlackChannelOptions } from "./budgets/alerts/slack.js";
+export { emailChannel } from "./budgets/alerts/email.js";
+export type { EmailChannelOptions } from "./budgets/alerts/email.js";
