@@ -134,7 +134,7 @@ export { BudgetGuard, appliesTo } from "./budgets/guard.js";
 export type { BudgetGuardOptions } from "./budgets/guard.js";
 export { BudgetExceededError, BudgetUnpricedError } from "./budgets/errors.js";
 export { estimateTokens } from "./budgets/estimate.js";
-export { AlertOutbox, crossedThresholds } from "./budgets/alerts/outbox.js";
+export { AlertOutbox, alertFor, crossedThresholds } from "./budgets/alerts/outbox.js";
 export type { AlertChannel, BudgetAlert } from "./budgets/alerts/channel.js";
 export { webhookChannel, signBody, verifySignature, SIGNATURE_HEADER } from "./budgets/alerts/webhook.js";
 export type { WebhookChannelOptions } from "./budgets/alerts/webhook.js";

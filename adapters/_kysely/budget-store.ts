@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from "kysely";
+import { sql, type QueryResult, type RawBuilder } from "kysely";
 import type {
   AlertKey,
   AlertRow,
@@ -65,17 +65,22 @@ export abstract class KyselyBudgetStore implements BudgetStore {
   abstract settle(reservationId: string, actualUsd: string): Promise<SettledCounter[]>;
   abstract release(reservationId: string): Promise<void>;
 
+  /** Run one write statement; the SQLite store retries it while another process holds the write lock. */
+  protected run<T>(q: RawBuilder<T>): Promise<QueryResult<T>> {
+    return this.db().then((db) => q.execute(db));
+  }
+
   async put(b: Budget, now = Date.now()): Promise<void> {
     const t = this.table(BUDGETS);
-    const db = await this.db();
     const thresholds = JSON.stringify(b.thresholds);
     const map = JSON.stringify(b.downgradeMap);
-    await sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, updated_ms)
+    await this
+      .run(sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, updated_ms)
       values (${b.id}, ${b.scope}, ${b.scopeId}, ${b.period}, ${b.timeZone}, ${b.weekStart}, ${b.amountUsd}, ${b.action}, ${thresholds}, ${map}, ${now})
       on conflict (id) do update set scope = excluded.scope, scope_id = excluded.scope_id, period = excluded.period,
         time_zone = excluded.time_zone, week_start = excluded.week_start, amount_usd = excluded.amount_usd,
         action = excluded.action, thresholds = excluded.thresholds, downgrade_map = excluded.downgrade_map,
-        updated_ms = excluded.updated_ms`.execute(db);
+        updated_ms = excluded.updated_ms`);
   }
 
   async list(): Promise<Budget[]> {
@@ -84,10 +89,9 @@ export abstract class KyselyBudgetStore implements BudgetStore {
   }
 
   async remove(id: string): Promise<boolean> {
-    const db = await this.db();
-    const r = await sql`delete from ${this.table(BUDGETS)} where id = ${id}`.execute(db);
-    await sql`delete from ${this.table(COUNTERS)} where budget_id = ${id}`.execute(db);
-    await sql`delete from ${this.table(RESERVATIONS)} where budget_id = ${id}`.execute(db);
+    const r = await this.run(sql`delete from ${this.table(BUDGETS)} where id = ${id}`);
+    await this.run(sql`delete from ${this.table(COUNTERS)} where budget_id = ${id}`);
+    await this.run(sql`delete from ${this.table(RESERVATIONS)} where budget_id = ${id}`);
     return Number(r.numAffectedRows ?? 0) > 0;
   }
 
@@ -104,29 +108,31 @@ export abstract class KyselyBudgetStore implements BudgetStore {
   }
 
   async claimAlert(k: AlertKey, payload: string, now: number): Promise<boolean> {
-    const r =
-      await sql`insert into ${this.table(ALERTS)} (budget_id, period_key, threshold, channel, payload, claimed_ms, next_attempt_ms, attempts)
+    const r = await this
+      .run(sql`insert into ${this.table(ALERTS)} (budget_id, period_key, threshold, channel, payload, claimed_ms, next_attempt_ms, attempts)
       values (${k.budgetId}, ${k.periodKey}, ${k.threshold}, ${k.channel}, ${payload}, ${now}, ${now}, 0)
-      on conflict (budget_id, period_key, threshold, channel) do nothing`.execute(await this.db());
+      on conflict (budget_id, period_key, threshold, channel) do nothing`);
     return Number(r.numAffectedRows ?? 0) === 1;
   }
 
   async leaseAlert(k: AlertKey, now: number, leaseMs: number): Promise<boolean> {
-    const r =
-      await sql`update ${this.table(ALERTS)} set lease_until_ms = ${now + leaseMs}, attempts = attempts + 1
+    const r = await this
+      .run(sql`update ${this.table(ALERTS)} set lease_until_ms = ${now + leaseMs}, attempts = attempts + 1
       where ${this.#key(k)} and delivered_ms is null and next_attempt_ms <= ${now}
-        and (lease_until_ms is null or lease_until_ms < ${now})`.execute(await this.db());
+        and (lease_until_ms is null or lease_until_ms < ${now})`);
     return Number(r.numAffectedRows ?? 0) === 1;
   }
 
   async markDelivered(k: AlertKey, now: number): Promise<void> {
-    await sql`update ${this.table(ALERTS)} set delivered_ms = ${now}, lease_until_ms = null, last_error = null
-      where ${this.#key(k)}`.execute(await this.db());
+    await this
+      .run(sql`update ${this.table(ALERTS)} set delivered_ms = ${now}, lease_until_ms = null, last_error = null
+      where ${this.#key(k)}`);
   }
 
   async markFailed(k: AlertKey, error: string, retryAt: number): Promise<void> {
-    await sql`update ${this.table(ALERTS)} set lease_until_ms = null, last_error = ${error.slice(0, 500)},
-      next_attempt_ms = ${retryAt} where ${this.#key(k)}`.execute(await this.db());
+    await this
+      .run(sql`update ${this.table(ALERTS)} set lease_until_ms = null, last_error = ${error.slice(0, 500)},
+      next_attempt_ms = ${retryAt} where ${this.#key(k)}`);
   }
 
   async dueAlerts(now: number): Promise<AlertRow[]> {
@@ -150,10 +156,8 @@ export abstract class KyselyBudgetStore implements BudgetStore {
     by: string,
     now: number,
   ): Promise<number> {
-    const r = await sql`update ${this.table(ALERTS)} set acked_by = ${by}, acked_ms = ${now}
-      where budget_id = ${budgetId} and period_key = ${periodKey} and threshold = ${threshold}`.execute(
-      await this.db(),
-    );
+    const r = await this.run(sql`update ${this.table(ALERTS)} set acked_by = ${by}, acked_ms = ${now}
+      where budget_id = ${budgetId} and period_key = ${periodKey} and threshold = ${threshold}`);
     return Number(r.numAffectedRows ?? 0);
   }
 

@@ -1,4 +1,4 @@
-import type { RawBuilder } from "kysely";
+import type { QueryResult, RawBuilder } from "kysely";
 import type { ReserveRequest, ReserveResult, SettledCounter } from "tokenledger";
 import { Dec } from "../_shared/decimal.js";
 import { COUNTERS, KyselyBudgetStore, RESERVATIONS, decimalText } from "../_kysely/budget-store.js";
@@ -26,6 +26,22 @@ export class SqliteBudgetStore extends KyselyBudgetStore {
     private readonly immediate: ImmediateRunner,
   ) {
     super(db, table);
+  }
+
+  /** Autocommit writes wait for another process's write lock asynchronously (the busy timeout is short). */
+  protected override async run<T>(q: RawBuilder<T>): Promise<QueryResult<T>> {
+    for (let attempt = 0, delay = 2; ; attempt++, delay = Math.min(delay * 2, 100)) {
+      try {
+        return await super.run(q);
+      } catch (err) {
+        if (
+          !/SQLITE_BUSY|database is locked/.test(`${(err as { code?: unknown }).code} ${String(err)}`) ||
+          attempt >= 100
+        )
+          throw err;
+        await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+      }
+    }
   }
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
