@@ -107,3 +107,38 @@ export { trackCost, recordUsage } from "./manual.js";
 export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
+
+export { parseBudget } from "./budgets/validate.js";
+export { periodWindow } from "./budgets/period.js";
+export type {
+  Budget,
+  BudgetInput,
+  BudgetScope,
+  BudgetPeriod,
+  BudgetAction,
+  BudgetCounter,
+  PeriodWindow,
+  WeekStart,
+} from "./budgets/types.js";
+export type {
+  BudgetStore,
+  ReserveItem,
+  ReserveRequest,
+  ReserveResult,
+  ReserveRefusal,
+  SettledCounter,
+  AlertKey,
+  AlertRow,
+} from "./budgets/store.js";
+export { BudgetGuard, appliesTo } from "./budgets/guard.js";
+export type { BudgetGuardOptions } from "./budgets/guard.js";
+export { BudgetExceededError, BudgetUnpricedError } from "./budgets/errors.js";
+export { estimateTokens } from "./budgets/estimate.js";
+export { AlertOutbox, alertFor, crossedThresholds } from "./budgets/alerts/outbox.js";
+export type { AlertChannel, BudgetAlert } from "./budgets/alerts/channel.js";
+export { webhookChannel, signBody, verifySignature, SIGNATURE_HEADER } from "./budgets/alerts/webhook.js";
+export type { WebhookChannelOptions } from "./budgets/alerts/webhook.js";
+export { slackChannel } from "./budgets/alerts/slack.js";
+export type { SlackChannelOptions } from "./budgets/alerts/slack.js";
+export { emailChannel } from "./budgets/alerts/email.js";
+export type { EmailChannelOptions } from "./budgets/alerts/email.js";

@@ -9,6 +9,7 @@ import { loadPgPool } from "./postgres-driver.js";
 import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
 import { postgresFlavor } from "./postgres-sql.js";
+import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import {
   POSTGRES_DEFAULTS,
   type PgClientLike,
@@ -209,6 +210,16 @@ export class PostgresStorage extends KyselyStorage {
     } catch (err) {
       throw toStorageError(err, `postgres ${this.#target}: replace`);
     }
+  }
+
+  #budgets: PostgresBudgetStore | undefined;
+  /** Budgets, counters and alert outbox in this schema (migration 0016). */
+  get budgets(): PostgresBudgetStore {
+    this.#budgets ??= new PostgresBudgetStore(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+    );
+    return this.#budgets;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
 import { PROJECTIONS, projectionByTable } from "../_kysely/projections.js";
 import { sqliteProjectionSql, sqliteRollupTrigger } from "./sqlite-projection-sql.js";
+import { budgetMigration } from "../_kysely/budget-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 // Weighted cost in pico-dollars: exact for weight 1 (the common case), rounded per event otherwise.
@@ -196,4 +197,5 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
         ON token_ledger_quota_snapshots (provider, account_id, quota_window, id)`,
     ],
   },
+  budgetMigration("", "TEXT", "INTEGER"),
 ];

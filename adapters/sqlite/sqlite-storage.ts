@@ -26,6 +26,7 @@ import {
   type SqliteStorageOptions,
 } from "./sqlite-storage-config.js";
 import { sqliteVersionWarning } from "./sqlite-version.js";
+import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 
 const COLUMNS = eventColumns("cost_pico");
 const INSERT_SQL = `INSERT INTO token_ledger_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (id) DO NOTHING`;
@@ -290,6 +291,34 @@ export class SqliteStorage extends KyselyStorage {
       return true;
     } catch {
       return false; // busy readers: try again next tick
+    }
+  }
+
+  #budgets: SqliteBudgetStore | undefined;
+  /** Budgets, counters and alert outbox in this database (migration 0016). */
+  get budgets(): SqliteBudgetStore {
+    this.#budgets ??= new SqliteBudgetStore(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+      (fn) => this.#immediate(fn),
+    );
+    return this.#budgets;
+  }
+
+  /** `fn` runs synchronously inside BEGIN IMMEDIATE (waiting asynchronously for another process's lock). */
+  async #immediate<T>(fn: (db: SqliteDatabaseLike) => T): Promise<T> {
+    await this.init();
+    const db = this.#db!;
+    for (let delay = 1; db.inTransaction; delay = Math.min(delay * 2, 20))
+      await new Promise((r) => setTimeout(r, delay)); // a host transaction on a shared handle: never join it
+    await this.#beginImmediateWithRetry(10_000);
+    try {
+      const out = fn(db);
+      db.exec("COMMIT");
+      return out;
+    } catch (err) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw err;
     }
   }
 

@@ -1,10 +1,11 @@
 import type { Attribution } from "../../src/core/attribution.js";
 import type { NormalizedUsage } from "../../src/core/buckets.js";
 import { getContext, noteInterceptedCall } from "../../src/core/context.js";
-import type { EventStatus, UsageSource } from "../../src/core/event.js";
+import type { EventStatus, UsageEventInput, UsageSource } from "../../src/core/event.js";
 import { clientSecrets, redactValues } from "./secrets.js";
 import { openCallNote, type CallNote } from "./call-note.js";
 import type { UsageSink } from "./types.js";
+import type { Admission } from "./pre-call.js";
 
 export interface CallStart {
   readonly provider: string;
@@ -48,6 +49,13 @@ export class LlmCall {
     this.#sink = sink;
     this.#start = start;
     noteInterceptedCall();
+  }
+
+  #admission: Admission | undefined;
+
+  /** The pre-call gate (budgets) let the call through: its metadata is recorded and it hears the event. */
+  admitted(admission: Admission): void {
+    this.#admission = admission;
   }
 
   get finished(): boolean {
@@ -96,7 +104,9 @@ export class LlmCall {
             : httpStatus !== null
               ? "provider"
               : "missing");
-      this.#sink.record({
+      const admission = this.#admission;
+      const extra = admission?.metadata;
+      const input: UsageEventInput = {
         timestamp: this.#timestamp,
         provider: this.#note.provider ?? outcome.provider ?? this.#start.provider,
         model: outcome.model ?? null,
@@ -117,10 +127,12 @@ export class LlmCall {
         serviceTier: outcome.serviceTier ?? null,
         batch: outcome.batch === true,
         attribution: this.#attribution,
-        ...(this.#start.metadata || outcome.metadata || this.#note.metadata
-          ? { metadata: { ...this.#start.metadata, ...outcome.metadata, ...this.#note.metadata } }
+        ...(this.#start.metadata || outcome.metadata || this.#note.metadata || extra
+          ? { metadata: { ...this.#start.metadata, ...outcome.metadata, ...this.#note.metadata, ...extra } }
           : {}),
-      });
+      };
+      this.#sink.record(input);
+      admission?.finish(input);
     } catch (e) {
       try {
         this.#sink.reportInternalError("record-call", e);

@@ -2,6 +2,8 @@ import { reportSafely } from "../_shared/guard.js";
 import { LlmCall } from "../_shared/call.js";
 import { sinkOrNone } from "../_shared/guard.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
+import { preCallGate } from "../_shared/pre-call.js";
+import { gatedResource } from "./gate.js";
 import { isAPIPromiseLike, observeAPIPromise, replaceResponsePromise } from "./api-promise.js";
 import type { Operation } from "./operations.js";
 import type { CallPlan } from "./plan.js";
@@ -27,6 +29,7 @@ export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Me
 
       let plan: CallPlan;
       let callArgs = args;
+      let target: unknown;
       try {
         plan = startCall(this, args, op, env, sink);
         if (plan.injected) callArgs = [withUsageRequested(args[0] as object), ...args.slice(1)];
@@ -34,10 +37,16 @@ export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Me
         reportSafely(sink, "openai:start", e);
         return original.apply(this, args);
       }
+      const gate = preCallGate();
+      try {
+        if (gate) target = gatedResource(this, gate, plan, args[0]);
+      } catch (e) {
+        reportSafely(sink, "openai:gate", e);
+      }
 
       let result: unknown;
       try {
-        result = original.apply(this, callArgs);
+        result = original.apply(target ?? this, callArgs);
       } catch (err) {
         plan.call.fail(err);
         throw err;

@@ -9,6 +9,7 @@ import { registerDb } from "./commands/db.js";
 import { registerImport } from "./commands/import.js";
 import { registerQuota } from "./commands/quota.js";
 import { registerFailover } from "./commands/failover.js";
+import { registerBudget } from "./commands/budget.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -86,6 +87,7 @@ Examples:
     registerImport,
     registerQuota,
     registerFailover,
+    registerBudget,
   ]) {
     const command = register(program, run);
     command

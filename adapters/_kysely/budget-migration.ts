@@ -1,0 +1,61 @@
+import type { SqlMigration } from "./migrator.js";
+
+/**
+ * 0016_budgets, the same tables in both stores. `money`: the column type of USD amounts (SQLite keeps exact
+ * decimal text and compares with decimal.js inside BEGIN IMMEDIATE; PostgreSQL NUMERIC compares in SQL).
+ * `t`: table prefix (the schema in PostgreSQL).
+ */
+export function budgetMigration(t: string, money: string, bigint: string): SqlMigration {
+  return {
+    name: "0016_budgets",
+    up: [
+      `CREATE TABLE IF NOT EXISTS ${t}token_ledger_budgets (
+        id TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        scope_id TEXT NOT NULL,
+        period TEXT NOT NULL,
+        time_zone TEXT NOT NULL,
+        week_start INTEGER NOT NULL DEFAULT 1,
+        amount_usd ${money} NOT NULL,
+        action TEXT NOT NULL,
+        thresholds TEXT NOT NULL,
+        downgrade_map TEXT NOT NULL,
+        updated_ms ${bigint} NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t}token_ledger_budget_counters (
+        budget_id TEXT NOT NULL,
+        period_key TEXT NOT NULL,
+        spent_usd ${money} NOT NULL DEFAULT 0,
+        reserved_usd ${money} NOT NULL DEFAULT 0,
+        PRIMARY KEY (budget_id, period_key)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t}token_ledger_budget_reservations (
+        id TEXT NOT NULL,
+        budget_id TEXT NOT NULL,
+        period_key TEXT NOT NULL,
+        amount_usd ${money} NOT NULL,
+        expires_ms ${bigint} NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (id, budget_id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS token_ledger_budget_reservations_open
+        ON ${t}token_ledger_budget_reservations (budget_id, period_key, state, expires_ms)`,
+      `CREATE TABLE IF NOT EXISTS ${t}token_ledger_budget_alerts (
+        budget_id TEXT NOT NULL,
+        period_key TEXT NOT NULL,
+        threshold DOUBLE PRECISION NOT NULL,
+        channel TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        claimed_ms ${bigint} NOT NULL,
+        next_attempt_ms ${bigint} NOT NULL,
+        lease_until_ms ${bigint},
+        delivered_ms ${bigint},
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        acked_by TEXT,
+        acked_ms ${bigint},
+        PRIMARY KEY (budget_id, period_key, threshold, channel)
+      )`,
+    ],
+  };
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import type { Attribution } from "../core/attribution.js";
+import type { UsageEventInput } from "../core/event.js";
+import type { Pricer } from "../core/pricer.js";
+import { defaultPricer } from "../pricing/pricer.js";
+import type { Admission, PreCallGate, PreCallRequest } from "../../interceptors/_shared/pre-call.js";
+import { setPreCallGate } from "../../interceptors/_shared/pre-call.js";
+import { AlertOutbox, alertFor, crossedThresholds } from "./alerts/outbox.js";
+import type { AlertChannel } from "./alerts/channel.js";
+import { BudgetExceededError, BudgetUnpricedError } from "./errors.js";
+import { actualCost, estimateCost, estimateTokens } from "./estimate.js";
+import { periodWindow } from "./period.js";
+import type { BudgetStore, ReserveItem } from "./store.js";
+import type { Budget, BudgetScope, PeriodWindow } from "./types.js";
+import { Dec } from "../pricing/decimal.js";
+
+export interface BudgetGuardOptions {
+  readonly store: BudgetStore;
+  /** Prices the estimate and the settled call; default the bundled catalog. */
+  readonly pricer?: Pricer;
+  /** Output tokens reserved when the request sets no max_tokens; default 4096. */
+  readonly outputCapTokens?: number;
+  /** A reservation not settled by then (crashed caller) is reclaimed; default 10 minutes. */
+  readonly reservationTtlMs?: number;
+  /** A model with no price under a budget: `block` (default) or `allow` (the call is flagged `budget_unpriced`). */
+  readonly unpriced?: "block" | "allow";
+  /** Budget definitions are re-read at most this often per process; default 5000 ms. */
+  readonly cacheMs?: number;
+  readonly channels?: readonly AlertChannel[];
+  /** The budget store failed during the check: `allow` the call (default, with a warning) or `block` it. */
+  readonly onStoreError?: "allow" | "block";
+  /** Settle / alert failures; they never reach the caller. Default: a warning on stderr. */
+  readonly onError?: (message: string) => void;
+}
+
+const SCOPE_FIELD: Record<Exclude<BudgetScope, "org">, keyof Attribution> = {
+  team: "teamId",
+  user: "userId",
+  project: "projectId",
+  feature: "feature",
+  cost_center: "costCenter",
+};
+/** `notify` and `downgrade` budgets count spend but never refuse a reservation. */
+const UNLIMITED = "1000000000000000";
+
+export function appliesTo(b: Budget, a: Attribution): boolean {
+  return b.scope === "org" || a[SCOPE_FIELD[b.scope]] === b.scopeId;
+}
+
+/**
+ * Budget enforcement on the pre-call seam: every budget that applies to the call (org ∩ team ∩ user ∩ project …)
+ * is reserved in one atomic step for the call's estimated cost before it is sent; the reservation is settled
+ * to the actual cost when the call's event is recorded, released when it failed without usage, and threshold
+ * alerts are computed from the settle.
+ */
+export class BudgetGuard implements PreCallGate {
+  readonly store: BudgetStore;
+  readonly outbox: AlertOutbox;
+  readonly #pricer: Pricer;
+  readonly #o: BudgetGuardOptions;
+  readonly #onError: (m: string) => void;
+  #cache: { at: number; budgets: Promise<Budget[]> } | undefined;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(o: BudgetGuardOptions) {
+    this.store = o.store;
+    this.#o = o;
+    this.#pricer = o.pricer ?? defaultPricer();
+    this.#onError = o.onError ?? ((m) => process.stderr.write(`[tokenledger] warn: ${m}\n`));
+    this.outbox = new AlertOutbox(o.store, o.channels ?? [], { onError: this.#onError });
+  }
+
+  /** Make this guard the process's pre-call gate (the interceptors consult it before every call). */
+  install(): this {
+    setPreCallGate(this);
+    return this;
+  }
+
+  uninstall(): void {
+    setPreCallGate(undefined);
+  }
+
+  /** Forget cached definitions (after `budgets.put` in this process). */
+  invalidate(): void {
+    this.#cache = undefined;
+  }
+
+  /** Settles and alert deliveries still running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #budgets(now: number): Promise<Budget[]> {
+    if (!this.#cache || now - this.#cache.at > (this.#o.cacheMs ?? 5000)) {
+      const budgets = this.store.list();
+      budgets.catch(() => (this.#cache = undefined));
+      this.#cache = { at: now, budgets };
+    }
+    return this.#cache.budgets;
+  }
+
+  /**
+   * Reserve the call's estimate on every budget that applies. Rejects with BudgetExceededError (block) or
+   * BudgetUnpricedError; a store failure lets the call through with a warning unless `onStoreError: "block"`.
+   */
+  async admit(req: PreCallRequest): Promise<Admission> {
+    try {
+      return await this.#admit(req);
+    } catch (err) {
+      if (err instanceof BudgetExceededError || err instanceof BudgetUnpricedError) throw err;
+      if (this.#o.onStoreError === "block") throw err;
+      this.#onError(`budget check failed, call allowed: ${err instanceof Error ? err.message : String(err)}`);
+      return { finish: () => {} };
+    }
+  }
+
+  async #admit(req: PreCallRequest): Promise<Admission> {
+    const now = Date.now();
+    const budgets = (await this.#budgets(now)).filter((b) => appliesTo(b, req.attribution));
+    if (budgets.length === 0 || req.model === null) return { finish: () => {} };
+    const windows = new Map(budgets.map((b) => [b.id, periodWindow(now, b.period, b.timeZone, b.weekStart)]));
+    const tokens = estimateTokens(req.body, this.#o.outputCapTokens ?? 4096);
+    let model = req.model;
+    const metadata: Record<string, unknown> = {};
+    for (const b of budgets) {
+      const to = b.action === "downgrade" ? b.downgradeMap[model] : undefined;
+      if (!to) continue;
+      const est = estimateCost(this.#pricer, req.provider, model, tokens, new Date(now)) ?? "0";
+      const c = await this.store.counter(b.id, windows.get(b.id)!.key);
+      if (new Dec(c.spentUsd).plus(c.reservedUsd).plus(est).gt(b.amountUsd)) {
+        metadata.budget_downgrade = {
+          requested_model: model,
+          effective_model: to,
+          reason: "budget",
+          budget_id: b.id,
+        };
+        model = to;
+      }
+    }
+    let estimate = estimateCost(this.#pricer, req.provider, model, tokens, new Date(now));
+    if (estimate === null) {
+      if ((this.#o.unpriced ?? "block") === "block") throw new BudgetUnpricedError(model, budgets[0]!.id);
+      metadata.budget_unpriced = true;
+      estimate = "0";
+    }
+    const items: ReserveItem[] = budgets.map((b) => ({
+      budget: b.action === "block" ? b : { ...b, amountUsd: UNLIMITED },
+      periodKey: windows.get(b.id)!.key,
+    }));
+    const id = randomUUID();
+    const ttl = this.#o.reservationTtlMs ?? 600_000;
+    const r = await this.store.reserve({ id, items, amountUsd: estimate, expiresAt: now + ttl, now });
+    if (!r.ok) {
+      const b = budgets.find((x) => x.id === r.budgetId)!;
+      const w = windows.get(b.id)!;
+      // The caller is blocked; the alert still goes out (once per period).
+      this.#track(this.outbox.enqueue(alertFor(b, w, 100, r.spentUsd, true)));
+      throw new BudgetExceededError(
+        b.id,
+        b.scope,
+        b.scopeId,
+        r.spentUsd,
+        r.reservedUsd,
+        r.limitUsd,
+        estimate,
+        new Date(w.end),
+      );
+    }
+    const effective = model !== req.model ? model : undefined;
+    return {
+      ...(effective ? { model: effective } : {}),
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      finish: (input) => this.#track(this.#settle(id, input, budgets, windows)),
+    };
+  }
+
+  #track(p: Promise<unknown>): void {
+    const q = p.catch((e: unknown) =>
+      this.#onError(`budget settle/alert failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    this.#pending.add(q);
+    void q.finally(() => this.#pending.delete(q));
+  }
+
+  async #settle(
+    id: string,
+    input: UsageEventInput,
+    budgets: readonly Budget[],
+    windows: ReadonlyMap<string, PeriodWindow>,
+  ): Promise<void> {
+    const cost = actualCost(this.#pricer, input);
+    if (cost === null && input.status !== "ok") {
+      await this.store.release(id);
+      return;
+    }
+    const settled = await this.store.settle(id, cost ?? "0");
+    for (const s of settled) {
+      const b = budgets.find((x) => x.id === s.budgetId);
+      if (!b) continue;
+      for (const t of crossedThresholds(b, s.spentBeforeUsd, s.spentAfterUsd))
+        await this.outbox.enqueue(alertFor(b, windows.get(b.id)!, t, s.spentAfterUsd, false));
+    }
+  }
+}

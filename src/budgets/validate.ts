@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import { TokenLedgerConfigError } from "../core/errors.js";
+import { isValidTimeZone } from "../core/time-zone.js";
+import { Dec } from "../pricing/decimal.js";
+import {
+  BUDGET_ACTIONS,
+  BUDGET_PERIODS,
+  BUDGET_SCOPES,
+  DEFAULT_THRESHOLDS,
+  type Budget,
+  type BudgetAction,
+  type BudgetInput,
+  type BudgetPeriod,
+  type BudgetScope,
+  type WeekStart,
+} from "./types.js";
+
+const AMOUNT = /^\d+(\.\d+)?$/;
+const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function fail(field: string, why: string): never {
+  throw new TokenLedgerConfigError(`budget ${field}: ${why}`);
+}
+
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value))
+    fail(field, `${JSON.stringify(value)} is not one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+/** Decimal USD string, canonical (no float): "25", "0.5". Negative, NaN, exponent forms are refused. */
+function amount(value: unknown): string {
+  const s = typeof value === "number" ? String(value) : value;
+  if (typeof s !== "string" || !AMOUNT.test(s.trim()))
+    fail("amountUsd", `${JSON.stringify(value)} is not a non-negative decimal amount in USD (e.g. "25.00")`);
+  const d = new Dec(s.trim());
+  if (d.isZero()) fail("amountUsd", "must be greater than 0");
+  return d.toFixed();
+}
+
+function thresholds(value: readonly number[] | undefined): number[] {
+  if (value === undefined) return [...DEFAULT_THRESHOLDS];
+  if (!Array.isArray(value) || value.length === 0) fail("thresholds", "give a non-empty list of percents");
+  for (const t of value)
+    if (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > 100)
+      fail("thresholds", `${JSON.stringify(t)} is out of range (0, 100]`);
+  return [...new Set(value)].sort((a, b) => a - b);
+}
+
+/** Validate and normalise one budget definition; every error names the field. */
+export function parseBudget(input: BudgetInput): Budget {
+  if (input === null || typeof input !== "object") fail("definition", "expected an object");
+  const scope: BudgetScope = oneOf("scope", input.scope, BUDGET_SCOPES);
+  const period: BudgetPeriod = oneOf("period", input.period, BUDGET_PERIODS);
+  const action: BudgetAction = oneOf("action", input.action ?? "block", BUDGET_ACTIONS);
+  const scopeId = scope === "org" ? (input.scopeId ?? "*") : input.scopeId;
+  if (typeof scopeId !== "string" || scopeId === "")
+    fail("scopeId", `scope "${scope}" needs the ${scope} id it applies to`);
+  const timeZone = input.timeZone ?? "UTC";
+  if (typeof timeZone !== "string" || !isValidTimeZone(timeZone))
+    fail("timeZone", `${JSON.stringify(timeZone)} is not an IANA time zone (e.g. "Europe/Berlin")`);
+  const weekStart = input.weekStart ?? 1;
+  if (!Number.isInteger(weekStart) || weekStart < 1 || weekStart > 7)
+    fail("weekStart", `${JSON.stringify(weekStart)} is not an ISO weekday 1 (Monday) … 7 (Sunday)`);
+  const downgradeMap = input.downgradeMap ?? {};
+  for (const [from, to] of Object.entries(downgradeMap))
+    if (typeof to !== "string" || to === "") fail(`downgradeMap.${from}`, "must name a model");
+  if (action === "downgrade" && Object.keys(downgradeMap).length === 0)
+    fail("downgradeMap", 'action "downgrade" needs a map of requested model → cheaper model');
+  const id =
+    input.id ?? `${scope}-${scopeId === "*" ? "all" : scopeId}-${period}-${randomUUID().slice(0, 8)}`;
+  if (!ID.test(id)) fail("id", `${JSON.stringify(id)}: use 1-64 letters, digits, . _ : -`);
+  return {
+    id,
+    scope,
+    scopeId,
+    period,
+    timeZone,
+    weekStart: weekStart as WeekStart,
+    amountUsd: amount(input.amountUsd),
+    action,
+    thresholds: thresholds(input.thresholds),
+    downgradeMap: { ...downgradeMap },
+  };
+}

@@ -1,0 +1,169 @@
+import type { Command } from "commander";
+import { TokenLedgerConfigError } from "../../core/errors.js";
+import { budgetStatuses } from "../../budgets/status.js";
+import type { BudgetStore } from "../../budgets/store.js";
+import type { Budget } from "../../budgets/types.js";
+import { parseBudget } from "../../budgets/validate.js";
+import type { CliContext } from "../context.js";
+import type { Runner } from "../program.js";
+
+async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
+  const storage = (await ctx.storage()) as { budgets?: BudgetStore; kind?: string };
+  if (!storage.budgets)
+    throw new TokenLedgerConfigError(
+      `budgets need a SQLite or PostgreSQL ledger (--db); this ledger is ${storage.kind ?? "unknown"}`,
+    );
+  return storage.budgets;
+}
+
+interface SetOptions {
+  id?: string;
+  scope: string;
+  scopeId?: string;
+  period: string;
+  amount: string;
+  action?: string;
+  tz?: string;
+  weekStart?: string;
+  thresholds?: string;
+  downgrade?: string;
+  json?: boolean;
+}
+
+function thresholdList(s: string): number[] {
+  return s.split(",").map((x) => {
+    const n = Number(x.trim());
+    if (x.trim() === "" || !Number.isFinite(n))
+      throw new TokenLedgerConfigError(`--thresholds: ${JSON.stringify(x)} is not a number`);
+    return n;
+  });
+}
+
+function downgradeMap(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of s.split(",")) {
+    const [from, to] = pair.split("=").map((x) => x.trim());
+    if (!from || !to)
+      throw new TokenLedgerConfigError(`--downgrade: ${JSON.stringify(pair)} is not model=cheaper-model`);
+    out[from] = to;
+  }
+  return out;
+}
+
+const line = (b: Budget) =>
+  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period} (${b.timeZone})  $${b.amountUsd}  ${b.action}  alerts ${b.thresholds.join("/")}%`;
+
+function bar(percent: number, width = 20): string {
+  const filled = Math.max(0, Math.min(width, Math.round((percent / 100) * width)));
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
+}
+
+export function registerBudget(program: Command, run: Runner): Command {
+  const budget = program
+    .command("budget")
+    .description(
+      "Spending budgets per org, team, user, project, feature or cost center, with alerts and enforcement.",
+    )
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ tokenledger budget set --scope team --scope-id search --period month --amount 500\n  $ tokenledger budget status`,
+    );
+  budget
+    .command("set")
+    .description("Create or replace a budget (same --id replaces).")
+    .requiredOption("--scope <scope>", "org, team, user, project, feature or cost_center")
+    .option("--scope-id <id>", "the team/user/... id (not for org)")
+    .requiredOption("--period <period>", "day, week or month (calendar, in --tz)")
+    .requiredOption("--amount <usd>", "limit in USD, a decimal (e.g. 25.00)")
+    .option("--action <action>", "block (default), downgrade or notify")
+    .option("--id <id>", "budget id (default: derived from scope and period)")
+    .option("--tz <zone>", "IANA time zone of the period boundaries (default: config timezone, else UTC)")
+    .option("--week-start <n>", "ISO weekday weeks start on: 1 = Monday (default) … 7 = Sunday")
+    .option("--thresholds <list>", "alert percents, default 50,75,90,100")
+    .option("--downgrade <map>", "for --action downgrade: model=cheaper-model[,…]")
+    .option("--json", "print the stored budget as JSON")
+    .action(
+      run(async (ctx, o: SetOptions) => {
+        const b = parseBudget({
+          ...(o.id ? { id: o.id } : {}),
+          scope: o.scope,
+          ...(o.scopeId !== undefined ? { scopeId: o.scopeId } : {}),
+          period: o.period,
+          amountUsd: o.amount,
+          ...(o.action ? { action: o.action } : {}),
+          timeZone: o.tz ?? ctx.config.timezone ?? "UTC",
+          ...(o.weekStart !== undefined ? { weekStart: Number(o.weekStart) } : {}),
+          ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
+          ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
+        });
+        await (await budgetStore(ctx)).put(b);
+        await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
+      }),
+    );
+  budget
+    .command("list")
+    .description("List budgets.")
+    .option("--json", "print as JSON")
+    .action(
+      run(async (ctx, o: { json?: boolean }) => {
+        const all = await (await budgetStore(ctx)).list();
+        if (o.json) await ctx.out(`${JSON.stringify(all, null, 2)}\n`);
+        else await ctx.out(all.length ? `${all.map(line).join("\n")}\n` : "No budgets.\n");
+      }),
+    );
+  budget
+    .command("status")
+    .description("Spent, reserved, remaining and percent of each budget in its current period.")
+    .option("--json", "print as JSON")
+    .action(
+      run(async (ctx, o: { json?: boolean }) => {
+        const rows = await budgetStatuses(await budgetStore(ctx));
+        if (o.json) {
+          await ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        if (rows.length === 0) return ctx.out("No budgets.\n");
+        const tty = process.stdout.isTTY === true;
+        for (const r of rows)
+          await ctx.out(
+            `${r.budget.id}  ${r.periodKey}  spent $${r.spentUsd} + reserved $${r.reservedUsd} of $${r.budget.amountUsd}` +
+              `  (${r.percentUsed}%)${tty ? ` ${bar(r.percentUsed)}` : ""}  remaining $${r.remainingUsd}  until ${r.periodEnd}\n`,
+          );
+      }),
+    );
+  budget
+    .command("delete")
+    .alias("rm")
+    .description("Delete a budget and its counters.")
+    .argument("<id>", "budget id")
+    .action(
+      run(async (ctx, id: string) => {
+        const removed = await (await budgetStore(ctx)).remove(id);
+        if (!removed)
+          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        await ctx.out(`Deleted budget ${id}\n`);
+      }),
+    );
+  budget
+    .command("ack")
+    .description("Acknowledge an alert: the same threshold never re-sends this period; higher ones still do.")
+    .argument("<id>", "budget id")
+    .requiredOption("--threshold <percent>", "the alert's threshold")
+    .option("--by <name>", "who acknowledged", process.env.USER ?? "cli")
+    .action(
+      run(async (ctx, id: string, o: { threshold: string; by: string }) => {
+        const store = await budgetStore(ctx);
+        const statuses = await budgetStatuses(store);
+        const s = statuses.find((x) => x.budget.id === id);
+        if (!s)
+          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
+        await ctx.out(
+          n
+            ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`
+            : `No ${o.threshold}% alert for ${id} this period\n`,
+        );
+      }),
+    );
+  return budget;
+}
