@@ -11,7 +11,10 @@ describe("record listeners: told about each event after it is stored", () => {
     const tracker = new TokenTracker({ storage, ...quiet() });
     const seen: StoredEvent<string>[] = [];
     let callSite = "a";
-    tracker.addRecordListener<string>({ capture: () => callSite, onStored: (events) => seen.push(...events) });
+    tracker.addRecordListener<string>({
+      capture: () => callSite,
+      onStored: (events) => seen.push(...events),
+    });
     tracker.record(sample(1));
     callSite = "b";
     tracker.record(sample(2));
