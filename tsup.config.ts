@@ -25,6 +25,7 @@ export default defineConfig([
       memory: "adapters/memory/index.ts",
       express: "src/middleware/express.ts",
       fastify: "src/middleware/fastify.ts",
+      otel: "src/otel/index.ts",
     },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.

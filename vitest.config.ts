@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^tokenledger\/memory$/, replacement: r("./adapters/memory/index.ts") },
       { find: /^tokenledger\/express$/, replacement: r("./src/middleware/express.ts") },
       { find: /^tokenledger\/fastify$/, replacement: r("./src/middleware/fastify.ts") },
+      { find: /^tokenledger\/otel$/, replacement: r("./src/otel/index.ts") },
       { find: /^tokenledger$/, replacement: r("./src/index.ts") },
     ],
   },
