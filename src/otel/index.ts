@@ -25,6 +25,8 @@ export interface OtelStats {
   readonly metricEvents: number;
   /** Events that failed to convert; counted, reported once through the tracker, never thrown. */
   readonly errors: number;
+  /** Events not converted because the conversion queue was full (`maxQueueSize`). */
+  readonly dropped: number;
 }
 
 export interface OtelHandle {
@@ -32,6 +34,11 @@ export interface OtelHandle {
   readonly active: boolean;
   readonly reason?: string;
   stats(): OtelStats;
+  /**
+   * Resolves when every event stored so far is turned into spans and metrics (handed to the providers;
+   * exporting is the providers' job: call their `forceFlush()` after this). Call `tracker.flush()` first.
+   */
+  flush(): Promise<void>;
   /** Stop emitting. Idempotent. */
   stop(): void;
 }
@@ -48,11 +55,13 @@ export function instrumentOtel(tracker?: TokenTracker, options: BridgeOptions = 
       "instrumentOtel(): no tracker. Call track() first, or pass a TokenTracker as the first argument.",
     );
   }
-  const counters: BridgeCounters = { spans: 0, metricEvents: 0, errors: 0 };
+  const counters: BridgeCounters = { spans: 0, metricEvents: 0, errors: 0, dropped: 0 };
   const stats = (): OtelStats => ({ ...counters });
   const loaded = loadOtelApi();
-  if (!loaded.ok) return { active: false, reason: loaded.reason, stats, stop: () => {} };
-  const listener = createBridge(loaded.api, options, counters, (err) => t.reportInternalError("otel", err));
-  const off = t.addRecordListener(listener);
-  return { active: true, stats, stop: off };
+  if (!loaded.ok) {
+    return { active: false, reason: loaded.reason, stats, flush: () => Promise.resolve(), stop: () => {} };
+  }
+  const bridge = createBridge(loaded.api, options, counters, (err) => t.reportInternalError("otel", err));
+  const off = t.addRecordListener(bridge.listener);
+  return { active: true, stats, flush: () => bridge.idle(), stop: off };
 }

@@ -1,9 +1,7 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { UsageEventInput } from "tokenledger";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { instrumentOtel } from "../../src/otel/index.js";
-import { captureTracker } from "../helpers/capture.js";
-import { histogramPoints, otelHarness, type OtelHarness } from "./support.js";
+import { histogramPoints, instrumentedTracker, otelHarness, type OtelHarness } from "./support.js";
 
 const START = Date.UTC(2026, 11, 1, 10, 0, 0);
 
@@ -150,12 +148,7 @@ afterEach(async () => {
 });
 
 function setup() {
-  const t = captureTracker();
-  const handle = instrumentOtel(t.tracker, {
-    tracerProvider: o.tracerProvider,
-    meterProvider: o.meterProvider,
-  });
-  return { ...t, handle };
+  return instrumentedTracker({ tracerProvider: o.tracerProvider, meterProvider: o.meterProvider });
 }
 
 describe("one GenAI CLIENT span per stored event", () => {
@@ -177,7 +170,7 @@ describe("one GenAI CLIENT span per stored event", () => {
       const endMs = span!.endTime[0] * 1000 + span!.endTime[1] / 1e6;
       expect(startMs).toBe(START);
       expect(endMs - startMs).toBeCloseTo(input.latencyMs as number, 3);
-      expect(handle.stats()).toEqual({ spans: 1, metricEvents: 1, errors: 0 });
+      expect(handle.stats()).toEqual({ spans: 1, metricEvents: 1, errors: 0, dropped: 0 });
       await tracker.shutdown();
     });
   }
@@ -238,6 +231,36 @@ describe("one GenAI CLIENT span per stored event", () => {
     await flushed();
     const dump = JSON.stringify(o.spans().map((s) => s.attributes));
     expect(dump).not.toMatch(/CANARY/);
+    await tracker.shutdown();
+  });
+});
+
+describe("conversion queue", () => {
+  it("converts a large stored batch a slice per event-loop turn, not in one block", async () => {
+    const { tracker, handle } = instrumentedTracker(
+      { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider },
+      { maxBatchSize: 500 },
+    );
+    for (let i = 0; i < 200; i++) tracker.record(FIXTURES["Gemini generate_content with thinking"]!);
+    await tracker.flush();
+    // Storage took all 200 in one batch; conversion has only started.
+    expect(handle.stats().spans).toBeLessThan(200);
+    await handle.flush();
+    expect(handle.stats().spans).toBe(200);
+    await tracker.shutdown();
+  });
+
+  it("is bounded: beyond maxQueueSize events are dropped and counted, and storage keeps every one", async () => {
+    const { tracker, handle, storage } = instrumentedTracker(
+      { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider, maxQueueSize: 10 },
+      { maxBatchSize: 500 },
+    );
+    for (let i = 0; i < 50; i++) tracker.record(FIXTURES["Gemini generate_content with thinking"]!);
+    await tracker.flush();
+    await handle.flush();
+    expect(storage.stored).toHaveLength(50);
+    expect(handle.stats()).toMatchObject({ spans: 10, dropped: 40 });
+    expect(o.spans()).toHaveLength(10);
     await tracker.shutdown();
   });
 });
@@ -304,8 +327,10 @@ describe("metrics", () => {
     tracker.record({ ...FIXTURES["Gemini generate_content with thinking"]! });
     await flushed();
     // sampleRate is a tracker option; emulate what one stored event at weight 4 means through a second tracker.
-    const sampled = captureTracker({ sampleRate: 0.25 });
-    instrumentOtel(sampled.tracker, { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider });
+    const sampled = instrumentedTracker(
+      { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider },
+      { sampleRate: 0.25 },
+    );
     let stored = 0;
     for (let i = 0; i < 400 && stored === 0; i++) {
       sampled.tracker.record({ ...FIXTURES["Gemini generate_content with thinking"]!, costUsd: "1" });
@@ -320,8 +345,7 @@ describe("metrics", () => {
   });
 
   it("the budget-utilisation gauge reports what the budgets callback returns", async () => {
-    const { tracker } = captureTracker();
-    instrumentOtel(tracker, {
+    const { tracker, flushed } = instrumentedTracker({
       meterProvider: o.meterProvider,
       spans: false,
       budgets: () => [
@@ -330,7 +354,7 @@ describe("metrics", () => {
       ],
     });
     tracker.record(FIXTURES["Gemini generate_content with thinking"]!);
-    await tracker.flush();
+    await flushed();
     const gauge = (await o.metrics()).get("tokenledger.budget.utilization")!;
     expect(gauge.dataPoints.map((p) => [p.attributes["tokenledger.budget_id"], p.value])).toEqual([
       ["team-search-monthly", 0.82],

@@ -17,7 +17,7 @@ describe("@opentelemetry/api is an optional peer", () => {
     expect(out).toEqual({
       active: false,
       reason: '"@opentelemetry/api" is not installed (npm install @opentelemetry/api)',
-      stats: { spans: 0, metricEvents: 0, errors: 0 },
+      stats: { spans: 0, metricEvents: 0, errors: 0, dropped: 0 },
       persisted: 1,
       stored: 1,
       internal: {},

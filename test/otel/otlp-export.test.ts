@@ -5,8 +5,8 @@
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { TokenLedgerConfigError } from "tokenledger";
-import { instrumentOtel, startOtlpExport, type OtlpExport } from "../../src/otel/index.js";
-import { captureTracker } from "../helpers/capture.js";
+import { startOtlpExport, type OtlpExport } from "../../src/otel/index.js";
+import { instrumentedTracker } from "./support.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
 
 const EVENT = {
@@ -55,8 +55,10 @@ describe("OTLP/HTTP export", () => {
       serviceName: "billing-api",
       logger: false,
     });
-    const { tracker, flushed } = captureTracker();
-    instrumentOtel(tracker, { tracerProvider: exp.tracerProvider, meterProvider: exp.meterProvider });
+    const { tracker, flushed } = instrumentedTracker({
+      tracerProvider: exp.tracerProvider,
+      meterProvider: exp.meterProvider,
+    });
     tracker.record(EVENT);
     tracker.record(EVENT);
     const [first] = await flushed();
@@ -104,8 +106,10 @@ describe("OTLP/HTTP export", () => {
       logger: log.logger,
       exportTimeoutMillis: 2000,
     });
-    const { tracker, flushed } = captureTracker();
-    instrumentOtel(tracker, { tracerProvider: exp.tracerProvider, meterProvider: exp.meterProvider });
+    const { tracker, flushed } = instrumentedTracker({
+      tracerProvider: exp.tracerProvider,
+      meterProvider: exp.meterProvider,
+    });
     for (let i = 0; i < 20; i++) tracker.record(EVENT);
     expect(await flushed()).toHaveLength(20);
     await exp.forceFlush();
@@ -133,8 +137,10 @@ describe("OTLP/HTTP export", () => {
       scheduledDelayMillis: 10,
       exportTimeoutMillis: 300,
     });
-    const { tracker, flushed } = captureTracker();
-    instrumentOtel(tracker, { tracerProvider: exp.tracerProvider, meterProvider: exp.meterProvider });
+    const { tracker, flushed } = instrumentedTracker({
+      tracerProvider: exp.tracerProvider,
+      meterProvider: exp.meterProvider,
+    });
     for (let i = 0; i < 200; i++) tracker.record(EVENT);
     expect(await flushed()).toHaveLength(200);
     await exp.forceFlush();

@@ -7,10 +7,8 @@ import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openaiInterceptor } from "../../interceptors/openai/index.js";
 import type { InterceptorEnv } from "../../interceptors/_shared/types.js";
-import { instrumentOtel } from "../../src/otel/index.js";
-import { captureTracker } from "../helpers/capture.js";
 import { startOpenAIServer, type OpenAIFakeServer } from "../helpers/openai-server.js";
-import { installContextManager, otelHarness, type OtelHarness } from "./support.js";
+import { installContextManager, instrumentedTracker, otelHarness, type OtelHarness } from "./support.js";
 
 const require = createRequire(import.meta.url);
 const openai = require("openai");
@@ -30,7 +28,10 @@ afterAll(async () => {
 });
 
 function setup() {
-  const { tracker, flushed } = captureTracker();
+  const { tracker, flushed, handle } = instrumentedTracker({
+    tracerProvider: o.tracerProvider,
+    meterProvider: o.meterProvider,
+  });
   const env: InterceptorEnv = {
     sink: () => ({
       record: (e) => tracker.record(e),
@@ -41,10 +42,6 @@ function setup() {
     warnOnce: () => {},
   };
   const patched = openaiInterceptor.patchModule(openai, env);
-  const handle = instrumentOtel(tracker, {
-    tracerProvider: o.tracerProvider,
-    meterProvider: o.meterProvider,
-  });
   const client = new openai.OpenAI({ apiKey: "sk-test", baseURL: server.baseURL, maxRetries: 0 });
   return { tracker, flushed, client, handle, restore: () => patched?.restore() };
 }

@@ -1,4 +1,7 @@
 import { context } from "@opentelemetry/api";
+import type { TrackerOptions } from "tokenledger";
+import { instrumentOtel, type OtelOptions } from "../../src/otel/index.js";
+import { captureTracker } from "../helpers/capture.js";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   AggregationTemporality,
@@ -76,4 +79,19 @@ export function histogramPoints(
     count: p.value.count,
     sum: p.value.sum ?? 0,
   }));
+}
+
+/** A capture tracker with `tokenledger/otel` on; `flushed()` waits for storage and for span/metric conversion. */
+export function instrumentedTracker(options: OtelOptions, trackerOptions: TrackerOptions = {}) {
+  const t = captureTracker(trackerOptions);
+  const handle = instrumentOtel(t.tracker, options);
+  return {
+    ...t,
+    handle,
+    flushed: async () => {
+      const events = await t.flushed();
+      await handle.flush();
+      return events;
+    },
+  };
 }
