@@ -8,6 +8,7 @@ import { registerExport } from "./commands/export.js";
 import { registerDb } from "./commands/db.js";
 import { registerImport } from "./commands/import.js";
 import { registerQuota } from "./commands/quota.js";
+import { registerOtel } from "./commands/otel.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -84,6 +85,7 @@ Examples:
     registerDb,
     registerImport,
     registerQuota,
+    registerOtel,
   ]) {
     const command = register(program, run);
     command

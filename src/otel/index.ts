@@ -65,3 +65,5 @@ export function instrumentOtel(tracker?: TokenTracker, options: BridgeOptions = 
   const off = t.addRecordListener(bridge.listener);
   return { active: true, stats, flush: () => bridge.idle(), stop: off };
 }
+export { replayEvents } from "./replay.js";
+export type { ReplayOptions, ReplayResult } from "./replay.js";
