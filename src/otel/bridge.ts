@@ -55,8 +55,19 @@ export function createBridge(
   const spans = options.spans !== false;
   const metrics = options.metrics !== false;
   const names = options.metricNames ?? metricNames();
-  // The global tracer is a proxy that follows a provider registered later; an explicit provider is used as is.
-  const tracer: Tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer("tokenledger");
+  // Resolve the provider per event (one comparison when unchanged), never once at setup: an app may import
+  // the API as ESM while we load its CommonJS copy, and each copy has its own proxy provider, so a proxy
+  // taken before the host registers its SDK would never see it.
+  let tracerFrom: TracerProvider | undefined;
+  let tracer: Tracer | undefined;
+  const tracerNow = (): Tracer => {
+    const provider = options.tracerProvider ?? api.trace.getTracerProvider();
+    if (provider !== tracerFrom || !tracer) {
+      tracerFrom = provider;
+      tracer = provider.getTracer("tokenledger");
+    }
+    return tracer;
+  };
   let instruments: LedgerMetrics | undefined;
   // The metrics API has no proxy: re-resolve the global provider (one comparison) and rebuild the
   // instruments when the host registers or swaps it.
@@ -71,7 +82,7 @@ export function createBridge(
   const convert = ({ event, captured }: StoredEvent<SpanContext | undefined>): void => {
     try {
       if (spans) {
-        emitSpan(api, tracer, event, captured);
+        emitSpan(api, tracerNow(), event, captured);
         counters.spans++;
       }
       if (metrics) {
