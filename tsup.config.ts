@@ -26,6 +26,7 @@ export default defineConfig([
       express: "src/middleware/express.ts",
       fastify: "src/middleware/fastify.ts",
       failover: "src/failover/index.ts",
+      otel: "src/otel/index.ts",
     },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.

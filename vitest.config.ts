@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^tokenledger\/express$/, replacement: r("./src/middleware/express.ts") },
       { find: /^tokenledger\/fastify$/, replacement: r("./src/middleware/fastify.ts") },
       { find: /^tokenledger\/failover$/, replacement: r("./src/failover/index.ts") },
+      { find: /^tokenledger\/otel$/, replacement: r("./src/otel/index.ts") },
       { find: /^tokenledger$/, replacement: r("./src/index.ts") },
     ],
   },

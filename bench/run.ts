@@ -16,6 +16,7 @@ const BENCHES: Record<string, string> = {
   "report-cli": "report-cli.ts",
   quota: "quota-first-paint.ts",
   failover: "failover.ts",
+  otel: "otel-overhead.ts",
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

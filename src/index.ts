@@ -25,6 +25,7 @@ export type { TokenBuckets, NormalizedUsage } from "./core/buckets.js";
 export { BUCKET_KEYS, EMPTY_USAGE, totalInputTokens } from "./core/buckets.js";
 
 export type { StorageAdapter } from "./core/storage.js";
+export type { RecordListener, StoredEvent } from "./core/record-listeners.js";
 export type { QuotaHistory } from "./core/quota-history.js";
 export { snapshotContent } from "./core/quota-history.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";

@@ -10,6 +10,7 @@ import { registerImport } from "./commands/import.js";
 import { registerQuota } from "./commands/quota.js";
 import { registerFailover } from "./commands/failover.js";
 import { registerBudget } from "./commands/budget.js";
+import { registerOtel } from "./commands/otel.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -88,6 +89,7 @@ Examples:
     registerQuota,
     registerFailover,
     registerBudget,
+    registerOtel,
   ]) {
     const command = register(program, run);
     command

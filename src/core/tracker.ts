@@ -13,6 +13,7 @@ import { classifyStorageError, toStorageError } from "./storage-errors.js";
 import { resolveStorageOption } from "./storage-resolution.js";
 import { checkRecordInput } from "./record-check.js";
 import { createPricer, defaultPricer } from "../pricing/index.js";
+import { RecordListeners, type Captures, type RecordListener } from "./record-listeners.js";
 
 export type DropReason =
   | "queue_full"
@@ -62,6 +63,8 @@ interface Entry {
   readonly weight: number;
   event?: LedgerEvent;
   firstFailureAt?: number;
+  /** What record listeners captured at call time (for example the active span context). */
+  readonly captures?: Captures;
 }
 
 interface Waiter {
@@ -128,6 +131,7 @@ export class TokenTracker implements AsyncDisposable {
   readonly #retries = { transient: 0, backend: 0, row: 0 };
   readonly #internal: Record<string, number> = {};
   readonly #exit: ExitParticipant;
+  readonly #listeners = new RecordListeners((stage, err) => this.#internalError(stage, err));
 
   constructor(options?: TrackerOptions) {
     this.#opts = Object.freeze({ ...validateTrackerOptions(options) });
@@ -232,6 +236,7 @@ export class TokenTracker implements AsyncDisposable {
         context,
         at: Date.now(),
         weight: this.#sampleRate < 1 ? 1 / this.#sampleRate : 1,
+        captures: this.#listeners.capture(),
       });
       if (this.#queue.length >= this.#maxBatch) this.#scheduleDrain();
       if (this.#opts.waitUntil && !this.#waitUntilPending) this.#registerWaitUntil();
@@ -293,6 +298,14 @@ export class TokenTracker implements AsyncDisposable {
       anomalies: this.#anomalies,
       internalErrors: { ...this.#internal },
     };
+  }
+
+  /**
+   * Be told about every event once it is stored (used by `tokenledger/otel`). `capture` runs inside
+   * `record()` and `onStored` in the flush path; neither can throw into the host. Returns an unsubscribe function.
+   */
+  addRecordListener<C>(listener: RecordListener<C>): () => void {
+    return this.#listeners.add(listener);
   }
 
   /** The storage adapter, resolved (and migrated) on first use. Rejects if it cannot be opened. */
@@ -379,6 +392,7 @@ export class TokenTracker implements AsyncDisposable {
       }
       this.#removeFront(batch.length);
       this.#persisted += batch.length;
+      this.#listeners.emit(batch);
       wrote = true;
       if (!this.#healthy) this.#log.warn("storage is writable again");
       this.#healthy = true;

@@ -1,0 +1,227 @@
+/**
+ * What `tokenledger/otel` costs, all variants in one run:
+ * 1. per openai chat call (in-process fake fetch, as in interceptor-overhead.ts): untracked, tokenledger with
+ *    export off, and tokenledger with OTel export on (spans into a BatchSpanProcessor and a no-op exporter,
+ *    metrics into a real MeterProvider), with and without an active parent span;
+ * 2. per recorded event in the flush path: record + flush of a batch, with the listener off and on.
+ *
+ *   node --expose-gc --import tsx bench/otel-overhead.ts [--iterations 2000] [--events 20000]
+ */
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { context } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { Bench } from "tinybench";
+import { TokenTracker } from "../src/index.js";
+import { instrumentOtel } from "../src/otel/index.js";
+import { NullStorage } from "./null-storage.js";
+import { openaiInterceptor } from "../interceptors/openai/index.js";
+import type { PatchSet } from "../interceptors/_shared/wrap.js";
+
+const require = createRequire(import.meta.url);
+const { values: args } = parseArgs({
+  options: {
+    iterations: { type: "string", default: "1000" },
+    events: { type: "string", default: "20000" },
+  },
+});
+const ITERATIONS = Number(args.iterations);
+const EVENTS = Number(args.events);
+
+// A host running the Node SDK has an AsyncLocalStorage context manager; capture() reads it.
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+const usage = {
+  prompt_tokens: 1200,
+  completion_tokens: 80,
+  total_tokens: 1280,
+  prompt_tokens_details: { cached_tokens: 1024 },
+  completion_tokens_details: { reasoning_tokens: 0 },
+};
+const JSON_BODY = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1_763_800_000,
+  model: "gpt-4o-mini-2024-07-18",
+  choices: [
+    { index: 0, message: { role: "assistant", content: "Hello.", refusal: null }, finish_reason: "stop" },
+  ],
+  usage,
+});
+const fakeFetch = async (): Promise<Response> =>
+  new Response(JSON_BODY, { headers: { "content-type": "application/json", "x-request-id": "req_bench" } });
+
+const openai = require("openai");
+const newClient = () => new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeFetch, maxRetries: 0 });
+const messages = [{ role: "user", content: "Say hello" }];
+type Client = ReturnType<typeof newClient>;
+
+class NullReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+function sdkProviders() {
+  const exporter = {
+    export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }),
+    shutdown: async () => {},
+  };
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const meterProvider = new MeterProvider({ readers: [new NullReader()] });
+  return { tracerProvider, meterProvider };
+}
+
+interface Setup {
+  client: Client;
+  tracker?: TokenTracker;
+  teardown(): Promise<void>;
+}
+
+async function setup(mode: "untracked" | "off" | "on"): Promise<Setup> {
+  if (mode === "untracked") return { client: newClient(), teardown: async () => {} };
+  const tracker = new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
+  const set = openaiInterceptor.patchModule(openai, {
+    sink: () => tracker,
+    options: {},
+    warnOnce: () => {},
+  }) as PatchSet;
+  const providers = mode === "on" ? sdkProviders() : undefined;
+  const handle = providers ? instrumentOtel(tracker, providers) : undefined;
+  return {
+    client: newClient(),
+    tracker,
+    teardown: async () => {
+      set.restore();
+      handle?.stop();
+      await tracker.shutdown();
+      await providers?.tracerProvider.shutdown();
+      await providers?.meterProvider.shutdown();
+    },
+  };
+}
+
+async function medianMicros(fn: () => Promise<void>): Promise<number> {
+  const bench = new Bench({
+    iterations: ITERATIONS,
+    time: 0,
+    warmup: true,
+    warmupIterations: 300,
+    warmupTime: 0,
+  });
+  bench.add("x", fn);
+  await bench.run();
+  const latency = (bench.tasks[0]!.result as { latency?: { p50?: number } }).latency;
+  return (latency?.p50 ?? Number.NaN) * 1000;
+}
+
+const call = async (client: Client) => {
+  const res = await client.chat.completions.create({ model: "gpt-4o-mini", messages });
+  if (!res.choices) throw new Error("bad answer");
+};
+
+async function perCall(mode: "untracked" | "off" | "on", inSpan: boolean): Promise<number> {
+  const s = await setup(mode);
+  const parentTracer = sdkProviders().tracerProvider.getTracer("app");
+  try {
+    if (!inSpan) return await medianMicros(() => call(s.client));
+    return await medianMicros(() =>
+      parentTracer.startActiveSpan("parent", async (span) => {
+        await call(s.client);
+        span.end();
+      }),
+    );
+  } finally {
+    await s.teardown();
+  }
+}
+
+/** Flush-path cost: µs per event to record and store EVENTS events, listener off vs on (median of 5). */
+async function perEventFlush(on: boolean): Promise<number> {
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const tracker = new TokenTracker({
+      storage: new NullStorage(),
+      logger: false,
+      autoFlushOnExit: false,
+      maxQueueSize: EVENTS,
+      maxBatchSize: 500,
+    });
+    const providers = on ? sdkProviders() : undefined;
+    const handle = providers ? instrumentOtel(tracker, { ...providers, maxQueueSize: EVENTS }) : undefined;
+    const t0 = performance.now();
+    for (let i = 0; i < EVENTS; i++) {
+      tracker.record({
+        provider: "openai",
+        requestedModel: "gpt-4o-mini",
+        model: "gpt-4o-mini-2024-07-18",
+        latencyMs: 300,
+        usage: { uncachedInputTokens: 176, cacheReadTokens: 1024, outputTokens: 80 },
+        costUsd: "0.0000942",
+        attribution: { teamId: "search", feature: "chat" },
+      });
+    }
+    await tracker.flush();
+    await handle?.flush();
+    runs.push(((performance.now() - t0) * 1000) / EVENTS);
+    await tracker.shutdown();
+    await providers?.tracerProvider.shutdown();
+    await providers?.meterProvider.shutdown();
+  }
+  runs.sort((a, b) => a - b);
+  return runs[2]!;
+}
+
+// The machine may be shared: run the variants interleaved in ROUNDS rounds and report medians across rounds,
+// with each round's difference against that round's own bare-SDK baseline.
+const ROUNDS = 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const res = {
+  base: [] as number[],
+  off: [] as number[],
+  on: [] as number[],
+  baseSpan: [] as number[],
+  onSpan: [] as number[],
+};
+const diff = { off: [] as number[], on: [] as number[], onSpan: [] as number[], onVsOff: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  const b = await perCall("untracked", false);
+  const off = await perCall("off", false);
+  const on = await perCall("on", false);
+  const bs = await perCall("untracked", true);
+  const os = await perCall("on", true);
+  res.base.push(b);
+  res.off.push(off);
+  res.on.push(on);
+  res.baseSpan.push(bs);
+  res.onSpan.push(os);
+  diff.off.push(off - b);
+  diff.on.push(on - b);
+  diff.onSpan.push(os - bs);
+  diff.onVsOff.push(on - off);
+}
+const flushOff = await perEventFlush(false);
+const flushOn = await perEventFlush(true);
+
+const f = (n: number) => n.toFixed(1);
+console.log(
+  `\nopenai ${require("openai/version").VERSION}, node ${process.version}, ${ITERATIONS} calls/case × ${ROUNDS} rounds (median of per-round medians)\n`,
+);
+console.log("per chat call (µs)                             call   +µs vs bare   ratio");
+const row = (name: string, v: number[], d: number[], b: number[]) =>
+  console.log(
+    `${name.padEnd(44)} ${f(median(v)).padStart(7)} ${f(median(d)).padStart(12)} ${(median(v) / median(b)).toFixed(2).padStart(7)}`,
+  );
+row("untracked (bare SDK)", res.base, [0], res.base);
+row("tokenledger, OTel export off", res.off, diff.off, res.base);
+row("tokenledger, OTel export on", res.on, diff.on, res.base);
+row("untracked, inside an active span", res.baseSpan, [0], res.baseSpan);
+row("tokenledger, OTel on, inside an active span", res.onSpan, diff.onSpan, res.baseSpan);
+console.log(
+  `export on vs off, same round: ${f(median(diff.onVsOff))} µs (per round: ${diff.onVsOff.map(f).join(", ")})`,
+);
+console.log(`\nflush path, ${EVENTS} events (µs per event, median of 5)`);
+console.log(
+  `listener off ${f(flushOff)}   listener on ${f(flushOn)}   added ${f(flushOn - flushOff)} µs/event`,
+);

@@ -1,0 +1,72 @@
+import type { Counter, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
+import { totalInputTokens, type LedgerEvent } from "tokenledger";
+import { commonAttributes, costAttributes, hasUsage } from "./attributes.js";
+import {
+  DURATION_BUCKETS,
+  GENAI,
+  TIME_TO_FIRST_CHUNK_BUCKETS,
+  TL,
+  TOKEN_BUCKETS,
+  type MetricNames,
+} from "./semconv.js";
+
+/** One budget's share used in the current period (0.5 = 50 %), reported by the budget-utilisation gauge. */
+export interface BudgetUtilization {
+  readonly budgetId: string;
+  readonly utilization: number;
+}
+
+/** The instruments, created once per MeterProvider. */
+export class LedgerMetrics {
+  readonly provider: MeterProvider;
+  readonly #tokens: Histogram;
+  readonly #duration: Histogram;
+  readonly #ttfc: Histogram;
+  readonly #cost: Counter;
+
+  constructor(provider: MeterProvider, names: MetricNames, budgets?: () => Iterable<BudgetUtilization>) {
+    this.provider = provider;
+    const meter: Meter = provider.getMeter("tokenledger");
+    this.#tokens = meter.createHistogram(names.tokenUsage, {
+      unit: "{token}",
+      description: "Number of input and output tokens used (input includes cache reads and writes)",
+      advice: { explicitBucketBoundaries: [...TOKEN_BUCKETS] },
+    });
+    this.#duration = meter.createHistogram(names.operationDuration, {
+      unit: "s",
+      description: "GenAI operation duration",
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+    });
+    this.#ttfc = meter.createHistogram(names.timeToFirstChunk, {
+      unit: "s",
+      description: "Time to receive the first chunk of a streamed response",
+      advice: { explicitBucketBoundaries: [...TIME_TO_FIRST_CHUNK_BUCKETS] },
+    });
+    this.#cost = meter.createCounter(names.costUsage, {
+      unit: "USD",
+      description: "Cost of GenAI calls in US dollars, as priced by tokenledger",
+    });
+    if (budgets) {
+      const gauge = meter.createObservableGauge(names.budgetUtilization, {
+        unit: "1",
+        description: "Share of each budget used in its current period (1 = 100 %)",
+      });
+      gauge.addCallback((result) => {
+        for (const b of budgets()) result.observe(b.utilization, { [TL.budget]: b.budgetId });
+      });
+    }
+  }
+
+  record(e: LedgerEvent): void {
+    const common = commonAttributes(e);
+    if (hasUsage(e)) {
+      this.#tokens.record(totalInputTokens(e.usage), { ...common, [GENAI.tokenType]: "input" });
+      this.#tokens.record(e.usage.outputTokens, { ...common, [GENAI.tokenType]: "output" });
+    }
+    if (e.latencyMs !== null) this.#duration.record(e.latencyMs / 1000, common);
+    if (e.streamed && e.timeToFirstTokenMs !== null) this.#ttfc.record(e.timeToFirstTokenMs / 1000, common);
+    // A counter is a double in every OTel SDK: the exact decimal stays on the span and in the ledger.
+    // A sampled event stands for `sampleWeight` calls, so the cost total stays unbiased.
+    if (e.costUsd !== null) this.#cost.add(Number(e.costUsd) * e.sampleWeight, costAttributes(e));
+  }
+}
