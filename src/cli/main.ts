@@ -8,7 +8,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
   });
-  const program = createProgram();
+  const program = await createProgram(argv);
   let code = 0;
   try {
     await program.parseAsync(argv);
