@@ -9,8 +9,9 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChild } from "./report-cli-child.js";
+import { check, size } from "./util.js";
 
-const totalMb = Number(process.env.BENCH_IMPORT_MB ?? (process.env.BENCH_FULL === "1" ? 1024 : 200));
+const totalMb = size("BENCH_IMPORT_MB", process.env.BENCH_FULL === "1" ? 1024 : 200, 5);
 const FILE_MB = 25;
 
 async function writeSession(path: string, megabytes: number, seed: number): Promise<number> {
@@ -89,7 +90,11 @@ try {
     bytesRead: number;
     seconds: number;
   };
+  check(summary.events > 0 && summary.newEvents === summary.events, `first import: ${first.stdout}`);
   const again = await runChild(["import", "claude-code", "--dir", projects, "--json"], env);
+  check(again.code === 0, `re-import failed: ${again.stderr}`);
+  const second = JSON.parse(again.stdout) as { newEvents: number };
+  check(second.newEvents === 0, `re-import of unchanged files added ${second.newEvents} events`);
   const result = {
     sizeMb: totalMb,
     files,
