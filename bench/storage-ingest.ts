@@ -2,7 +2,7 @@
 // run, rounds interleaved (case A, B, C, A, B, C, ...) so load drift hits every case alike; each case on a fresh
 // ledger. Baseline "raw": prepared inserts in 1000-row transactions (SQLite) / 1000-row multi-row INSERTs
 // (PostgreSQL), no rollups. The other cases say exactly what runs; the table explains them.
-// Sizes: BENCH_EVENTS (default 20,000; quick 2,000), BENCH_RUNS (default 5; quick 3).
+// Sizes: BENCH_EVENTS (default 20,000; quick 2,000), BENCH_RUNS (default 5; quick 2).
 // Run: node --import tsx bench/storage-ingest.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ import { PG_URL, makeEvents, printTable, timeIt } from "./storage-bench-util.js"
 import { check, median, size } from "./util.js";
 
 const N = size("BENCH_EVENTS", 20_000, 2_000);
-const RUNS = size("BENCH_RUNS", 5, 3);
+const RUNS = size("BENCH_RUNS", 5, 2);
 const dir = mkdtempSync(join(tmpdir(), "tl-bench-ingest-"));
 const ALL_TABLES = PROJECTIONS.map((p) => p.table);
 const HOURLY = "token_ledger_hourly";
