@@ -6,7 +6,10 @@
 import type { NormalizedUsage, PriceRequest } from "tokenledger";
 // Relative until src/index.ts re-exports createPricer.
 import { createPricer } from "../src/pricing/index.js";
-import { isMain, median, printTable } from "./util.js";
+import { QUICK, isMain, median, printTable } from "./util.js";
+
+const CALLS = QUICK ? 2_000 : 20_000;
+const SAMPLES = QUICK ? 5 : 15;
 
 const base: NormalizedUsage = {
   uncachedInputTokens: 1000,
@@ -60,8 +63,8 @@ export async function benchPricingCost(): Promise<string[][]> {
   ];
   const rows: string[][] = [];
   for (const [name, fn] of cases) {
-    nsPerCall(fn, 20_000); // warm up: JIT and the pricer's lookup/rate caches
-    const samples = Array.from({ length: 15 }, () => nsPerCall(fn, 20_000));
+    nsPerCall(fn, CALLS); // warm up: JIT and the pricer's lookup/rate caches
+    const samples = Array.from({ length: SAMPLES }, () => nsPerCall(fn, CALLS));
     rows.push([
       name,
       median(samples).toFixed(0),
@@ -75,7 +78,7 @@ export async function benchPricingCost(): Promise<string[][]> {
 if (isMain(import.meta.url)) {
   const rows = await benchPricingCost();
   printTable(
-    "pricer.price() ns per call (15 samples × 20,000 calls)",
+    `pricer.price() ns per call (${SAMPLES} samples × ${CALLS} calls)`,
     ["case", "median ns", "min", "max"],
     rows,
   );

@@ -4,7 +4,7 @@
  */
 import { TokenTracker, withContext } from "tokenledger";
 import { NullStorage } from "./null-storage.js";
-import { isMain, median, printTable } from "./util.js";
+import { QUICK, check, isMain, median, printTable } from "./util.js";
 
 class HangingStorage extends NullStorage {
   override insertBatch(): Promise<void> {
@@ -28,7 +28,7 @@ function timePerOp(fn: () => void, n: number): number {
 }
 
 export async function benchRecord(): Promise<string[][]> {
-  const rounds = 15;
+  const rounds = QUICK ? 5 : 15;
   const perRound = 2000;
   const baseline: number[] = [];
   const recorded: number[] = [];
@@ -63,6 +63,10 @@ export async function benchRecord(): Promise<string[][]> {
   const heapFull = process.memoryUsage().heapUsed - heap0;
   const s = full.stats();
   void full.shutdown({ timeoutMs: 0 });
+  check(
+    s.queueDepth + s.dropped.queue_full === 100_000,
+    `queue ${s.queueDepth} + dropped ${s.dropped.queue_full} ≠ 100000 recorded`,
+  );
 
   const b = median(baseline);
   const rec = median(recorded);

@@ -18,3 +18,20 @@ import { fileURLToPath } from "node:url";
 export function isMain(metaUrl: string): boolean {
   return process.argv[1] !== undefined && fileURLToPath(metaUrl) === resolve(process.argv[1]);
 }
+
+/** Quick mode (`npm run bench:quick`, CI): small sizes so every benchmark runs in seconds. */
+export const QUICK = process.env.BENCH_QUICK === "1";
+
+/** A size from the environment, else the quick or the full default. */
+export function size(envName: string, full: number, quick: number): number {
+  const raw = process.env[envName];
+  if (raw === undefined || raw === "") return QUICK ? quick : full;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${envName} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** Throws when a benchmark's cross-check fails, so `bench/run.ts` reports it and exits non-zero. */
+export function check(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new Error(`cross-check failed: ${message}`);
+}

@@ -79,6 +79,11 @@ function aggregateInsert(p: Projection, where: string): string {
       FROM token_ledger_events WHERE ${where} GROUP BY ${[p.timeColumn, ...cols].map((_, i) => i + 1).join(", ")}`;
 }
 
+/** Rebuilds nothing, only adds: `INSERT INTO <projection>` every stored event, summed (for an empty projection). */
+export function sqliteProjectionBackfillSql(p: Projection): string {
+  return aggregateInsert(p, "true");
+}
+
 /**
  * One aggregated upsert of a batch into projection `p`, bound to a JSON array of the ids the batch really inserted
  * (ON CONFLICT (id) DO NOTHING skips stored ids, so a retried batch is never counted twice). Run by the adapter in

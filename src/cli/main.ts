@@ -11,7 +11,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`tokenledger: error: cannot write the output: ${error.message}\n`);
     process.exit(1);
   });
-  const program = createProgram();
+  const program = await createProgram(argv);
   let code = 0;
   try {
     await program.parseAsync(argv);

@@ -1,12 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, Option } from "commander";
-import { CliContext, type GlobalOptions } from "./context.js";
-import { registerReport } from "./commands/report.js";
-import { registerCosts } from "./commands/costs.js";
-import { registerPrices } from "./commands/prices.js";
-import { registerExport } from "./commands/export.js";
-import { registerDb } from "./commands/db.js";
-import { registerImport } from "./commands/import.js";
+import type { CliContext, GlobalOptions } from "./context.js";
+import { LAZY_COMMANDS, commandWords } from "./command-list.js";
 import { registerQuota } from "./commands/quota.js";
 import { registerFailover } from "./commands/failover.js";
 import { registerBudget } from "./commands/budget.js";
@@ -35,7 +30,18 @@ function version(): string {
   return "0.0.0";
 }
 
-export function createProgram(): Command {
+/** Commander's errors as one line, and thrown (exitOverride) rather than exiting, for a command and its subcommands. */
+function quiet(command: Command): void {
+  command.exitOverride().configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+  for (const sub of command.commands) quiet(sub);
+}
+
+/**
+ * The program for one command line (`argv` as in process.argv). Only the command it names is loaded (see
+ * ./command-list.ts); the others are listed by name and summary, so `--version` and `--help` load no storage
+ * driver, config loader or price catalog.
+ */
+export async function createProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command("tokenledger")
     .description("Token, cost and latency reports from your LLM usage ledger.")
     .version(version(), "-v, --version")
@@ -71,7 +77,8 @@ Examples:
     (body) =>
     async (...args) => {
       const command = args[args.length - 1] as Command;
-      const ctx = await CliContext.create(command.optsWithGlobals<GlobalOptions>());
+      const { CliContext } = await import("./context.js");
+      const ctx: CliContext = await CliContext.create(command.optsWithGlobals<GlobalOptions>());
       try {
         await body(ctx, ...(args.slice(0, -1) as never));
       } finally {
@@ -79,24 +86,20 @@ Examples:
       }
     };
 
+  const named = new Set(commandWords(argv.slice(2)));
+  for (const entry of LAZY_COMMANDS) {
+    if (named.has(entry.name)) quiet((await entry.load())(program, run));
+    else program.command(entry.name).description(entry.summary);
+  }
   for (const register of [
-    registerReport,
-    registerCosts,
-    registerPrices,
-    registerExport,
-    registerDb,
-    registerImport,
+    // Registered up front: keep these modules light (heavy imports inside the action), or list them in ./command-list.ts.
     registerQuota,
     registerFailover,
     registerBudget,
     registerOtel,
   ]) {
     const command = register(program, run);
-    command
-      .exitOverride()
-      .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
-    for (const sub of command.commands)
-      sub.exitOverride().configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+    quiet(command);
   }
   return program;
 }

@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import type { Runner } from "./program.js";
+
+/** Adds one command (and its subcommands) to the program; the shape every `registerX` in ./commands has. */
+export type RegisterCommand = (program: Command, run: Runner) => Command;
+
+/**
+ * A command loaded only when it runs. Start-up (`--version`, `--help`, the top-level listing) reads just the name and
+ * summary; the module behind `load` (and whatever it imports: storage drivers, config loader, price catalog,
+ * importers, Ink) is imported when the command line names it.
+ */
+export interface LazyCommand {
+  readonly name: string;
+  /** Shown in `tokenledger --help`; the same text as the command's own `.description()` (a test compares them). */
+  readonly summary: string;
+  readonly load: () => Promise<RegisterCommand>;
+}
+
+/** The commands in help order. A new command: one entry here (its module exports `registerX(program, run)`). */
+export const LAZY_COMMANDS: readonly LazyCommand[] = [
+  {
+    name: "report",
+    summary: "Token and cost totals per period, grouped by any dimension.",
+    load: async () => (await import("./commands/report.js")).registerReport,
+  },
+  {
+    name: "costs",
+    summary:
+      "What you pay: metered cost, $/MTok from your real token mix, and flat subscriptions blended in.",
+    load: async () => (await import("./commands/costs.js")).registerCosts,
+  },
+  {
+    name: "prices",
+    summary:
+      "The price catalog: list it, see how a model is priced, import LiteLLM prices, find unpriced events.",
+    load: async () => (await import("./commands/prices.js")).registerPrices,
+  },
+  {
+    name: "export",
+    summary: "Stream events or a rollup as CSV or JSON Lines, to stdout or a file.",
+    load: async () => (await import("./commands/export.js")).registerExport,
+  },
+  {
+    name: "db",
+    summary: "Ledger schema: apply migrations or show their status.",
+    load: async () => (await import("./commands/db.js")).registerDb,
+  },
+  {
+    name: "import",
+    summary: "Import token usage from coding agents' local logs (re-running adds only what is new).",
+    load: async () => (await import("./commands/import.js")).registerImport,
+  },
+];
+
+/** Global options that take a value: the word after them is not the command's name. */
+const VALUE_OPTIONS = new Set(["--db", "--config"]);
+
+/**
+ * The command words an argument list names: the first word that is not an option (or an option's value), and for
+ * `help <command>` the word after it too. Options after the command name belong to the command and are not read.
+ */
+export function commandWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length && words.length < 2; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    if (arg.startsWith("-")) {
+      if (words.length === 0 && VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    words.push(arg);
+    if (arg !== "help") break;
+  }
+  return words;
+}
