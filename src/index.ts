@@ -107,3 +107,5 @@ export { trackCost, recordUsage } from "./manual.js";
 export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
+export { recordBatchResults } from "./batches/record.js";
+export type { BatchProvider, RecordBatchOptions, RecordBatchSummary } from "./batches/record.js";

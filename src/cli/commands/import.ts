@@ -4,6 +4,7 @@ import { codexImporter, defaultCodexDir } from "../../importers/codex.js";
 import { defaultGeminiCliDir, geminiCliImporter } from "../../importers/gemini-cli.js";
 import { jsonlImporter } from "../../importers/jsonl.js";
 import { runImport, type ImportSummary } from "../../importers/run-import.js";
+import { registerBatchImports } from "./import-batches.js";
 import { ImportState, importStatePath } from "../../importers/state.js";
 import type { AgentImporter } from "../../importers/types.js";
 import type { CliContext } from "../context.js";
@@ -78,10 +79,11 @@ Examples:
   $ tokenledger import jsonl ./exports/ --json`,
     )
     .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, file, opts)));
+  registerBatchImports(command, run, importAgent);
   return command;
 }
 
-async function importAgent(
+export async function importAgent(
   ctx: CliContext,
   importer: AgentImporter,
   root: string,
