@@ -3,6 +3,7 @@ import { PatchSet } from "../_shared/wrap.js";
 import { OPERATIONS, type Operation } from "./operations.js";
 import { trackedCreate } from "./patched-create.js";
 import { followDerivedClients } from "../_shared/derived-clients.js";
+import { instrumentRealtime, isRealtimeClient } from "./realtime.js";
 
 /**
  * The `openai` SDK (4.x–7.x): Chat Completions, Responses, Embeddings and legacy Completions, on OpenAI,
@@ -18,6 +19,7 @@ export const openaiInterceptor: InterceptorDefinition = {
     return patchClass(OpenAI, env);
   },
   instrumentClient: (target, env) => {
+    if (isRealtimeClient(target)) return instrumentRealtime(target, env);
     if (isClientClass(target)) return patchClass(target, env);
     if (isClientInstance(target)) return patchInstance(target, env);
     return undefined;
