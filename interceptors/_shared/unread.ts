@@ -1,3 +1,4 @@
+import type { CallOutcome, LlmCall } from "./call.js";
 /**
  * A streamed answer the caller never reads is still generated and billed by the provider. This watches such
  * an object (an SDK `Stream`, a raw `Response`) from the moment it reaches the caller until reading starts,
@@ -91,4 +92,24 @@ export function watchUnread(
 /** Calls still watched (tests and diagnostics). */
 export function unreadPending(): number {
   return pending.size;
+}
+
+/**
+ * Finish a call whose stream was never read: aborted → `aborted`; released or exit → `ok` (the provider
+ * answered and billed it). Usage `missing`; `metadata.streamUnread` says which. Never throws.
+ */
+export function endUnread(call: LlmCall, reason: UnreadReason, outcome: CallOutcome = {}): void {
+  const tagged: CallOutcome = { ...outcome, metadata: { ...outcome.metadata, streamUnread: reason } };
+  if (reason !== "aborted") return call.succeed(tagged);
+  const error = new Error("The stream was aborted before it was read");
+  error.name = "AbortError";
+  call.fail(error, tagged);
+}
+
+/** A callback for `watchUnread` built in its own scope, so its closure holds the call, never the stream. */
+export function unreadEnder(
+  call: LlmCall,
+  outcome: () => CallOutcome = () => ({}),
+): (reason: UnreadReason) => void {
+  return (reason) => endUnread(call, reason, outcome());
 }

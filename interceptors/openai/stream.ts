@@ -3,7 +3,7 @@ import { tapAsyncIterator } from "../_shared/stream-tap.js";
 import { ChunkStreamState } from "./chunk-stream.js";
 import { toOutcome, type CallPlan } from "./plan.js";
 import { ResponseEventsState } from "./response-events.js";
-import { watchUnread, type UnreadReason } from "../_shared/unread.js";
+import { endUnread, watchUnread, type UnreadReason } from "../_shared/unread.js";
 
 interface StreamLike {
   iterator?: unknown;
@@ -58,9 +58,7 @@ function unreadRecorder(plan: CallPlan, requestId: string | null): (reason: Unre
 
 export function recordUnread(plan: CallPlan, requestId: string | null, reason: UnreadReason): void {
   try {
-    const outcome = toOutcome(plan, { requestId, metadata: { streamUnread: reason } });
-    if (reason === "aborted") plan.call.fail(abortError(), outcome);
-    else plan.call.succeed(outcome);
+    endUnread(plan.call, reason, toOutcome(plan, { requestId }));
   } catch (e) {
     reportSafely(plan.sink, "openai:stream-unread", e);
   }
