@@ -104,7 +104,7 @@ export {
 } from "./usage/index.js";
 
 export { trackCost, recordUsage } from "./manual.js";
-export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
+export type { ManualCall, ManualUsage, NativeUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
 export { recordBatchResults } from "./batches/record.js";

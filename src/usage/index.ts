@@ -5,3 +5,4 @@ export { fromGeminiUsage } from "./gemini.js";
 export { fromBedrockConverseUsage, fromBedrockInvokeBody, fromCounts, bedrockFamily } from "./bedrock.js";
 export type { BedrockFamily } from "./bedrock.js";
 export { fromOpenAIRealtimeUsage } from "./openai-realtime.js";
+export { fromNativeUsage } from "./native.js";
