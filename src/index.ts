@@ -105,7 +105,7 @@ export {
 } from "./usage/index.js";
 
 export { trackCost, recordUsage } from "./manual.js";
-export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
+export type { ManualCall, ManualUsage, NativeUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
 
@@ -143,3 +143,5 @@ export { slackChannel } from "./budgets/alerts/slack.js";
 export type { SlackChannelOptions } from "./budgets/alerts/slack.js";
 export { emailChannel } from "./budgets/alerts/email.js";
 export type { EmailChannelOptions } from "./budgets/alerts/email.js";
+export { recordBatchResults } from "./batches/record.js";
+export type { BatchProvider, RecordBatchOptions, RecordBatchSummary } from "./batches/record.js";

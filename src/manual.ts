@@ -8,6 +8,7 @@ import { TokenLedgerConfigError } from "./core/errors.js";
 import type { EventStatus, UsageEventInput } from "./core/event.js";
 import { consoleLogger, SafeLogger } from "./core/logger.js";
 import { currentTracker } from "./track.js";
+import { fromNativeUsage } from "./usage/native.js";
 
 /**
  * Token counts of one call, as the application knows them. One rule, no guessing:
@@ -37,6 +38,46 @@ export interface ManualUsage {
   readonly webSearchRequests?: number;
 }
 
+/**
+ * A provider SDK's usage object, passed as is with `provider` named: OpenAI Chat (`completion.usage`) or
+ * Responses (`response.usage`), Anthropic (`message.usage`), Gemini (`response.usageMetadata`), Bedrock Converse
+ * (`output.usage`). Mapped with the same normalisation as the interceptors (cached tokens are not billed twice).
+ */
+export type NativeUsage =
+  | {
+      readonly prompt_tokens: number;
+      readonly completion_tokens?: number;
+      readonly total_tokens?: number;
+      readonly prompt_tokens_details?: unknown;
+      readonly completion_tokens_details?: unknown;
+    }
+  | {
+      readonly input_tokens: number | null;
+      readonly output_tokens?: number | null;
+      readonly input_tokens_details?: unknown;
+      readonly output_tokens_details?: unknown;
+      readonly cache_read_input_tokens?: number | null;
+      readonly cache_creation_input_tokens?: number | null;
+      readonly cache_creation?: unknown;
+      readonly server_tool_use?: unknown;
+      readonly service_tier?: unknown;
+    }
+  | {
+      readonly promptTokenCount?: number;
+      readonly candidatesTokenCount?: number;
+      readonly totalTokenCount: number;
+      readonly cachedContentTokenCount?: number;
+      readonly thoughtsTokenCount?: number;
+      readonly toolUsePromptTokenCount?: number;
+    }
+  | {
+      readonly inputTokens: number | undefined;
+      readonly outputTokens: number | undefined;
+      readonly totalTokens: number | undefined;
+      readonly cacheReadInputTokens?: number;
+      readonly cacheWriteInputTokens?: number;
+    };
+
 /** Anything that accepts usage events; `TokenTracker` does. */
 export interface UsageRecorder {
   record(input: UsageEventInput): void;
@@ -47,7 +88,8 @@ export interface ManualCall {
   /** Any provider name, for example `ollama`, `openrouter`, `groq`. Used for pricing and rollups. */
   readonly provider: string;
   readonly model: string;
-  readonly usage: ManualUsage;
+  /** tokenledger's counts, or the provider SDK's own usage object as returned (see `NativeUsage`). */
+  readonly usage: ManualUsage | NativeUsage;
   /** `chat` by default. */
   readonly operation?: string;
   readonly latencyMs?: number;
@@ -138,7 +180,8 @@ const callSchema = z
  * (`where` prefixes the message: `trackCost`, `recordUsage`, `@trackLLM usage()`).
  */
 export function manualCallToEvent(input: unknown, where: string): UsageEventInput & { readonly id: string } {
-  const parsed = callSchema.safeParse(input);
+  const native = nativeUsageOf(input, where);
+  const parsed = callSchema.safeParse(native ? { ...(input as object), usage: { outputTokens: 0 } } : input);
   if (!parsed.success) {
     const messages = parsed.error.issues.map((issue) => {
       const path = issue.path.join(".");
@@ -151,7 +194,7 @@ export function manualCallToEvent(input: unknown, where: string): UsageEventInpu
     throw new TokenLedgerConfigError(`${where}: ${messages.join("; ")}`);
   }
   const call = parsed.data;
-  const usage = toBuckets(call.usage, where);
+  const usage = native ?? toBuckets(call.usage, where);
   const attribution =
     call.attribution === undefined
       ? undefined
@@ -177,6 +220,25 @@ export function manualCallToEvent(input: unknown, where: string): UsageEventInpu
     ...(call.metadata ? { metadata: call.metadata } : {}),
     ...(call.costUsd !== undefined ? { costUsd: new Decimal(call.costUsd).toFixed() } : {}),
   };
+}
+
+/**
+ * A provider SDK's own usage object (`completion.usage`, `message.usage`, `usageMetadata`, Converse `usage`),
+ * normalised like an intercepted call; undefined for tokenledger's `ManualUsage`. Bad counts name the field.
+ */
+function nativeUsageOf(input: unknown, where: string): NormalizedUsage | undefined {
+  const call = input as { provider?: unknown; usage?: unknown } | null;
+  if (!call || typeof call !== "object" || typeof call.provider !== "string") return undefined;
+  const buckets = fromNativeUsage(call.provider, call.usage);
+  if (!buckets) return undefined;
+  for (const [key, value] of Object.entries(buckets)) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new TokenLedgerConfigError(
+        `${where}: "usage" (a ${call.provider} usage object) gives ${key} = ${String(value)}; counts must be whole numbers, 0 or more`,
+      );
+    }
+  }
+  return buckets;
 }
 
 /** Manual counts → disjoint buckets, enforcing the subset rules documented on `ManualUsage`. */

@@ -1,5 +1,6 @@
 import type { LlmCall } from "../_shared/call.js";
-import { isAbort } from "../_shared/call.js";
+import { isAbort, type CallOutcome } from "../_shared/call.js";
+import { unreadEnder, watchUnread } from "../_shared/unread.js";
 import { tapAsyncIterator } from "../_shared/stream-tap.js";
 import type { UsageSink } from "../_shared/types.js";
 import { reportSafely } from "../_shared/guard.js";
@@ -34,7 +35,10 @@ export function observeStream(
   const original = stream.iterator;
   const usage = new StreamUsage();
   let tapped = false;
+  // Never read at all: recorded (usage missing) when aborted, released or at exit.
+  const watch = watchUnread(stream, stream.controller?.signal, unreadEnder(call, unreadOutcome(requestId)));
   stream.iterator = function iterator(this: unknown): AsyncIterator<unknown> {
+    watch.started();
     const source = original.call(this);
     // A second read of a consumed stream fails inside the SDK; only the first reader is the call's stream.
     if (tapped) return source;
@@ -60,6 +64,10 @@ export function observeStream(
       },
     });
   };
+}
+
+function unreadOutcome(requestId: string | null): () => CallOutcome {
+  return () => ({ requestId });
 }
 
 function abortErrorOf(signal: AbortSignal): unknown {

@@ -17,8 +17,9 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
   return wrapPublicMethod(env, target, "generate_content", {
     streamed: true,
     resolvedStage: "gemini.stream-start",
-    resolved: (generator, { sink, call, scope, own }) => {
-      const hooks = onlyIf(own, geminiStreamHooks(sink, call, scope.signal));
+    cancelOnBreak: true,
+    resolved: (generator, { sink, call, scope, own, cancel }) => {
+      const hooks = cancelOnReturn(cancel, onlyIf(own, geminiStreamHooks(sink, call, scope.signal)));
       if (!observeGeneratorInPlace(generator, hooks, (step) => callScope.run(scope, step))) {
         unobservable(env, sink, call);
       }
@@ -44,6 +45,18 @@ function onlyIf(condition: () => boolean, hooks: TapHooks<unknown>): TapHooks<un
     onItem: hooks.onItem,
     onEnd: (end, error) => {
       if (condition()) hooks.onEnd(end, error);
+    },
+    onHookError: hooks.onHookError,
+  };
+}
+
+/** `break`: stop the HTTP body too (after the event is recorded as aborted with the usage seen so far). */
+function cancelOnReturn(cancel: () => void, hooks: TapHooks<unknown>): TapHooks<unknown> {
+  return {
+    onItem: hooks.onItem,
+    onEnd: (end, error) => {
+      hooks.onEnd(end, error);
+      if (end === "return") cancel();
     },
     onHookError: hooks.onHookError,
   };

@@ -3,6 +3,7 @@ import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { failCall } from "../_google/finish.js";
 import { runTracked, type Method, type TrackedCall } from "../_google/tracked-call.js";
 import { callScope, type CallScope } from "./afc.js";
+import { cancellableArgs } from "./cancel-on-break.js";
 import { openScope, startGenAiCall, startRequestCall, type GenAiTarget } from "./call-start.js";
 
 /** One tracked `Models` call, as its result handler sees it. */
@@ -12,11 +13,15 @@ export interface StartedCall {
   readonly scope: CallScope;
   /** True while this call is the one to record: no per-request (AFC) event was made inside its scope. */
   readonly own: () => boolean;
+  /** Cancel the HTTP request (the consumer stopped reading a stream); a no-op unless `cancelOnBreak`. */
+  readonly cancel: () => void;
 }
 
 export interface ResultHandling {
   readonly streamed: boolean;
   readonly resolvedStage: TrackedCall["resolvedStage"];
+  /** Give the request an abort signal of ours, so `StartedCall.cancel()` can stop it. */
+  readonly cancelOnBreak?: boolean;
   /** The SDK's promise resolved (a response, or a generator to observe). */
   resolved(value: unknown, started: StartedCall): void;
 }
@@ -41,9 +46,12 @@ export function wrapPublicMethod(
           const call = startGenAiCall(sink, target, args[0], operation, handling.streamed);
           // Only content generation can loop over tool calls (embeddings never do).
           const scope = openScope(target, args[0], operation === "generate_content");
-          const started: StartedCall = { sink, call, scope, own: () => scope.requests === 0 };
+          const { args: callArgs, cancel } = handling.cancelOnBreak
+            ? cancellableArgs(args)
+            : { args, cancel: () => {} };
+          const started: StartedCall = { sink, call, scope, own: () => scope.requests === 0, cancel };
           return {
-            run: () => callScope.run(scope, () => original.apply(this, args)),
+            run: () => callScope.run(scope, () => original.apply(this, callArgs)),
             resolvedStage: handling.resolvedStage,
             resolved: (value) => handling.resolved(value, started),
             failed: (err) => started.own() && failCall(call, err, undefined, scope.signal),
@@ -65,7 +73,7 @@ export function wrapRequestMethod(env: InterceptorEnv, handling: ResultHandling)
         sink,
         () => {
           const call = startRequestCall(sink, scope, handling.streamed);
-          const started: StartedCall = { sink, call, scope, own: () => true };
+          const started: StartedCall = { sink, call, scope, own: () => true, cancel: () => {} };
           return {
             run: () => original.apply(this, args),
             resolvedStage: handling.resolvedStage,

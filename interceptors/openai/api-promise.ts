@@ -1,5 +1,6 @@
 import { reportSafely } from "../_shared/guard.js";
 import { instrumentStream } from "./stream.js";
+import { tapRawStreamResponse } from "./raw-sse.js";
 import { requestIdFromHeaders, toOutcome, type CallPlan } from "./plan.js";
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- SDK internals are typed structurally */
@@ -44,10 +45,14 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
     }
   };
 
+  // A raw body we tapped for an `asResponse()` caller is the one the SDK must read too if it parses later
+  // (the untracked SDK also hands both the same body).
+  let tapped: { readonly from: unknown; readonly to: unknown } | undefined;
   const parseResponse = p.parseResponse;
   p.parseResponse = function trackedParse(this: unknown, ...args: unknown[]): unknown {
     parseStarted = true;
-    const parsed = Promise.resolve(parseResponse.apply(this, args) as unknown);
+    const callArgs = tapped ? args.map((a) => withTappedResponse(a, tapped!)) : args;
+    const parsed = Promise.resolve(parseResponse.apply(this, callArgs) as unknown);
     return parsed.then(
       (data) => (onData(data, findProps(args)), data),
       (err: unknown) => {
@@ -75,11 +80,17 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
 
   if (typeof p.asResponse === "function") {
     const asResponse = p.asResponse;
+    let raw: Promise<unknown> | undefined;
     p.asResponse = function trackedAsResponse(this: unknown): Promise<unknown> {
-      return asResponse.call(this).then((response) => {
-        if (!parseStarted && !observed) observeRawResponse(response, plan, () => (observed = true));
-        return response;
+      // One tapped body per call: asking twice hands back the same Response, as the SDK does.
+      raw ??= asResponse.call(this).then((response) => {
+        if (parseStarted || observed) return response;
+        observed = true;
+        const out = observeRawResponse(response, plan);
+        if (out !== response) tapped = { from: response, to: out };
+        return out;
       });
+      return raw;
     };
   }
 
@@ -130,18 +141,26 @@ function handleData(data: unknown, plan: CallPlan, requestId: string | null): vo
   );
 }
 
-function observeRawResponse(response: unknown, plan: CallPlan, markObserved: () => void): void {
-  markObserved();
+function observeRawResponse(response: unknown, plan: CallPlan): unknown {
   const requestId = requestIdFromHeaders(response);
   const r = response as {
     headers?: { get?: (n: string) => string | null };
     clone?: () => { json(): Promise<unknown> };
+    body?: unknown;
   } | null;
   const type = r?.headers?.get?.("content-type") ?? "";
-  // A raw SSE body belongs to the caller; reading a copy of it would buffer the whole stream. Usage unknown.
+  if (plan.streamed && r?.body && typeof Response === "function" && response instanceof Response) {
+    try {
+      return tapRawStreamResponse(response, plan, requestId);
+    } catch (e) {
+      reportSafely(plan.sink, "openai:raw-sse", e);
+      plan.call.succeed(toOutcome(plan, { requestId }));
+      return response;
+    }
+  }
   if (plan.streamed || !type.includes("json") || typeof r?.clone !== "function") {
     plan.call.succeed(toOutcome(plan, { requestId }));
-    return;
+    return response;
   }
   r.clone()
     .json()
@@ -150,6 +169,13 @@ function observeRawResponse(response: unknown, plan: CallPlan, markObserved: () 
       () => plan.call.succeed(toOutcome(plan, { requestId })),
     )
     .catch((e: unknown) => reportSafely(plan.sink, "openai:raw-response", e));
+  return response;
+}
+
+function withTappedResponse(arg: unknown, tapped: { readonly from: unknown; readonly to: unknown }): unknown {
+  const a = arg as { response?: unknown } | null;
+  if (!a || typeof a !== "object" || a.response !== tapped.from) return arg;
+  return { ...a, response: tapped.to };
 }
 
 function findProps(args: readonly unknown[]): unknown {

@@ -2,6 +2,8 @@ import type { InterceptorDefinition, InterceptorEnv } from "../_shared/types.js"
 import { PatchSet } from "../_shared/wrap.js";
 import { OPERATIONS, type Operation } from "./operations.js";
 import { trackedCreate } from "./patched-create.js";
+import { followDerivedClients } from "../_shared/derived-clients.js";
+import { instrumentRealtime, isRealtimeClient } from "./realtime.js";
 
 /**
  * The `openai` SDK (4.x–7.x): Chat Completions, Responses, Embeddings and legacy Completions, on OpenAI,
@@ -17,6 +19,7 @@ export const openaiInterceptor: InterceptorDefinition = {
     return patchClass(OpenAI, env);
   },
   instrumentClient: (target, env) => {
+    if (isRealtimeClient(target)) return instrumentRealtime(target, env);
     if (isClientClass(target)) return patchClass(target, env);
     if (isClientInstance(target)) return patchInstance(target, env);
     return undefined;
@@ -66,8 +69,17 @@ function patchClass(OpenAI: ClientClass, env: InterceptorEnv): PatchSet {
   return set;
 }
 
-/** Patch one client only (own properties on its resource objects); other clients stay untracked. */
+/**
+ * Patch one client only (own properties on its resource objects); other clients stay untracked. Clients
+ * derived with `withOptions()` are built fresh by the SDK, so each one is patched the same way as it is made.
+ */
 function patchInstance(client: Record<string, unknown>, env: InterceptorEnv): PatchSet {
+  const set = patchResources(client, env);
+  followDerivedClients(client, set, (derived) => patchInstance(derived, env));
+  return set;
+}
+
+function patchResources(client: Record<string, unknown>, env: InterceptorEnv): PatchSet {
   const set = new PatchSet();
   const paths: Record<Operation["name"], readonly string[]> = {
     chat: ["chat", "completions"],

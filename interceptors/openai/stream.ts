@@ -3,6 +3,7 @@ import { tapAsyncIterator } from "../_shared/stream-tap.js";
 import { ChunkStreamState } from "./chunk-stream.js";
 import { toOutcome, type CallPlan } from "./plan.js";
 import { ResponseEventsState } from "./response-events.js";
+import { endUnread, watchUnread, type UnreadReason } from "../_shared/unread.js";
 
 interface StreamLike {
   iterator?: unknown;
@@ -27,7 +28,9 @@ export function instrumentStream(stream: unknown, plan: CallPlan, requestId: str
   }
   const original = s.iterator as IteratorFactory;
   const state = plan.op.stream === "response-events" ? new ResponseEventsState() : new ChunkStreamState();
+  const watch = watchUnread(s, s.controller?.signal, unreadRecorder(plan, requestId));
   s.iterator = function trackedIterator(this: unknown, ...args: unknown[]): AsyncIterator<unknown> {
+    watch.started();
     const source = original.apply(this, args);
     try {
       return tapAsyncIterator(hideInjectedUsage(source, plan, state), {
@@ -44,10 +47,27 @@ export function instrumentStream(stream: unknown, plan: CallPlan, requestId: str
   };
 }
 
-function finish(
+/**
+ * The caller never read the stream: the provider still generated (and billed) it. One event, usage `missing`,
+ * `metadata.streamUnread` saying how it ended (`aborted`, `released` = garbage-collected, `exit`).
+ */
+/** Built outside `instrumentStream` so the callback's closure cannot keep the stream itself alive. */
+function unreadRecorder(plan: CallPlan, requestId: string | null): (reason: UnreadReason) => void {
+  return (reason) => recordUnread(plan, requestId, reason);
+}
+
+export function recordUnread(plan: CallPlan, requestId: string | null, reason: UnreadReason): void {
+  try {
+    endUnread(plan.call, reason, toOutcome(plan, { requestId }));
+  } catch (e) {
+    reportSafely(plan.sink, "openai:stream-unread", e);
+  }
+}
+
+export function finish(
   end: "done" | "return" | "error",
   error: unknown,
-  stream: StreamLike,
+  stream: StreamLike | null,
   plan: CallPlan,
   state: ChunkStreamState | ResponseEventsState,
   requestId: string | null,
@@ -56,7 +76,7 @@ function finish(
   if (end === "return") return plan.call.abandon(outcome);
   if (end === "error") return plan.call.fail(error, outcome);
   // The SDK's iterator ends quietly when its controller is aborted; that is an abort, not a completion.
-  const signal = stream.controller?.signal;
+  const signal = stream?.controller?.signal;
   if (signal?.aborted) return plan.call.fail(signal.reason ?? abortError(), outcome);
   if (state instanceof ResponseEventsState && state.end.kind === "failed")
     return plan.call.fail(state.end.error, outcome);

@@ -4,3 +4,5 @@ export { fromAnthropicUsage, mergeAnthropicStreamUsage } from "./anthropic.js";
 export { fromGeminiUsage } from "./gemini.js";
 export { fromBedrockConverseUsage, fromBedrockInvokeBody, fromCounts, bedrockFamily } from "./bedrock.js";
 export type { BedrockFamily } from "./bedrock.js";
+export { fromOpenAIRealtimeUsage } from "./openai-realtime.js";
+export { fromNativeUsage } from "./native.js";

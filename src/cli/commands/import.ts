@@ -5,6 +5,7 @@ import { codexImporter, defaultCodexDirs } from "../../importers/codex.js";
 import { defaultGeminiCliDir, geminiCliImporter } from "../../importers/gemini-cli.js";
 import { jsonlImporter } from "../../importers/jsonl.js";
 import { runImport, type ImportSummary } from "../../importers/run-import.js";
+import { registerBatchImports } from "./import-batches.js";
 import { ImportState, importStatePath } from "../../importers/state.js";
 import type { AgentImporter } from "../../importers/types.js";
 import type { CliContext } from "../context.js";
@@ -72,6 +73,7 @@ Examples:
   $ tokenledger import jsonl ./exports/ --json`,
     )
     .action(run((ctx, file: string, opts: ImportOptions) => importAgent(ctx, jsonlImporter, [file], opts)));
+  registerBatchImports(command, run, importAgent);
   return command;
 }
 
@@ -137,7 +139,7 @@ function existingOr(dirs: readonly string[]): string[] {
   return found.length > 0 ? found : [dirs[0]!];
 }
 
-async function importAgent(
+export async function importAgent(
   ctx: CliContext,
   importer: AgentImporter,
   roots: readonly string[],

@@ -1,0 +1,70 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOpenAIServer, type OpenAIFakeServer } from "../../helpers/openai-server.js";
+
+// A stream the application never reads is still generated and billed: it is recorded once, when it is
+// released (garbage-collected) or when the process exits first. Real processes, real SQLite files.
+const CHILD = fileURLToPath(new URL("./fixtures/unread-child.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+let server: OpenAIFakeServer;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function runChild(mode: string, db: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", CHILD, mode, db, server.baseURL],
+      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (code) => resolve({ code, stderr }));
+  });
+}
+
+function rows(
+  db: string,
+): { status: string; usage_source: string; metadata: string | null; streamed: number }[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d
+      .prepare("select status, usage_source, metadata, streamed from token_ledger_events")
+      .all() as never;
+  } finally {
+    d.close();
+  }
+}
+
+const tmp = () => join(mkdtempSync(join(tmpdir(), "tl-unread-")), "ledger.db");
+
+describe("streams never read", () => {
+  it("released by the application (garbage-collected): one event, usage missing, streamUnread=released", async () => {
+    const db = tmp();
+    const r = await runChild("released", db);
+    expect(r.code, r.stderr).toBe(0);
+    const stored = rows(db);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ status: "ok", usage_source: "missing", streamed: 1 });
+    expect(JSON.parse(stored[0]!.metadata!)).toEqual({ streamUnread: "released" });
+  });
+
+  it("still open when the process exits: one event written by the exit flush, streamUnread=exit", async () => {
+    const db = tmp();
+    const r = await runChild("exit", db);
+    expect(r.code, r.stderr).toBe(0);
+    const stored = rows(db);
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0]!.metadata!)).toEqual({ streamUnread: "exit" });
+  });
+});
