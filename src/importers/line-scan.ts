@@ -32,6 +32,9 @@ export interface ScanOptions {
 const NL = 0x0a;
 const CR = 0x0d;
 const INITIAL = 1 << 22; // 4 MiB
+// Chunk buffers are reused from file to file: allocating 4 MiB of external memory per file makes V8 run
+// full collections on trees of thousands of files.
+const spare: Buffer[] = [];
 
 /**
  * Read a file from a byte offset in large chunks and hand out complete lines only. Memory is bounded by the chunk
@@ -40,7 +43,7 @@ const INITIAL = 1 << 22; // 4 MiB
  */
 export async function scanLines(path: string, options: ScanOptions): Promise<ScanEnd> {
   const handle = await open(path, "r");
-  let buf = Buffer.allocUnsafe(INITIAL);
+  let buf = spare.pop() ?? Buffer.allocUnsafe(INITIAL);
   let filled = 0; // valid bytes in buf
   let position = options.start ?? 0; // file offset of buf[filled]
   let consumed = options.start ?? 0; // file offset just past the last complete line
@@ -83,6 +86,7 @@ export async function scanLines(path: string, options: ScanOptions): Promise<Sca
     }
     return { offset: consumed, lines: line, tailBytes: filled };
   } finally {
+    if (buf.length === INITIAL && spare.length < 2) spare.push(buf);
     await handle.close();
   }
 }
