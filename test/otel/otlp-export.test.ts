@@ -151,6 +151,28 @@ describe("OTLP/HTTP export", () => {
     await tracker.shutdown();
   });
 
+  it("OTEL_EXPORTER_OTLP_ENDPOINT is the default endpoint", async () => {
+    receiver = await startOtlpReceiver();
+    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    try {
+      exp = startOtlpExport({ logger: false });
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
+    }
+    const { tracker, flushed } = instrumentedTracker({
+      tracerProvider: exp.tracerProvider,
+      meterProvider: exp.meterProvider,
+    });
+    tracker.record(EVENT);
+    await flushed();
+    await exp.forceFlush();
+    expect(receiver.spans()).toHaveLength(1);
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
+    await tracker.shutdown();
+  });
+
   it("a malformed endpoint is a setup error naming where it came from", () => {
     expect(() => startOtlpExport({ endpoint: "collector:4318" })).toThrow(TokenLedgerConfigError);
     expect(() => startOtlpExport({ endpoint: "not a url" })).toThrow(/the endpoint option is not a URL/);
