@@ -41,6 +41,8 @@ function nsPerCall(fn: () => void, calls: number): number {
 
 export async function benchPricingCost(): Promise<string[][]> {
   const pricer = createPricer({ litellmCachePath: false });
+  // Baseline for the broad layer's cost on a miss: the same lookups without it.
+  const curatedOnly = createPricer({ litellmCachePath: false, broad: false });
   const cases: [string, () => void][] = [
     [
       "anthropic claude-3-5-sonnet (cache read+write)",
@@ -56,6 +58,9 @@ export async function benchPricingCost(): Promise<string[][]> {
       () => pricer.price(request("bedrock", "eu.anthropic.claude-haiku-4-5-20251001-v1:0")),
     ],
     ["unknown model (unpriced)", () => pricer.price(request("openai", "my-gpt-4o"))],
+    ["unknown model, broad layer off (baseline)", () => curatedOnly.price(request("openai", "my-gpt-4o"))],
+    ["broad layer: gpt-5.5 (not in the catalog)", () => pricer.price(request("openai", "gpt-5.5"))],
+    ["broad alias → catalog: gpt-5-codex", () => pricer.price(request("openai", "gpt-5-codex"))],
     [
       "breakdown() with per-bucket strings",
       () => pricer.breakdown({ provider: "anthropic", model: "claude-3-5-sonnet-20241022", usage: base }),

@@ -94,10 +94,11 @@ Examples:
 
 let warned = false;
 
-/** Once per run: the bundled catalog is older than 90 days. */
+/** Once per run, for a person at a terminal (not scripts or pipes): the bundled catalog is older than 90 days. */
 function warnIfStale(now = new Date()): void {
+  if (warned || !process.stderr.isTTY) return;
   const f = catalogFreshness(now);
-  if (!f.stale || warned) return;
+  if (!f.stale) return;
   warned = true;
   process.stderr.write(
     `note: the bundled price catalog is dated ${f.updated} (${f.ageDays} days old); new models may be unpriced. ` +
