@@ -125,7 +125,7 @@ describe("a failing primary", () => {
 
   it("aborts an attempt with no headers after firstByteTimeoutMs and moves on", async () => {
     primary.mode = "hang";
-    const client = group("no-headers", { firstByteTimeoutMs: 150 });
+    const client = group("no-headers", { firstByteTimeoutMs: 400 });
     const res = await client.chat.completions.create({ model: "gpt-4o", messages });
     expect(res.choices[0]?.message.content).toBe("answer from fallback");
     const events = await waitForEvents(h.flushed, 2);
@@ -137,7 +137,7 @@ describe("a failing primary", () => {
   it("moves a stream whose first byte is late, and the caller still gets the SDK's Stream", async () => {
     primary.mode = "slow-first";
     primary.delayMs = 2_000;
-    const client = group("slow-stream", { firstByteTimeoutMs: 150 });
+    const client = group("slow-stream", { firstByteTimeoutMs: 400 });
     const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
     expect(stream).toBeInstanceOf(Stream);
     let text = "";
