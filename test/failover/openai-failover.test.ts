@@ -123,6 +123,14 @@ describe("a failing primary", () => {
     });
   });
 
+  it("negative control: with the breaker rules out of reach, every call still pays an attempt on the primary", async () => {
+    primary.mode = "500";
+    const client = group("no-breaker", { consecutiveFailures: 1_000, minRequests: 1_000, errorRate: 1 });
+    for (let i = 0; i < 4; i++) await client.chat.completions.create({ model: "gpt-4o", messages });
+    expect(primary.hits).toBe(4);
+    expect(groupOf(client)?.status()[0]?.state).toBe("closed");
+  });
+
   it("aborts an attempt with no headers after firstByteTimeoutMs and moves on", async () => {
     primary.mode = "hang";
     const client = group("no-headers", { firstByteTimeoutMs: 400 });
