@@ -43,11 +43,12 @@ export class LlmCall {
   readonly #attribution: Attribution = getContext();
   #ttft: number | null = null;
   #done = false;
-  readonly #note: CallNote = openCallNote();
+  readonly #note: CallNote | null;
 
   constructor(sink: UsageSink, start: CallStart) {
     this.#sink = sink;
     this.#start = start;
+    this.#note = openCallNote(start.client);
     noteInterceptedCall();
   }
 
@@ -108,7 +109,7 @@ export class LlmCall {
       const extra = admission?.metadata;
       const input: UsageEventInput = {
         timestamp: this.#timestamp,
-        provider: this.#note.provider ?? outcome.provider ?? this.#start.provider,
+        provider: this.#note?.provider ?? outcome.provider ?? this.#start.provider,
         model: outcome.model ?? null,
         requestedModel: outcome.requestedModel ?? this.#start.requestedModel ?? null,
         operation: this.#start.operation,
@@ -127,8 +128,8 @@ export class LlmCall {
         serviceTier: outcome.serviceTier ?? null,
         batch: outcome.batch === true,
         attribution: this.#attribution,
-        ...(this.#start.metadata || outcome.metadata || this.#note.metadata || extra
-          ? { metadata: { ...this.#start.metadata, ...outcome.metadata, ...this.#note.metadata, ...extra } }
+        ...(this.#start.metadata || outcome.metadata || this.#note?.metadata || extra
+          ? { metadata: { ...this.#start.metadata, ...outcome.metadata, ...this.#note?.metadata, ...extra } }
           : {}),
       };
       this.#sink.record(input);

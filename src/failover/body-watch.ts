@@ -22,7 +22,7 @@ interface WebBody {
  * For an SSE response: waits for the first chunk (so a first-byte timeout still applies after the headers),
  * then hands back an equivalent `Response` whose body reports how it ended. A stream that ends without its
  * terminal event, or whose connection drops, errors for the reader and is reported `cut`, never complete.
- * Bodies that are not web streams (node-fetch on openai 4) are returned as they are, with `onEnd` not called.
+ * Bodies that are not web streams (a custom node-fetch `fetch`) are returned as they are, with `onEnd` not called.
  */
 export async function watchStream(
   response: Response,

@@ -1,5 +1,5 @@
 import { currentTracker, type UsageEventInput } from "tokenledger";
-import { takeCallNote, type CallNote } from "../../interceptors/_shared/call-note.js";
+import { acceptCallNotes, takeCallNote, type CallNote } from "../../interceptors/_shared/call-note.js";
 import { FailoverGroup, type FailedAttempt } from "./group.js";
 import { checkGroup, resolvePolicy } from "./policy.js";
 import { registerGroup } from "./registry.js";
@@ -44,7 +44,7 @@ const groups = new WeakMap<object, FailoverGroup>();
 function failoverClient<C extends object>(group: FailoverGroup, record: (e: UsageEventInput) => void): C {
   const primary = (group.targets[0]?.spec.client as StainlessClient).withOptions({ maxRetries: 0 });
   const makeRequest = (optionsInput: unknown): Promise<ResponseProps> => {
-    const callNote = takeCallNote(); // synchronously, while the intercepted call that opened it is starting
+    const callNote = takeCallNote(primary); // synchronously, while the intercepted call that left it is starting
     return (async () => {
       const options = (await optionsInput) as RequestOptions;
       return group.run(stainlessAttempt(group, options), options.signal, {
@@ -56,6 +56,7 @@ function failoverClient<C extends object>(group: FailoverGroup, record: (e: Usag
     })();
   };
   Object.defineProperty(primary, "makeRequest", { value: makeRequest, configurable: true, writable: true });
+  acceptCallNotes(primary);
   groups.set(primary, group);
   return primary as unknown as C;
 }

@@ -104,7 +104,7 @@ export function checkGroup(options: FailoverGroupOptions): WireFormat {
     }
     if (typeof client.makeRequest !== "function" || typeof client.withOptions !== "function") {
       throw new TokenLedgerConfigError(
-        `${at}.client: not a supported SDK client (openai ≥4 or @anthropic-ai/sdk, Bedrock or Vertex clients)`,
+        `${at}.client: not a supported SDK client (openai ≥5 or @anthropic-ai/sdk, Bedrock or Vertex clients)`,
       );
     }
     if (format && f !== format) {

@@ -2,7 +2,7 @@ import { watchStream } from "./body-watch.js";
 import type { AttemptContext, AttemptResult, FailoverGroup, LiveTarget } from "./group.js";
 
 /**
- * The request seam shared by the Stainless-generated SDKs (openai 4–6, @anthropic-ai/sdk and its Bedrock and
+ * The request seam shared by the Stainless-generated SDKs (openai 5–6, @anthropic-ai/sdk and its Bedrock and
  * Vertex clients): every resource method goes `request()` → `makeRequest(options, retries)` → response props,
  * and the SDK builds its own `APIPromise` / `Stream` from those props. Typed structurally, so any major fits.
  */

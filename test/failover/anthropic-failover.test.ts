@@ -64,7 +64,7 @@ describe("Anthropic groups", () => {
     const client = failover({
       name: "anthropic-stream",
       record: () => undefined,
-      policy: { firstByteTimeoutMs: 150 },
+      policy: { firstByteTimeoutMs: 400 },
       targets: [
         { provider: "anthropic", client: new Anthropic({ apiKey: "a", baseURL: direct.baseURL }) },
         { provider: "anthropic", client: new Anthropic({ apiKey: "b", baseURL: second.baseURL }) },

@@ -123,9 +123,17 @@ describe("a failing primary", () => {
     });
   });
 
+  it("negative control: with the breaker rules out of reach, every call still pays an attempt on the primary", async () => {
+    primary.mode = "500";
+    const client = group("no-breaker", { consecutiveFailures: 1_000, minRequests: 1_000, errorRate: 1 });
+    for (let i = 0; i < 4; i++) await client.chat.completions.create({ model: "gpt-4o", messages });
+    expect(primary.hits).toBe(4);
+    expect(groupOf(client)?.status()[0]?.state).toBe("closed");
+  });
+
   it("aborts an attempt with no headers after firstByteTimeoutMs and moves on", async () => {
     primary.mode = "hang";
-    const client = group("no-headers", { firstByteTimeoutMs: 150 });
+    const client = group("no-headers", { firstByteTimeoutMs: 400 });
     const res = await client.chat.completions.create({ model: "gpt-4o", messages });
     expect(res.choices[0]?.message.content).toBe("answer from fallback");
     const events = await waitForEvents(h.flushed, 2);
@@ -137,7 +145,7 @@ describe("a failing primary", () => {
   it("moves a stream whose first byte is late, and the caller still gets the SDK's Stream", async () => {
     primary.mode = "slow-first";
     primary.delayMs = 2_000;
-    const client = group("slow-stream", { firstByteTimeoutMs: 150 });
+    const client = group("slow-stream", { firstByteTimeoutMs: 400 });
     const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
     expect(stream).toBeInstanceOf(Stream);
     let text = "";
