@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   import: "import-claude-code.ts",
   "report-cli": "report-cli.ts",
   quota: "quota-first-paint.ts",
+  budget: "budget-check.ts",
 };
 
 const only = process.env.BENCH_ONLY?.split(",")
