@@ -34,6 +34,7 @@ const BENCHES: Record<string, BenchEntry> = {
   quota: { file: "quota-first-paint.ts", budget: [300, 120] },
   failover: { file: "failover.ts", budget: [300, 120] },
   otel: { file: "otel-overhead.ts", budget: [300, 120] },
+  budget: { file: "budget-check.ts", budget: [600, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

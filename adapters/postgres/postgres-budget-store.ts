@@ -20,6 +20,21 @@ class Refused extends Error {
  */
 export class PostgresBudgetStore extends KyselyBudgetStore {
   readonly #counters = new Set<string>();
+  /**
+   * `true`: reservations and settles commit with `synchronous_commit = off` (no WAL flush wait: about 16 ms →
+   * under 1 ms per call on a busy disk). A PostgreSQL crash may then forget the last fraction of a second of
+   * counter updates; the atomicity of each reservation is unchanged. Default false.
+   */
+  asyncCommit = false;
+
+  /** Run `fn` in a transaction when several statements or `asyncCommit` need one; else directly. */
+  async #tx<T>(db: Tx, needTx: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (!needTx && !this.asyncCommit) return fn(db);
+    return db.transaction().execute(async (tx) => {
+      if (this.asyncCommit) await sql`set local synchronous_commit = off`.execute(tx);
+      return fn(tx);
+    });
+  }
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     const items = [...req.items].sort((a, b) => (a.budget.id < b.budget.id ? -1 : 1));
@@ -27,11 +42,9 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     for (const it of items) await this.#ensureCounter(db, it.budget.id, it.periodKey);
     if (!this.atomic) return this.#reserveUnlocked(db, req);
     try {
-      if (items.length === 1) await this.#take(db, req, items[0]!);
-      else
-        await db.transaction().execute(async (tx) => {
-          for (const it of items) await this.#take(tx, req, it);
-        });
+      await this.#tx(db, items.length > 1, async (tx) => {
+        for (const it of items) await this.#take(tx, req, it);
+      });
       return { ok: true };
     } catch (err) {
       if (err instanceof Refused) return err.result;
@@ -113,7 +126,7 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     const c = this.table(COUNTERS);
     const res = this.table(RESERVATIONS);
     const a = actualUsd;
-    const r = await sql<Row>`with o as (select id, budget_id, period_key, amount_usd, state as was from ${res}
+    const q = sql<Row>`with o as (select id, budget_id, period_key, amount_usd, state as was from ${res}
         where id = ${reservationId} and state in ('open', 'expired') order by budget_id for update),
       r as (update ${res} set state = 'settled' from o where ${res}.id = o.id and ${res}.budget_id = o.budget_id
         returning o.budget_id, o.period_key, o.amount_usd, o.was),
@@ -121,7 +134,8 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
           reserved_usd = greatest(0, reserved_usd - case when r.was = 'open' then r.amount_usd else 0 end)
         from r where ${c}.budget_id = r.budget_id and ${c}.period_key = r.period_key
         returning ${c}.budget_id, ${c}.period_key, spent_usd - ${a}::numeric as before, spent_usd as after)
-      select * from u order by budget_id`.execute(await this.db());
+      select * from u order by budget_id`;
+    const r = await this.#tx(await this.db(), false, (tx) => q.execute(tx));
     return r.rows.map((row) => ({
       budgetId: String(row.budget_id),
       periodKey: String(row.period_key),
