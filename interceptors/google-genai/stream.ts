@@ -3,6 +3,7 @@ import { guarded } from "../_shared/guard.js";
 import type { TapHooks } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { observeGeneratorInPlace } from "../_google/observe-generator.js";
+import { unreadEnder, watchUnread } from "../_shared/unread.js";
 import { geminiStreamHooks } from "../_google/stream-hooks.js";
 import { callScope } from "./afc.js";
 import type { GenAiTarget } from "./call-start.js";
@@ -20,7 +21,18 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
     cancelOnBreak: true,
     resolved: (generator, { sink, call, scope, own, cancel }) => {
       const hooks = cancelOnReturn(cancel, onlyIf(own, geminiStreamHooks(sink, call, scope.signal)));
-      if (!observeGeneratorInPlace(generator, hooks, (step) => callScope.run(scope, step))) {
+      // Never iterated: recorded (usage missing) when the caller's signal aborts, it is released, or at exit.
+      const watch =
+        generator !== null && typeof generator === "object"
+          ? watchUnread(
+              generator,
+              scope.signal instanceof AbortSignal ? scope.signal : undefined,
+              unreadEnder(call),
+            )
+          : { started: () => {} };
+      const step = <R>(run: () => R): R => (watch.started(), callScope.run(scope, run));
+      if (!observeGeneratorInPlace(generator, hooks, step)) {
+        watch.started();
         unobservable(env, sink, call);
       }
     },

@@ -71,3 +71,25 @@ describe("@google/genai: break out of generateContentStream", () => {
     expect(controller.signal.aborted).toBe(false);
   });
 });
+
+describe("@google/genai: a stream never iterated", () => {
+  it("the caller aborts before reading: one aborted event, usage missing, flagged streamUnread", async () => {
+    patchSet ??= googleGenAiInterceptor.patchModule(genai, h.env);
+    const controller = new AbortController();
+    await client().models.generateContentStream({
+      model: "gemini-2.5-flash",
+      contents: "hi",
+      config: { abortSignal: controller.signal },
+    });
+    controller.abort();
+    const events = await h.waitFor(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await h.events()).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      status: "aborted",
+      usageSource: "missing",
+      streamed: true,
+      metadata: { streamUnread: "aborted" },
+    });
+  });
+});
