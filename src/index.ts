@@ -107,3 +107,4 @@ export { trackCost, recordUsage } from "./manual.js";
 export type { ManualCall, ManualUsage, TrackCostInput, UsageRecorder } from "./manual.js";
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
+export { maskDatabaseUrl } from "./core/database-url.js";
