@@ -165,7 +165,7 @@ export class TokenTracker implements AsyncDisposable {
         this.#log.warnOnce(
           `unpriced:${provider}/${model}`,
           `no price for ${provider} model "${model}": its events are stored with cost null and flagged unpriced. ` +
-            `Add a price with pricingOverrides or \`tokenledger prices import\`.`,
+            `Add a price with the \`pricing: { overrides }\` option (or \`pricing.file\`) or \`tokenledger prices import\`.`,
         ),
       onPricingError: (err) => this.#internalError("pricing", err),
       onAnomaly: (message) => {
