@@ -188,7 +188,13 @@ export class TokenTracker implements AsyncDisposable {
     setImmediate(() => {
       if (!this.#shutdown)
         this.storage().catch((err) =>
-          this.#log.warnOnce("open", `could not open storage yet: ${(err as Error).message}`, 60_000),
+          this.#log.warnOnce(
+            "open",
+            `could not open storage yet: ${(err as Error).message}\n` +
+              `Events are kept in memory meanwhile (${this.#queue.length} queued now, at most ${this.#maxQueue}) ` +
+              "and retried; they are lost if the process exits before storage opens.",
+            60_000,
+          ),
         );
     }).unref();
   }
