@@ -21,6 +21,12 @@ describe("options: a typo or a blank value is a clear error naming the option", 
     );
   });
 
+  it("an unknown interceptor option is refused by track(), naming it", () => {
+    expect(() =>
+      track({ storage: ":memory:", logger: false, interceptors: { openAIStreamUsage: "never" } as never }),
+    ).toThrow(/option "interceptors" has unknown key "openAIStreamUsage" \(accepted: openaiStreamUsage,/);
+  });
+
   it.each([[""], ["   "], ["\t"]])(
     "storage %j is refused instead of meaning the default ledger",
     (storage) => {
