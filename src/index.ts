@@ -145,3 +145,4 @@ export { emailChannel } from "./budgets/alerts/email.js";
 export type { EmailChannelOptions } from "./budgets/alerts/email.js";
 export { recordBatchResults } from "./batches/record.js";
 export type { BatchProvider, RecordBatchOptions, RecordBatchSummary } from "./batches/record.js";
+export { maskDatabaseUrl } from "./core/database-url.js";

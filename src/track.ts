@@ -3,6 +3,7 @@ import type { InterceptorOptions, UsageSink } from "../interceptors/_shared/type
 import { consoleLogger, SafeLogger, silentLogger } from "./core/logger.js";
 import type { TrackerOptions } from "./core/options.js";
 import { TokenTracker } from "./core/tracker.js";
+import { checkInterceptorOptions } from "./interceptor-options.js";
 
 export interface TrackOptions extends TrackerOptions {
   /** Patch installed provider SDKs. Default true. */
@@ -35,6 +36,7 @@ export function track(options?: TrackOptions): TokenTracker {
     return state.tracker;
   }
   const { instrument = true, interceptors = {}, ...trackerOptions } = options ?? {};
+  checkInterceptorOptions(interceptors);
   const tracker = new TokenTracker(trackerOptions);
   state.tracker = tracker;
   state.interceptorOptions = interceptors;

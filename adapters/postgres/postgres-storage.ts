@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql, type PostgresPool } from "kysely";
 import type { LedgerEvent, Logger } from "tokenledger";
 import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger";
+import { maskDatabaseUrl } from "tokenledger";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
@@ -31,15 +32,9 @@ const stderrLogger: Logger = {
   error: (m) => process.stderr.write(`[tokenledger] error: ${m}\n`),
 };
 
-/** `postgres://user:****@host/db`: safe to print. */
+/** `postgres://user:****@host/db?sslpassword=****`: safe to print. */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "****";
-    return u.toString();
-  } catch {
-    return redactSecrets(url);
-  }
+  return maskDatabaseUrl(url);
 }
 
 /**

@@ -17,6 +17,15 @@ export function loadBetterSqlite3(): DatabaseConstructor {
         { cause: err },
       );
     }
+    const message = String((err as Error)?.message ?? err);
+    if ((err as { code?: string }).code === "ERR_DLOPEN_FAILED" || message.includes("NODE_MODULE_VERSION")) {
+      throw new TokenLedgerConfigError(
+        `better-sqlite3 is installed but was built for a different Node.js than this one (${process.version}), ` +
+          "so the SQLite ledger cannot open. Fix: npm rebuild better-sqlite3\n" +
+          message,
+        { cause: err },
+      );
+    }
     throw err;
   }
 }

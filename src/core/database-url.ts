@@ -76,11 +76,23 @@ export function parseDatabaseUrl(value: string, source = "option"): DatabaseTarg
 export function describeTarget(t: DatabaseTarget): string {
   if (t.kind === "sqlite") return `sqlite:${t.path}`;
   if (t.kind === "memory") return "memory";
+  return maskDatabaseUrl(t.url);
+}
+
+/** Query parameters of a PostgreSQL URL that carry a secret (libpq `password`, `sslpassword`). */
+const SECRET_PARAM = /^(ssl)?password$/i;
+
+/**
+ * `postgres://user:****@host/db?sslpassword=****`: a database URL safe to print or store. The one place
+ * URLs are masked (CLI notices, adapter errors, warnings); any secret, however short, is replaced.
+ */
+export function maskDatabaseUrl(url: string): string {
   try {
-    const u = new URL(t.url);
+    const u = new URL(url);
     if (u.password) u.password = "****";
+    for (const key of [...u.searchParams.keys()]) if (SECRET_PARAM.test(key)) u.searchParams.set(key, "****");
     return u.toString();
   } catch {
-    return redactSecrets(t.url);
+    return redactSecrets(url);
   }
 }

@@ -169,7 +169,7 @@ export class TokenTracker implements AsyncDisposable {
         this.#log.warnOnce(
           `unpriced:${provider}/${model}`,
           `no price for ${provider} model "${model}": its events are stored with cost null and flagged unpriced. ` +
-            `Add a price with pricingOverrides or \`tokenledger prices import\`.`,
+            `Add a price with the \`pricing: { overrides }\` option (or \`pricing.file\`) or \`tokenledger prices import\`.`,
         ),
       onPricingError: (err) => this.#internalError("pricing", err),
       onAnomaly: (message) => {
@@ -192,7 +192,13 @@ export class TokenTracker implements AsyncDisposable {
     setImmediate(() => {
       if (!this.#shutdown)
         this.storage().catch((err) =>
-          this.#log.warnOnce("open", `could not open storage yet: ${(err as Error).message}`, 60_000),
+          this.#log.warnOnce(
+            "open",
+            `could not open storage yet: ${(err as Error).message}\n` +
+              `Events are kept in memory meanwhile (${this.#queue.length} queued now, at most ${this.#maxQueue}) ` +
+              "and retried; they are lost if the process exits before storage opens.",
+            60_000,
+          ),
         );
     }).unref();
   }

@@ -3,12 +3,16 @@ import { z } from "zod";
 import type { UsageEventInput } from "../core/event.js";
 import { ATTRIBUTION_KEYS } from "../core/attribution.js";
 import { EMPTY_USAGE } from "../core/buckets.js";
+import { checkTimestamp } from "../core/timestamp.js";
 import { readJsonLines } from "./line-reader.js";
 import { stableEventId } from "./stable-id.js";
 import type { AgentImporter, ParseSink } from "./types.js";
 import { walkFiles } from "./walk.js";
 
 export const JSONL_AGENT = "jsonl";
+
+/** No single call costs this much: a larger figure is a unit or parsing mistake, and the line is skipped. */
+const MAX_COST_USD = 1_000_000;
 
 const count = z.number().int("must be a whole number").nonnegative("must not be negative");
 const usageSchema = z
@@ -46,6 +50,10 @@ export const jsonlLineSchema = z
     costUsd: z
       .string()
       .regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "0.0123"')
+      .refine(
+        (c) => Number(c) < MAX_COST_USD,
+        `must be under $${MAX_COST_USD.toLocaleString("en-US")} for one call`,
+      )
       .nullable()
       .optional(),
     attribution: attributionSchema.optional(),
@@ -71,14 +79,12 @@ export const jsonlImporter: AgentImporter = {
         continue;
       }
       const row = result.data;
-      const at = typeof row.timestamp === "number" ? row.timestamp : Date.parse(row.timestamp);
-      if (!Number.isFinite(at)) {
-        sink.malformed(
-          line.number,
-          `timestamp: "${row.timestamp}" is not an ISO 8601 time or epoch milliseconds`,
-        );
+      const checked = checkTimestamp(row.timestamp);
+      if ("error" in checked) {
+        sink.malformed(line.number, `timestamp: ${checked.error}`);
         continue;
       }
+      const at = checked.ms;
       // Without an id, the line's own content names the event, so importing the file twice adds nothing.
       const id =
         row.id === undefined

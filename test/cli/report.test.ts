@@ -76,7 +76,7 @@ describe.concurrent("tokenledger report", () => {
       ["2026-10-31", "0.1", 1],
       ["2026-11-01", "0.0285", 3],
       ["2026-11-02", "0.00225", 1],
-      ["2026-11-09", "0", 1],
+      ["2026-11-09", null, 1],
     ]);
     expect(out.rows[3].unpricedEvents).toBe(1);
     expect(usd(out.totals.costUsd)).toBe("0.13075");
@@ -107,7 +107,7 @@ describe.concurrent("tokenledger report", () => {
       ["2026-10-31", "0.1"],
       ["2026-11-01", "0.0085"],
       ["2026-11-02", "0.02225"],
-      ["2026-11-09", "0"],
+      ["2026-11-09", null],
     ]);
   });
 
@@ -116,7 +116,7 @@ describe.concurrent("tokenledger report", () => {
     expect(weekly.rows.map((r: any) => [r.period, usd(r.costUsd)])).toEqual([
       ["2026-10-26", "0.1285"],
       ["2026-11-02", "0.00225"],
-      ["2026-11-09", "0"],
+      ["2026-11-09", null],
     ]);
     const monthly = await json(["report", "-p", "monthly", "--tz", "UTC", "--json"]);
     expect(monthly.rows.map((r: any) => [r.period, usd(r.costUsd)])).toEqual([
@@ -202,7 +202,7 @@ describe.concurrent("tokenledger report", () => {
       ["2026-11-01T10:00", "2026-11-01T15:00:00.000Z", "0.0085", 2],
       ["2026-11-01T23:00", "2026-11-02T04:00:00.000Z", "0.02", 1],
       ["2026-11-02T08:00", "2026-11-02T13:00:00.000Z", "0.00225", 1],
-      ["2026-11-09T12:00", "2026-11-09T17:00:00.000Z", "0", 1],
+      ["2026-11-09T12:00", "2026-11-09T17:00:00.000Z", null, 1],
     ]);
     expect(usd(out.totals.costUsd)).toBe("0.13075");
   });

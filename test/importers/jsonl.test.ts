@@ -30,7 +30,7 @@ describe("import jsonl (generic format)", () => {
     expect(summary.malformedSamples.map((s) => `${s.line} ${s.reason}`)).toEqual([
       "3 usage: unknown key inputTokens",
       expect.stringMatching(/^4 provider: /),
-      expect.stringMatching(/^5 timestamp: "not a time" is not an ISO 8601 time/),
+      expect.stringMatching(/^5 timestamp: "not a time" is not an ISO 8601 date-time/),
     ]);
     const again = await importInto(jsonlImporter, file, {
       storage: (await importInto(jsonlImporter, file)).storage,

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import type { Dimension, RollupQuery, TimeBucket } from "../../core/query.js";
+import { withUnknownCost } from "../report/unpriced.js";
 import type { CliContext } from "../context.js";
 import type { WhereFilters } from "../flags.js";
 import { toCsv } from "../format/csv.js";
@@ -195,8 +196,8 @@ export async function emit(
   dataKeys: readonly string[],
   blended: boolean,
 ): Promise<void> {
-  const rows = asRows(rowObjects);
-  const totals = totalsObject as AnyRow;
+  const rows = asRows(rowObjects).map(withUnknownCost);
+  const totals = withUnknownCost(totalsObject as AnyRow);
   const extraKeys = blended ? ["subscriptionCostUsd", "totalCostUsd", "blendedUsdPerMTok"] : [];
   const columns = [...dataKeys, ...MEASURE_KEYS, ...extraKeys];
   if (opts.json) {

@@ -30,7 +30,13 @@ export function renderReport(
     { header: "Cache write", value: num("cacheWriteTokens") },
     { header: "Cache read", value: num("cacheReadTokens") },
     { header: "Total tokens", value: num("totalTokens") },
-    { header: "Cost (USD)", value: (r: Row) => formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : "") },
+    {
+      header: "Cost (USD)",
+      value: (r: Row) =>
+        r.costUsd === null && r.unpricedEvents
+          ? "unpriced"
+          : formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : ""),
+    },
     ...extra,
   ];
   if (keys.length === 0) columns.unshift({ header: "", value: () => "", align: "left" });
