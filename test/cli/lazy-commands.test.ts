@@ -51,13 +51,13 @@ describe("CLI start-up loads only the command it runs", () => {
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.heavy, args.join(" ")).toEqual([]);
     }
-  });
+  }, 120_000);
 
   it("control: a command that opens the ledger does load them (the log sees heavy modules)", () => {
     const r = heavyModulesLoaded(["db", "status"]);
     expect(r.code).toBe(0);
     expect(r.heavy).toEqual(expect.arrayContaining(["kysely", "cosmiconfig"]));
-  });
+  }, 120_000);
 
   it("the top-level help lists every command with its own description", async () => {
     const run: Runner = () => async () => {};
