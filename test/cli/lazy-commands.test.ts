@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Help } from "commander";
 import { describe, expect, it } from "vitest";
 import { LAZY_COMMANDS, commandWords } from "../../src/cli/command-list.js";
 import type { Runner } from "../../src/cli/program.js";
@@ -65,6 +65,7 @@ describe("CLI start-up loads only the command it runs", () => {
       const command = (await entry.load())(new Command("tokenledger"), run);
       expect(command.name()).toBe(entry.name);
       expect(command.description()).toBe(entry.summary);
+      expect(new Help().subcommandTerm(command)).toBe(entry.term);
     }
   });
 
