@@ -13,6 +13,8 @@ export interface LazyCommand {
   readonly name: string;
   /** Shown in `tokenledger --help`; the same text as the command's own `.description()` (a test compares them). */
   readonly summary: string;
+  /** How the top-level help names it, e.g. "report [options]" (commander's term for the loaded command; tested). */
+  readonly term: string;
   readonly load: () => Promise<RegisterCommand>;
 }
 
@@ -20,33 +22,39 @@ export interface LazyCommand {
 export const LAZY_COMMANDS: readonly LazyCommand[] = [
   {
     name: "report",
+    term: "report [options]",
     summary: "Token and cost totals per period, grouped by any dimension.",
     load: async () => (await import("./commands/report.js")).registerReport,
   },
   {
     name: "costs",
+    term: "costs [options]",
     summary:
       "What you pay: metered cost, $/MTok from your real token mix, and flat subscriptions blended in.",
     load: async () => (await import("./commands/costs.js")).registerCosts,
   },
   {
     name: "prices",
+    term: "prices",
     summary:
       "The price catalog: list it, see how a model is priced, import LiteLLM prices, find unpriced events.",
     load: async () => (await import("./commands/prices.js")).registerPrices,
   },
   {
     name: "export",
+    term: "export [options]",
     summary: "Stream events or a rollup as CSV or JSON Lines, to stdout or a file.",
     load: async () => (await import("./commands/export.js")).registerExport,
   },
   {
     name: "db",
+    term: "db",
     summary: "Ledger schema: apply migrations or show their status.",
     load: async () => (await import("./commands/db.js")).registerDb,
   },
   {
     name: "import",
+    term: "import",
     summary: "Import token usage from coding agents' local logs (re-running adds only what is new).",
     load: async () => (await import("./commands/import.js")).registerImport,
   },

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { Command, Option } from "commander";
+import { Command, Help, Option } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { LAZY_COMMANDS, commandWords } from "./command-list.js";
 import { registerQuota } from "./commands/quota.js";
@@ -87,10 +87,13 @@ Examples:
     };
 
   const named = new Set(commandWords(argv.slice(2)));
+  const stubTerms = new Map<Command, string>();
   for (const entry of LAZY_COMMANDS) {
     if (named.has(entry.name)) quiet((await entry.load())(program, run));
-    else program.command(entry.name).description(entry.summary);
+    else stubTerms.set(program.command(entry.name).description(entry.summary), entry.term);
   }
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => stubTerms.get(cmd) ?? help.subcommandTerm(cmd) });
   for (const register of [
     // Registered up front: keep these modules light (heavy imports inside the action), or list them in ./command-list.ts.
     registerQuota,

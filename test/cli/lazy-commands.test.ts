@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Help } from "commander";
 import { describe, expect, it } from "vitest";
 import { LAZY_COMMANDS, commandWords } from "../../src/cli/command-list.js";
 import type { Runner } from "../../src/cli/program.js";
@@ -51,13 +51,13 @@ describe("CLI start-up loads only the command it runs", () => {
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.heavy, args.join(" ")).toEqual([]);
     }
-  });
+  }, 120_000);
 
   it("control: a command that opens the ledger does load them (the log sees heavy modules)", () => {
     const r = heavyModulesLoaded(["db", "status"]);
     expect(r.code).toBe(0);
     expect(r.heavy).toEqual(expect.arrayContaining(["kysely", "cosmiconfig"]));
-  });
+  }, 120_000);
 
   it("the top-level help lists every command with its own description", async () => {
     const run: Runner = () => async () => {};
@@ -65,6 +65,7 @@ describe("CLI start-up loads only the command it runs", () => {
       const command = (await entry.load())(new Command("tokenledger"), run);
       expect(command.name()).toBe(entry.name);
       expect(command.description()).toBe(entry.summary);
+      expect(new Help().subcommandTerm(command)).toBe(entry.term);
     }
   });
 
