@@ -58,6 +58,31 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
     summary: "Import token usage from coding agents' local logs (re-running adds only what is new).",
     load: async () => (await import("./commands/import.js")).registerImport,
   },
+  {
+    name: "quota",
+    term: "quota [options]",
+    summary: "Quota monitor: OpenRouter key limits and credits, GitHub Copilot premium requests.",
+    load: async () => (await import("./commands/quota.js")).registerQuota,
+  },
+  {
+    name: "budget",
+    term: "budget",
+    summary:
+      "Spending budgets per org, team, user, project, feature or cost center, with alerts and enforcement.",
+    load: async () => (await import("./commands/budget.js")).registerBudget,
+  },
+  {
+    name: "failover",
+    term: "failover",
+    summary: "Failover groups: attempts, answers, failures and switches per target, from the ledger.",
+    load: async () => (await import("./commands/failover.js")).registerFailover,
+  },
+  {
+    name: "otel",
+    term: "otel",
+    summary: "OpenTelemetry: send stored events to an OTLP collector as GenAI spans.",
+    load: async () => (await import("./commands/otel.js")).registerOtel,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */

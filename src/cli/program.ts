@@ -2,10 +2,6 @@ import { createRequire } from "node:module";
 import { Command, Help, Option } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { LAZY_COMMANDS, commandWords } from "./command-list.js";
-import { registerQuota } from "./commands/quota.js";
-import { registerFailover } from "./commands/failover.js";
-import { registerBudget } from "./commands/budget.js";
-import { registerOtel } from "./commands/otel.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -94,15 +90,5 @@ Examples:
   }
   const help = new Help();
   program.configureHelp({ subcommandTerm: (cmd) => stubTerms.get(cmd) ?? help.subcommandTerm(cmd) });
-  for (const register of [
-    // Registered up front: keep these modules light (heavy imports inside the action), or list them in ./command-list.ts.
-    registerQuota,
-    registerFailover,
-    registerBudget,
-    registerOtel,
-  ]) {
-    const command = register(program, run);
-    quiet(command);
-  }
   return program;
 }

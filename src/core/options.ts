@@ -76,15 +76,21 @@ const nonNegative = z
   .nonnegative("must not be negative")
   .finite("must be finite");
 
-/** Keys of `PricingOptions` (src/pricing/pricer.ts); a typo such as `overides` is refused, not ignored. */
-const PRICING_OPTION_KEYS: readonly string[] = [
-  "overrides",
-  "file",
-  "azureDeployments",
-  "bedrockModelMap",
-  "aliases",
-  "litellmCachePath",
-];
+/**
+ * Keys of `PricingOptions` (src/pricing/pricer.ts); a typo such as `overides` is refused, not ignored.
+ * A record rather than a list, so a new pricing option that is not added here is a type error.
+ */
+const PRICING_OPTION_KEY_SET: Record<keyof PricingOptions, true> = {
+  overrides: true,
+  file: true,
+  azureDeployments: true,
+  bedrockModelMap: true,
+  aliases: true,
+  litellmCachePath: true,
+  broad: true,
+  configFile: true,
+};
+const PRICING_OPTION_KEYS: readonly string[] = Object.keys(PRICING_OPTION_KEY_SET);
 
 const schema = z
   .object({

@@ -30,7 +30,7 @@ export function registerFailover(program: Command, run: Runner): Command {
         if (!Number.isFinite(hours) || hours <= 0) {
           throw new Error(`failover status: --hours "${opts.hours}" is not a positive number`);
         }
-        const storage = await ctx.storage();
+        const storage = await ctx.existingStorage();
         const events: LedgerEvent[] = [];
         for await (const e of storage.events({ since: new Date(Date.now() - hours * 3_600_000) })) {
           if ((e.metadata as { failover?: unknown } | null)?.failover) events.push(e);

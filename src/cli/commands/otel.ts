@@ -60,7 +60,7 @@ async function otelExport(ctx: CliContext, opts: OtelExportOptions): Promise<voi
     ...(opts.serviceName ? { serviceName: opts.serviceName } : {}),
     logger: false,
   });
-  const storage = await ctx.storage();
+  const storage = await ctx.existingStorage();
   try {
     const r = await replayEvents(
       storage.events({

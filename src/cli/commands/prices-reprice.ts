@@ -40,7 +40,7 @@ async function reprice(ctx: CliContext, opts: RepriceCliOptions): Promise<void> 
     since = new Date(opts.since);
     if (Number.isNaN(since.getTime())) throw new Error(`--since "${opts.since}" is not a date`);
   }
-  const storage = await ctx.storage();
+  const storage = await ctx.existingStorage();
   const pricer = await ctx.pricer();
   const plan = await planReprice(
     storage.events(since ? { since } : {}),
