@@ -81,6 +81,10 @@ describe("prices reprice (writing)", () => {
       expect(since.code).toBe(1);
       expect(since.stderr).toMatch(/--since "yesterdayish" is not a date/);
       expect(await totals()).toEqual(before);
+      // The top-level spelling from the docs, `tokenledger reprice`, is the same command.
+      const top = await runCli(["--config", config, "reprice", "--dry-run", "--json"], { env: box.env });
+      expect(top.stderr).toBe("");
+      expect(JSON.parse(top.stdout)).toMatchObject({ dryRun: true, scanned: 3, changed: 0, written: 0 });
     },
     CLI_TIMEOUT,
   );

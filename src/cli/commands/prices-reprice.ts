@@ -13,9 +13,12 @@ interface RepriceCliOptions {
   readonly json?: boolean;
 }
 
-/** `tokenledger prices reprice [--dry-run]`: price the stored events again with today's prices and write the changes. */
-export function registerPricesReprice(prices: Command, run: Runner): void {
-  prices
+/**
+ * `tokenledger prices reprice [--dry-run]` (also `tokenledger reprice`): price the stored events again with today's
+ * prices and write the changes.
+ */
+export function registerPricesReprice(parent: Command, run: Runner): Command {
+  return parent
     .command("reprice")
     .description(
       "Price stored events again with the current prices (each at its own time), write the changed costs and show the before/after totals.",
@@ -26,7 +29,7 @@ export function registerPricesReprice(prices: Command, run: Runner): void {
     .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
-      `\nProvided costs (from the provider or an agent log) are kept; only events whose cost changes are rewritten,\nand events and rollups change together in one transaction.\n\nExamples:\n  $ tokenledger prices reprice --dry-run\n  $ tokenledger prices reprice --since 2026-11-01 --model 'gpt-5*' --json`,
+      `\nProvided costs (from the provider or an agent log) are kept; only events whose cost changes are rewritten,\nand events and rollups change together in one transaction.\n\nExamples:\n  $ tokenledger reprice --dry-run\n  $ tokenledger prices reprice --since 2026-11-01 --model 'gpt-5*' --json`,
     )
     .action(run((ctx, opts: RepriceCliOptions) => reprice(ctx, opts)));
 }
