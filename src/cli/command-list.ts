@@ -83,6 +83,13 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
     summary: "OpenTelemetry: send stored events to an OTLP collector as GenAI spans.",
     load: async () => (await import("./commands/otel.js")).registerOtel,
   },
+  {
+    name: "reprice",
+    term: "reprice [options]",
+    summary:
+      "Price stored events again with the current prices (each at its own time), write the changed costs and show the before/after totals.",
+    load: async () => (await import("./commands/prices-reprice.js")).registerPricesReprice,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */

@@ -10,6 +10,8 @@ import { Dec, ZERO, formatUsd } from "./decimal.js";
 export interface RepriceOptions {
   /** Only events whose model matches this pattern (`*` matches any run of characters; case-insensitive). */
   readonly model?: string;
+  /** Called with the repriced version of each event that changes (cost, pricing key and unpriced flag updated). */
+  readonly onChange?: (repriced: LedgerEvent) => void;
 }
 
 export interface RepriceModelChange {
@@ -70,8 +72,9 @@ export async function planReprice(
     const key = next === "keep" || next === "provided" ? e.pricingKey : next.pricingKey;
     const nextDec = cost === null ? ZERO : new Dec(cost);
     after = after.plus(nextDec);
-    if (cost === e.costUsd && key === e.pricingKey) continue;
+    if (sameCost(cost, e.costUsd) && key === e.pricingKey) continue;
     changed += 1;
+    options.onChange?.({ ...e, costUsd: cost, pricingKey: key, unpriced: cost === null });
     const id = `${e.provider}\u0000${e.model}`;
     const m = models.get(id) ?? {
       provider: e.provider,
@@ -108,6 +111,12 @@ export async function planReprice(
         newlyPriced: m.newlyPriced,
       })),
   };
+}
+
+/** Equal amounts in any notation ("1.25" and "1.250000000000" from a numeric column) are the same cost. */
+function sameCost(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a === b || new Dec(a).equals(new Dec(b));
 }
 
 function repriceOne(

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { planReprice, type RepriceModelChange } from "../../pricing/reprice.js";
+import { applyReprice } from "../../pricing/reprice-apply.js";
+import type { RepriceModelChange } from "../../pricing/reprice.js";
 import type { CliContext } from "../context.js";
 import { formatCount, formatUsd } from "../format/money.js";
 import { renderTable } from "../format/table.js";
@@ -12,48 +13,52 @@ interface RepriceCliOptions {
   readonly json?: boolean;
 }
 
-/** `tokenledger prices reprice --dry-run`: what pricing the stored events with today's prices would change. */
-export function registerPricesReprice(prices: Command, run: Runner): void {
-  prices
+/**
+ * `tokenledger prices reprice [--dry-run]` (also `tokenledger reprice`): price the stored events again with today's
+ * prices and write the changes.
+ */
+export function registerPricesReprice(parent: Command, run: Runner): Command {
+  return parent
     .command("reprice")
     .description(
-      "Price stored events again with the current prices (each at its own time) and show the before/after totals.",
+      "Price stored events again with the current prices (each at its own time), write the changed costs and show the before/after totals.",
     )
     .option("--since <date>", "only events at or after this date")
     .option("--model <pattern>", "only models matching this pattern (* matches anything)")
-    .option("--dry-run", "show what would change without writing (required for now)")
-    .option("--json", "print the plan as JSON")
+    .option("--dry-run", "show what would change without writing anything")
+    .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
-      `\nExamples:\n  $ tokenledger prices reprice --dry-run\n  $ tokenledger prices reprice --since 2026-11-01 --model 'gpt-5*' --dry-run --json`,
+      `\nProvided costs (from the provider or an agent log) are kept; only events whose cost changes are rewritten,\nand events and rollups change together in one transaction.\n\nExamples:\n  $ tokenledger reprice --dry-run\n  $ tokenledger prices reprice --since 2026-11-01 --model 'gpt-5*' --json`,
     )
     .action(run((ctx, opts: RepriceCliOptions) => reprice(ctx, opts)));
 }
 
 async function reprice(ctx: CliContext, opts: RepriceCliOptions): Promise<void> {
-  if (!opts.dryRun)
-    throw new Error(
-      "prices reprice: writing repriced costs to the ledger is not available yet, so nothing was changed; add --dry-run to see the before/after totals",
-    );
   let since: Date | undefined;
   if (opts.since !== undefined) {
     since = new Date(opts.since);
     if (Number.isNaN(since.getTime())) throw new Error(`--since "${opts.since}" is not a date`);
   }
+  if (opts.model !== undefined && opts.model.trim() === "")
+    throw new Error("--model needs a model name or pattern");
+  const dryRun = opts.dryRun === true;
   const storage = await ctx.existingStorage();
   const pricer = await ctx.pricer();
-  const plan = await planReprice(
-    storage.events(since ? { since } : {}),
-    pricer,
-    opts.model ? { model: opts.model } : {},
-  );
+  const plan = await applyReprice(storage, pricer, {
+    ...(since ? { since } : {}),
+    ...(opts.model !== undefined ? { model: opts.model } : {}),
+    dryRun,
+  });
   if (opts.json) {
-    await ctx.out(`${JSON.stringify({ dryRun: true, ...plan }, null, 2)}\n`);
+    await ctx.out(`${JSON.stringify({ dryRun, ...plan }, null, 2)}\n`);
     return;
   }
+  const verb = dryRun ? "would change" : "changed";
+  const tail = dryRun ? "dry run: nothing written" : `${formatCount(plan.written)} events rewritten`;
   await ctx.out(
-    `Scanned ${formatCount(plan.scanned)} events: ${formatCount(plan.changed)} would change (${formatCount(plan.newlyPriced)} newly priced), ` +
-      `${formatCount(plan.keptProvided)} provided costs kept.\nTotal before ${formatUsd(plan.beforeUsd)} → after ${formatUsd(plan.afterUsd)} (dry run: nothing written).\n`,
+    `Scanned ${formatCount(plan.scanned)} events: ${formatCount(plan.changed)} ${verb} (${formatCount(plan.newlyPriced)} newly priced), ` +
+      `${formatCount(plan.keptProvided)} provided costs kept.\nTotal before ${formatUsd(plan.beforeUsd)} → after ${formatUsd(plan.afterUsd)} (${tail}).\n`,
   );
   if (plan.models.length === 0) return;
   await ctx.out(
