@@ -1,8 +1,16 @@
 export type StreamEnd = "done" | "return" | "error";
 
+/** Returned by `TapHooks.present` to drop an item: the consumer never sees it and the next one is read. */
+export const HIDE: unique symbol = Symbol("tokenledger.hide");
+
 export interface TapHooks<T> {
   /** Called for every item before the consumer gets it. Must not throw (guarded anyway). */
   onItem(item: T): void;
+  /**
+   * Optional, called after `onItem`: what the consumer receives instead of `item` (the same object when unchanged),
+   * or `HIDE` to drop it. Filtering here keeps one iterator layer per stream. If it throws, the item goes through.
+   */
+  present?(item: T): T | typeof HIDE;
   /** Called exactly once: completed, consumer stopped early (`break`/`return()`), or errored. */
   onEnd(end: StreamEnd, error?: unknown): void;
   /** Report a failure inside a hook; the stream itself is never affected. */
@@ -26,23 +34,34 @@ export function tapAsyncIterator<T>(source: AsyncIterator<T>, hooks: TapHooks<T>
   };
   const iterator: AsyncIterator<T> = {
     async next(...args: [] | [undefined]) {
-      let result: IteratorResult<T>;
-      try {
-        result = await source.next(...args);
-      } catch (err) {
-        end("error", err);
-        throw err;
-      }
-      if (result.done) {
-        end("done");
-      } else {
+      for (;;) {
+        let result: IteratorResult<T>;
+        try {
+          result = await source.next(...args);
+        } catch (err) {
+          end("error", err);
+          throw err;
+        }
+        if (result.done) {
+          end("done");
+          return result;
+        }
         try {
           hooks.onItem(result.value);
         } catch (e) {
           safeHookError(hooks, "stream-item", e);
         }
+        if (!hooks.present) return result;
+        let shown: T | typeof HIDE;
+        try {
+          shown = hooks.present(result.value);
+        } catch (e) {
+          safeHookError(hooks, "stream-present", e);
+          return result;
+        }
+        if (shown === HIDE) continue;
+        return shown === result.value ? result : { done: false, value: shown };
       }
-      return result;
     },
     async return(value?: unknown) {
       end("return");

@@ -120,9 +120,8 @@ function observeEvent(
       if (ChunkStreamState.isUsageOnly(item)) return null;
       const chunk = item as { usage?: unknown };
       if (chunk && typeof chunk === "object" && chunk.usage === null) {
-        ChunkStreamState.stripInjectedNull(item);
         const newline = /\r\n/.test(event) ? "\r\n" : "\n";
-        return `data: ${JSON.stringify(item)}${newline}${newline}`;
+        return `data: ${JSON.stringify(ChunkStreamState.withoutInjectedNull(item))}${newline}${newline}`;
       }
     }
   } catch (e) {

@@ -1,5 +1,5 @@
 import { reportSafely } from "../_shared/guard.js";
-import { tapAsyncIterator } from "../_shared/stream-tap.js";
+import { HIDE, tapAsyncIterator, type TapHooks } from "../_shared/stream-tap.js";
 import { ChunkStreamState } from "./chunk-stream.js";
 import { toOutcome, type CallPlan } from "./plan.js";
 import { ResponseEventsState } from "./response-events.js";
@@ -33,13 +33,16 @@ export function instrumentStream(stream: unknown, plan: CallPlan, requestId: str
     watch.started();
     const source = original.apply(this, args);
     try {
-      return tapAsyncIterator(hideInjectedUsage(source, plan, state), {
+      // One layer per stream: observing, hiding the injected usage-only chunk and the end all happen here.
+      const hooks: TapHooks<unknown> = {
         onItem: (item) => {
           if (state.observe(item)) plan.call.firstToken();
         },
         onEnd: (end, error) => finish(end, error, s, plan, state, requestId),
         onHookError: (stage, e) => reportSafely(plan.sink, `openai:${stage}`, e),
-      });
+      };
+      if (state instanceof ChunkStreamState) hooks.present = (item) => hideInjectedUsage(item, plan);
+      return tapAsyncIterator(source, hooks);
     } catch (e) {
       reportSafely(plan.sink, "openai:stream-wrap", e);
       return source;
@@ -83,33 +86,14 @@ export function finish(
   plan.call.succeed(outcome);
 }
 
-/** Drop the usage-only chunk that exists only because we asked for it (after reading its usage). */
-function hideInjectedUsage(
-  source: AsyncIterator<unknown>,
-  plan: CallPlan,
-  state: ChunkStreamState | ResponseEventsState,
-): AsyncIterator<unknown> {
-  if (!(state instanceof ChunkStreamState)) return source;
-  return {
-    async next(...args: [] | [undefined]) {
-      for (;;) {
-        const result = await source.next(...args);
-        if (result.done || !plan.injected) return result;
-        try {
-          if (ChunkStreamState.isUsageOnly(result.value)) {
-            state.observe(result.value);
-            continue;
-          }
-          ChunkStreamState.stripInjectedNull(result.value);
-        } catch (e) {
-          reportSafely(plan.sink, "openai:stream-filter", e);
-        }
-        return result;
-      }
-    },
-    return: source.return ? (value?: unknown) => source.return!(value) : undefined,
-    throw: source.throw ? (err?: unknown) => source.throw!(err) : undefined,
-  };
+/**
+ * What the caller sees of a chunk: when we injected `include_usage`, the usage-only chunk that exists only because
+ * we asked for it is dropped (its usage was read by `observe`), and other chunks come without the `usage: null` key.
+ */
+function hideInjectedUsage(item: unknown, plan: CallPlan): unknown {
+  if (!plan.injected) return item;
+  if (ChunkStreamState.isUsageOnly(item)) return HIDE;
+  return ChunkStreamState.withoutInjectedNull(item);
 }
 
 function abortError(): Error {
