@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "test/fixtures/decorators-legacy/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "coverage/**",
+      ".tmp/**",
+      "bench/results/**",
+      "test/fixtures/decorators-legacy/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -66,16 +66,7 @@ export class SqliteBudgetStore extends KyselyBudgetStore {
           };
         }
       }
-      for (const { it, reserved } of rows) {
-        db.prepare(`UPDATE ${COUNTERS} SET reserved_usd = ? WHERE budget_id = ? AND period_key = ?`).run(
-          reserved.plus(x).toFixed(),
-          it.budget.id,
-          it.periodKey,
-        );
-        db.prepare(
-          `INSERT INTO ${RESERVATIONS} (id, budget_id, period_key, amount_usd, expires_ms, state) VALUES (?, ?, ?, ?, ?, 'open')`,
-        ).run(req.id, it.budget.id, it.periodKey, x.toFixed(), req.expiresAt);
-      }
+      for (const { it, reserved } of rows) writeReservation(db, req, it, reserved, x);
       return { ok: true };
     });
   }
@@ -97,16 +88,7 @@ export class SqliteBudgetStore extends KyselyBudgetStore {
           limitUsd: it.budget.amountUsd,
         };
     await this.immediate((db) => {
-      for (const { it, c } of seen) {
-        db.prepare(`UPDATE ${COUNTERS} SET reserved_usd = ? WHERE budget_id = ? AND period_key = ?`).run(
-          money(c.reserved_usd).plus(x).toFixed(),
-          it.budget.id,
-          it.periodKey,
-        );
-        db.prepare(
-          `INSERT INTO ${RESERVATIONS} (id, budget_id, period_key, amount_usd, expires_ms, state) VALUES (?, ?, ?, ?, ?, 'open')`,
-        ).run(req.id, it.budget.id, it.periodKey, x.toFixed(), req.expiresAt);
-      }
+      for (const { it, c } of seen) writeReservation(db, req, it, money(c.reserved_usd), x);
     });
     return { ok: true };
   }
@@ -195,4 +177,22 @@ function reclaimExpired(db: SqliteDatabaseLike, budgetId: string, periodKey: str
   db.prepare(
     `UPDATE ${RESERVATIONS} SET state = 'expired' WHERE budget_id = ? AND period_key = ? AND state = 'open' AND expires_ms < ?`,
   ).run(budgetId, periodKey, now);
+}
+
+/** Adds `x` to a counter's reserved amount (from `reservedBefore`, read in the same check) and records the hold. */
+function writeReservation(
+  db: SqliteDatabaseLike,
+  req: ReserveRequest,
+  it: ReserveRequest["items"][number],
+  reservedBefore: Dec,
+  x: Dec,
+): void {
+  db.prepare(`UPDATE ${COUNTERS} SET reserved_usd = ? WHERE budget_id = ? AND period_key = ?`).run(
+    reservedBefore.plus(x).toFixed(),
+    it.budget.id,
+    it.periodKey,
+  );
+  db.prepare(
+    `INSERT INTO ${RESERVATIONS} (id, budget_id, period_key, amount_usd, expires_ms, state) VALUES (?, ?, ?, ?, ?, 'open')`,
+  ).run(req.id, it.budget.id, it.periodKey, x.toFixed(), req.expiresAt);
 }

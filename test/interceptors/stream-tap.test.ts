@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { HIDE, tapAsyncIterator, type StreamEnd, type TapHooks } from "../../interceptors/_shared/stream-tap.js";
+import {
+  HIDE,
+  tapAsyncIterator,
+  type StreamEnd,
+  type TapHooks,
+} from "../../interceptors/_shared/stream-tap.js";
 
 async function* numbers(n: number, failAt?: number): AsyncGenerator<number> {
   for (let i = 1; i <= n; i++) {

@@ -14,10 +14,9 @@ describe("withUsageRequested (the params copy made on every injected streamed ca
     "caller's stream_options keys kept, in place": { model: "m", stream_options: { x: 1 }, stream: true },
     "stream_options null": { model: "m", stream_options: null, stream: true },
     "symbol key": { model: "m", stream: true, [tag]: "kept" },
-    "own __proto__ key (JSON-parsed params)": JSON.parse('{"model":"m","__proto__":{"a":1},"stream":true}') as Record<
-      string,
-      unknown
-    >,
+    "own __proto__ key (JSON-parsed params)": JSON.parse(
+      '{"model":"m","__proto__":{"a":1},"stream":true}',
+    ) as Record<string, unknown>,
   };
   for (const [name, params] of Object.entries(cases)) {
     it(name, () => {
