@@ -83,6 +83,12 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
     summary: "OpenTelemetry: send stored events to an OTLP collector as GenAI spans.",
     load: async () => (await import("./commands/otel.js")).registerOtel,
   },
+  {
+    name: "advice",
+    term: "advice [options]",
+    summary: "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
+    load: async () => (await import("./commands/advice.js")).registerAdvice,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */
