@@ -3,7 +3,8 @@ import type { Dimension } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
 import { daysInMonth, zonedDate, zonedMidnight } from "../reports/zoned-date.js";
 import { detectAnomalies, type AnomalyOptions, type AnomalyPoint } from "./anomalies.js";
-import { dailySeries } from "./daily-series.js";
+import { dailySeries, type DailyPoint } from "./daily-series.js";
+import { topDrivers, type Driver } from "./drivers.js";
 import { forecastMonthEnd, type MonthForecast } from "./forecast.js";
 import type { RatePricer } from "./mix-cost.js";
 import { recommend, type Recommendation, type RecommendOptions } from "./recommend.js";
@@ -27,6 +28,8 @@ export type ScopedAnomaly = AnomalyPoint & {
   /** `total`, or the dimension the series is split by. */
   readonly dimension: Dimension | "total";
   readonly value: string;
+  /** For the total: the 3 model/feature/... values whose own spend rose most that day. Empty for other scopes. */
+  readonly drivers: readonly Driver[];
 };
 
 export interface AdviceReport {
@@ -72,6 +75,8 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
   const anomalies: ScopedAnomaly[] = [];
   let checked = 0;
   const scopes: (Dimension | "total")[] = ["total", ...(options.anomalyDimensions ?? ["model", "feature"])];
+  const byDimension = new Map<Dimension, Map<string, DailyPoint[]>>();
+  const found: Omit<ScopedAnomaly, "drivers">[] = [];
   for (const dimension of scopes) {
     const rows = await storage.rollup({
       since: start,
@@ -81,14 +86,20 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
       ...(dimension === "total" ? {} : { groupBy: [dimension] }),
     });
     const series = dailySeries(rows.rows, from, last, dimension === "total" ? undefined : dimension);
+    if (dimension !== "total") byDimension.set(dimension, series);
     for (const [value, points] of series) {
       for (const p of detectAnomalies(points, options.anomaly)) {
         if (p.date < windowFrom) continue;
         checked++;
-        if (p.isAnomaly) anomalies.push({ dimension, value, ...p });
+        if (p.isAnomaly) found.push({ dimension, value, ...p });
       }
     }
   }
+  for (const a of found)
+    anomalies.push({
+      ...a,
+      drivers: a.dimension === "total" ? topDrivers(byDimension, a.date, { windowDays: baselineDays }) : [],
+    });
   anomalies.sort((a, b) => new Decimal(b.impactUsd).cmp(a.impactUsd) || a.date.localeCompare(b.date));
 
   // Forecast: the month of the window's last day, day 1 through that day.

@@ -47,6 +47,11 @@ describe("tokenledger advice", () => {
       ["2026-10-20", "model", "gpt-4o-mini", "200", "20"],
       ["2026-10-20", "feature", "chat", "200", "20"],
     ]);
+    expect(report.anomalies[0]!.drivers).toEqual([
+      { dimension: "model", value: "gpt-4o-mini", actual: "200", expected: "20", deltaUsd: "180" },
+      { dimension: "feature", value: "chat", actual: "200", expected: "20", deltaUsd: "180" },
+    ]);
+    expect(report.anomalies[1]!.drivers).toEqual([]);
     expect(report.anomalyDaysChecked).toBeGreaterThan(0);
     // 29 complete days: 28 × 20 + 200 + 0.5 = 760.5; 2 days left at the median 20
     expect(report.forecast).toMatchObject({ month: "2026-10", status: "ok", spentUsd: "780.5", medianUsd: "800.50" });
@@ -55,6 +60,7 @@ describe("tokenledger advice", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("gpt-4o [summaries] → openai/gpt-4o-mini");
     expect(text.stdout).toContain("2026-10-20 total");
+    expect(text.stdout).toContain("drivers: model=gpt-4o-mini +$180.00, feature=chat +$180.00");
     expect(text.stdout).toContain("Forecast 2026-10");
   });
 

@@ -86,10 +86,13 @@ function renderText(r: AdviceReport): string {
   }
   lines.push("", `Anomalies (${r.anomalyDaysChecked} scope-days checked):`);
   if (r.anomalies.length === 0) lines.push("  none");
-  for (const a of r.anomalies)
+  for (const a of r.anomalies) {
     lines.push(
       `  ${a.date} ${a.dimension === "total" ? "total" : `${a.dimension}=${a.value}`}: ${formatUsd(a.actual)} vs expected ${formatUsd(a.expected)} (upper ${formatUsd(a.upper)}), +${formatUsd(a.impactUsd)}`,
     );
+    if (a.drivers.length > 0)
+      lines.push(`    drivers: ${a.drivers.map((d) => `${d.dimension}=${d.value} +${formatUsd(d.deltaUsd)}`).join(", ")}`);
+  }
   const f = r.forecast;
   lines.push("", `Forecast ${f.month}: spent ${formatUsd(f.spentUsd)} so far`);
   if (f.status === "insufficient_data") lines.push(`  ${f.note}`);
