@@ -24,7 +24,7 @@ export interface AnomalyPoint {
   readonly expected: string;
   readonly lower: string;
   readonly upper: string;
-  /** Modified z-score; null when the baseline is perfectly flat and the day matches it. */
+  /** Modified z-score (3 decimals); null when the baseline is perfectly flat (method `flat`). */
   readonly zScore: number | null;
   readonly isAnomaly: boolean;
   /** actual − expected, USD. */
@@ -79,8 +79,9 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
       sigma = meanAd.times(MEAN_AD_K);
     }
     const impact = actual.minus(m);
-    const z = sigma.gt(0) ? impact.div(sigma) : impact.isZero() ? null : impact.gt(0) ? Infinity : -Infinity;
-    const passesZ = z === null ? false : typeof z === "number" ? z > 0 : z.gt(threshold);
+    // A perfectly flat baseline has no spread to scale by: any rise passes, the floors decide.
+    const z = sigma.gt(0) ? impact.div(sigma) : null;
+    const passesZ = z === null ? impact.gt(0) : z.gt(threshold);
     const isAnomaly = passesZ && impact.gte(minImpact) && impact.gte(m.times(minFraction));
     const band = sigma.times(threshold);
     out.push({
@@ -89,7 +90,7 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
       expected: m.toFixed(),
       lower: Decimal.max(0, m.minus(band)).toFixed(),
       upper: m.plus(band).toFixed(),
-      zScore: z === null ? null : typeof z === "number" ? z : Number(z.toFixed(3)),
+      zScore: z === null ? null : Number(z.toFixed(3)),
       isAnomaly,
       impactUsd: impact.toFixed(),
       method,

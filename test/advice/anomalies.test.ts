@@ -46,7 +46,7 @@ describe("detectAnomalies", () => {
     const v: string[] = Array(30).fill("10");
     v[29] = "40";
     const last = detectAnomalies(series(v)).at(-1)!;
-    expect(last).toMatchObject({ isAnomaly: true, method: "flat", expected: "10", impactUsd: "30" });
+    expect(last).toMatchObject({ isAnomaly: true, method: "flat", expected: "10", impactUsd: "30", zScore: null });
   });
 
   it("MAD 0 with a few deviating days falls back to the mean absolute deviation", () => {
