@@ -35,6 +35,7 @@ const BENCHES: Record<string, BenchEntry> = {
   failover: { file: "failover.ts", budget: [300, 120] },
   otel: { file: "otel-overhead.ts", budget: [300, 120] },
   budget: { file: "budget-check.ts", budget: [600, 180] },
+  advice: { file: "advice.ts", budget: [1800, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

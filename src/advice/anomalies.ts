@@ -15,6 +15,8 @@ export interface AnomalyOptions {
   readonly minImpactUsd?: string;
   /** ... and this fraction of the expected cost; default 0.5 (50 %). */
   readonly minImpactFraction?: number;
+  /** Judge only days on or after this `YYYY-MM-DD` (earlier days still form the baseline). */
+  readonly from?: string;
 }
 
 export interface AnomalyPoint {
@@ -37,10 +39,14 @@ export interface AnomalyPoint {
 const MAD_K = new Dec("0.6745");
 const MEAN_AD_K = new Dec("1.253314");
 
-function median(values: readonly D[]): D {
-  const s = [...values].sort((a, b) => a.cmp(b));
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : s[mid - 1]!.plus(s[mid]!).div(2);
+/**
+ * Median of `idx` (positions into `values`), exact: the order comes from the float copies (cheap), the value from
+ * the decimals (one or two of the actual values, so no float ever reaches a figure).
+ */
+function medianOf(idx: number[], key: (i: number) => number, exact: (i: number) => D): D {
+  idx.sort((a, b) => key(a) - key(b));
+  const mid = Math.floor(idx.length / 2);
+  return idx.length % 2 === 1 ? exact(idx[mid]!) : exact(idx[mid - 1]!).plus(exact(idx[mid]!)).div(2);
 }
 
 /**
@@ -59,22 +65,27 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
     throw new RangeError(`detectAnomalies: need windowDays ≥ minHistoryDays ≥ 3, got ${windowDays} and ${minHistory}`);
 
   const values = series.map((p) => new Dec(p.costUsd));
+  const nums = values.map((v) => v.toNumber());
   const first = values.findIndex((v) => v.gt(0));
   if (first < 0) return [];
   const out: AnomalyPoint[] = [];
-  for (let i = first + minHistory; i < values.length; i++) {
-    const base = values.slice(Math.max(first, i - windowDays), i);
+  const startAt = Math.max(first + minHistory, options.from ? series.findIndex((p) => p.date >= options.from!) : 0);
+  if (startAt < 0) return [];
+  for (let i = startAt; i < values.length; i++) {
+    const lo = Math.max(first, i - windowDays);
+    const base = Array.from({ length: i - lo }, (_, k) => lo + k);
     const actual = values[i]!;
-    const m = median(base);
-    const deviations = base.map((v) => v.minus(m).abs());
-    const mad = median(deviations);
+    const m = medianOf([...base], (j) => nums[j]!, (j) => values[j]!);
+    const mNum = m.toNumber();
+    const dev = (j: number) => values[j]!.minus(m).abs();
+    const mad = medianOf(base, (j) => Math.abs(nums[j]! - mNum), dev);
     let method: AnomalyPoint["method"];
     let sigma: D;
     if (mad.gt(0)) {
       method = "mad";
       sigma = mad.div(MAD_K);
     } else {
-      const meanAd = deviations.reduce((s, v) => s.plus(v), new Dec(0)).div(deviations.length);
+      const meanAd = base.reduce((sum, j) => sum.plus(dev(j)), new Dec(0)).div(base.length);
       method = meanAd.gt(0) ? "mean_ad" : "flat";
       sigma = meanAd.times(MEAN_AD_K);
     }

@@ -88,8 +88,7 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
     const series = dailySeries(rows.rows, from, last, dimension === "total" ? undefined : dimension);
     if (dimension !== "total") byDimension.set(dimension, series);
     for (const [value, points] of series) {
-      for (const p of detectAnomalies(points, options.anomaly)) {
-        if (p.date < windowFrom) continue;
+      for (const p of detectAnomalies(points, { ...options.anomaly, from: windowFrom })) {
         checked++;
         if (p.isAnomaly) found.push({ dimension, value, ...p });
       }

@@ -84,3 +84,13 @@ describe("detectAnomalies", () => {
     expect(() => detectAnomalies(series([1]), { windowDays: 5, minHistoryDays: 7 })).toThrow(/windowDays/);
   });
 });
+
+describe("detectAnomalies from", () => {
+  it("judges only days from `from`, with the earlier days still as baseline", () => {
+    const v = noisy(40);
+    v[35] = "95";
+    const points = detectAnomalies(series(v), { from: "2026-11-01" });
+    expect(points[0]!.date).toBe("2026-11-01");
+    expect(points.filter((p) => p.isAnomaly).map((p) => p.date)).toEqual(["2026-11-05"]);
+  });
+});
