@@ -17,6 +17,11 @@ export interface AnomalyOptions {
   readonly minImpactFraction?: number;
   /** Judge only days on or after this `YYYY-MM-DD` (earlier days still form the baseline). */
   readonly from?: string;
+  /**
+   * Return only anomalous days. Clear negatives are then decided on float copies and skip the exact decimal work;
+   * anything near a threshold is still decided exactly.
+   */
+  readonly anomaliesOnly?: boolean;
 }
 
 export interface AnomalyPoint {
@@ -75,6 +80,8 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
     const lo = Math.max(first, i - windowDays);
     const base = Array.from({ length: i - lo }, (_, k) => lo + k);
     const actual = values[i]!;
+    if (options.anomaliesOnly && clearlyQuiet(nums, base, nums[i]!, threshold.toNumber(), minImpact.toNumber(), minFraction.toNumber()))
+      continue;
     const m = medianOf([...base], (j) => nums[j]!, (j) => values[j]!);
     const mNum = m.toNumber();
     const dev = (j: number) => values[j]!.minus(m).abs();
@@ -95,6 +102,7 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
     const passesZ = z === null ? impact.gt(0) : z.gt(threshold);
     const isAnomaly = passesZ && impact.gte(minImpact) && impact.gte(m.times(minFraction));
     const band = sigma.times(threshold);
+    if (options.anomaliesOnly && !isAnomaly) continue;
     out.push({
       date: series[i]!.date,
       actual: actual.toFixed(),
@@ -108,4 +116,24 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
     });
   }
   return out;
+}
+
+/** Float pre-check with a 1 % margin on every guard: true only when the day is far from any threshold. */
+function clearlyQuiet(
+  nums: readonly number[],
+  base: readonly number[],
+  actual: number,
+  threshold: number,
+  minImpact: number,
+  minFraction: number,
+): boolean {
+  const xs = base.map((j) => nums[j]!).sort((a, b) => a - b);
+  const mid = Math.floor(xs.length / 2);
+  const m = xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+  const impact = actual - m;
+  if (impact < minImpact * 0.99 - 1e-9 || impact < m * minFraction * 0.99 - 1e-9) return true;
+  const devs = xs.map((x) => Math.abs(x - m)).sort((a, b) => a - b);
+  const mad = devs.length % 2 ? devs[mid]! : (devs[mid - 1]! + devs[mid]!) / 2;
+  if (mad > 0) return (0.6745 * impact) / mad < threshold * 0.99;
+  return false; // MAD 0: leave the fallbacks to the exact path
 }

@@ -88,10 +88,14 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
     const series = dailySeries(rows.rows, from, last, dimension === "total" ? undefined : dimension);
     if (dimension !== "total") byDimension.set(dimension, series);
     for (const [value, points] of series) {
-      for (const p of detectAnomalies(points, { ...options.anomaly, from: windowFrom })) {
-        checked++;
-        if (p.isAnomaly) found.push({ dimension, value, ...p });
-      }
+      const firstSpend = points.findIndex((p) => p.costUsd !== "0");
+      const startIdx = Math.max(
+        firstSpend + (options.anomaly?.minHistoryDays ?? 7),
+        points.findIndex((p) => p.date >= windowFrom),
+      );
+      if (firstSpend >= 0) checked += Math.max(0, points.length - startIdx);
+      for (const p of detectAnomalies(points, { ...options.anomaly, from: windowFrom, anomaliesOnly: true }))
+        found.push({ dimension, value, ...p });
     }
   }
   for (const a of found)

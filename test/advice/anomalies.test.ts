@@ -94,3 +94,19 @@ describe("detectAnomalies from", () => {
     expect(points.filter((p) => p.isAnomaly).map((p) => p.date)).toEqual(["2026-11-05"]);
   });
 });
+
+describe("detectAnomalies anomaliesOnly", () => {
+  it("flags exactly the days the full evaluation flags, on every synthetic series", () => {
+    const spike = noisy(40);
+    spike[35] = "95";
+    const flat: string[] = Array(30).fill("10");
+    flat[29] = "40";
+    const edge = noisy(40);
+    edge[30] = "30"; // near the guards
+    const step = [...Array(20).fill("10"), ...Array(20).fill("40")];
+    for (const v of [spike, flat, edge, step, noisy(60), Array(30).fill("0.10")]) {
+      const full = detectAnomalies(series(v)).filter((p) => p.isAnomaly);
+      expect(detectAnomalies(series(v), { anomaliesOnly: true })).toEqual(full);
+    }
+  });
+});
