@@ -36,6 +36,7 @@ const BENCHES: Record<string, BenchEntry> = {
   otel: { file: "otel-overhead.ts", budget: [300, 120] },
   budget: { file: "budget-check.ts", budget: [600, 180] },
   reprice: { file: "reprice.ts", budget: [900, 120] },
+  advice: { file: "advice.ts", budget: [1800, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

@@ -146,3 +146,17 @@ export type { EmailChannelOptions } from "./budgets/alerts/email.js";
 export { recordBatchResults } from "./batches/record.js";
 export type { BatchProvider, RecordBatchOptions, RecordBatchSummary } from "./batches/record.js";
 export { maskDatabaseUrl } from "./core/database-url.js";
+export { adviceReport, recommend, detectAnomalies, forecastMonthEnd, dailySeries } from "./advice/index.js";
+export type {
+  AdviceOptions,
+  AdviceReport,
+  ScopedAnomaly,
+  Recommendation,
+  RecommendationType,
+  RecommendOptions,
+  AnomalyOptions,
+  AnomalyPoint,
+  MonthForecast,
+  DailyPoint,
+  Driver,
+} from "./advice/index.js";

@@ -90,6 +90,12 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
       "Price stored events again with the current prices (each at its own time), write the changed costs and show the before/after totals.",
     load: async () => (await import("./commands/prices-reprice.js")).registerPricesReprice,
   },
+  {
+    name: "advice",
+    term: "advice [options]",
+    summary: "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
+    load: async () => (await import("./commands/advice.js")).registerAdvice,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */
