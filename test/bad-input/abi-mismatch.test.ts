@@ -24,7 +24,7 @@ describe("better-sqlite3 built for another Node (ABI mismatch)", () => {
       );
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("exit", (code) => done({ code, stderr }));
+      child.on("close", (code) => done({ code, stderr }));
     });
     expect(out.code).toBe(1);
     expect(out.stderr).toContain("built for a different Node.js");

@@ -66,7 +66,7 @@ describe("output that cannot be written is a failure, not a truncated success", 
           );
           let stderr = "";
           child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-          child.on("exit", (code) => done({ code, stderr }));
+          child.on("close", (code) => done({ code, stderr }));
         });
         expect(out.code).toBe(1);
         expect(out.stderr).toMatch(/cannot write the output: ENOSPC/);

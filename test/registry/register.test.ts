@@ -49,7 +49,7 @@ describe("node --import tokenledger/register", () => {
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.stderr.on("data", (d) => (stderr += d));
-      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
     expect(out.stderr).not.toMatch(/Error/);
     expect(out.code).toBe(0);

@@ -46,7 +46,8 @@ export async function spawnChild(fixture: string, args: readonly string[]): Prom
   });
 }
 
-/** Resolves with everything the child wrote once it exits. */
+/** Resolves with everything the child wrote once it exits and its pipes are drained ("close", not "exit":
+ * at "exit" the last write may still be in the pipe, which left a loaded run with an empty stdout). */
 export function childOutput(
   child: ChildProcess,
 ): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }> {
@@ -55,7 +56,7 @@ export function childOutput(
   child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) =>
-    child.on("exit", (code, signal) => resolve({ stdout, stderr, code, signal })),
+    child.on("close", (code, signal) => resolve({ stdout, stderr, code, signal })),
   );
 }
 

@@ -29,7 +29,7 @@ function runChild(mode: string, db: string): Promise<{ code: number | null; stde
     );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => resolve({ code, stderr }));
+    child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 
