@@ -23,12 +23,20 @@ const pricer = createPricer({ litellmCachePath: false });
 async function seed(s: StorageAdapter): Promise<void> {
   for (let i = 0; i < N; i += CHUNK) {
     // makeEvents spreads its n events over the span: build each chunk's slice of the 90 days.
-    const part = makeEvents(Math.min(CHUNK, N - i), 90 * (Math.min(CHUNK, N - i) / N), END - 90 * 86_400_000 * (1 - (i + CHUNK) / N));
+    const part = makeEvents(
+      Math.min(CHUNK, N - i),
+      90 * (Math.min(CHUNK, N - i) / N),
+      END - 90 * 86_400_000 * (1 - (i + CHUNK) / N),
+    );
     await s.insertBatch(part);
   }
 }
 
-async function measure(name: string, s: StorageAdapter, rows: Record<string, string | number>[]): Promise<AdviceReport> {
+async function measure(
+  name: string,
+  s: StorageAdapter,
+  rows: Record<string, string | number>[],
+): Promise<AdviceReport> {
   await measureScopes(name, s, rows, ["model", "feature"]);
   return measureScopes(name, s, rows, ["model", "feature", "user", "team"]);
 }
@@ -52,7 +60,13 @@ async function measureScopes(
         });
       }),
     );
-  rows.push({ backend: name, scopes: `total,${anomalyDimensions.join(",")}`, events: N, "median ms": median(ms).toFixed(0), "max ms": Math.max(...ms).toFixed(0) });
+  rows.push({
+    backend: name,
+    scopes: `total,${anomalyDimensions.join(",")}`,
+    events: N,
+    "median ms": median(ms).toFixed(0),
+    "max ms": Math.max(...ms).toFixed(0),
+  });
   return report!;
 }
 

@@ -51,7 +51,11 @@ const MEAN_AD_K = new Dec("1.253314");
 function medianOf(idx: number[], key: (i: number) => number, exact: (i: number) => D): D {
   idx.sort((a, b) => key(a) - key(b));
   const mid = Math.floor(idx.length / 2);
-  return idx.length % 2 === 1 ? exact(idx[mid]!) : exact(idx[mid - 1]!).plus(exact(idx[mid]!)).div(2);
+  return idx.length % 2 === 1
+    ? exact(idx[mid]!)
+    : exact(idx[mid - 1]!)
+        .plus(exact(idx[mid]!))
+        .div(2);
 }
 
 /**
@@ -67,22 +71,34 @@ export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyO
   const minImpact = new Dec(options.minImpactUsd ?? "5");
   const minFraction = new Dec(options.minImpactFraction ?? 0.5);
   if (!(windowDays >= minHistory && minHistory >= 3))
-    throw new RangeError(`detectAnomalies: need windowDays ≥ minHistoryDays ≥ 3, got ${windowDays} and ${minHistory}`);
+    throw new RangeError(
+      `detectAnomalies: need windowDays ≥ minHistoryDays ≥ 3, got ${windowDays} and ${minHistory}`,
+    );
 
   const values = series.map((p) => new Dec(p.costUsd));
   const nums = values.map((v) => v.toNumber());
   const first = values.findIndex((v) => v.gt(0));
   if (first < 0) return [];
   const out: AnomalyPoint[] = [];
-  const startAt = Math.max(first + minHistory, options.from ? series.findIndex((p) => p.date >= options.from!) : 0);
+  const startAt = Math.max(
+    first + minHistory,
+    options.from ? series.findIndex((p) => p.date >= options.from!) : 0,
+  );
   if (startAt < 0) return [];
   for (let i = startAt; i < values.length; i++) {
     const lo = Math.max(first, i - windowDays);
     const base = Array.from({ length: i - lo }, (_, k) => lo + k);
     const actual = values[i]!;
-    if (options.anomaliesOnly && clearlyQuiet(nums, base, nums[i]!, threshold.toNumber(), minImpact.toNumber(), minFraction.toNumber()))
+    if (
+      options.anomaliesOnly &&
+      clearlyQuiet(nums, base, nums[i]!, threshold.toNumber(), minImpact.toNumber(), minFraction.toNumber())
+    )
       continue;
-    const m = medianOf([...base], (j) => nums[j]!, (j) => values[j]!);
+    const m = medianOf(
+      [...base],
+      (j) => nums[j]!,
+      (j) => values[j]!,
+    );
     const mNum = m.toNumber();
     const dev = (j: number) => values[j]!.minus(m).abs();
     const mad = medianOf(base, (j) => Math.abs(nums[j]! - mNum), dev);

@@ -14,7 +14,8 @@ const DAY_MS = 86_400_000;
 export function calendarDays(from: string, to: string): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
   const end = Date.parse(`${to}T00:00:00Z`);
-  if (Number.isNaN(start) || Number.isNaN(end)) throw new RangeError(`calendarDays: bad date ${from} or ${to}`);
+  if (Number.isNaN(start) || Number.isNaN(end))
+    throw new RangeError(`calendarDays: bad date ${from} or ${to}`);
   const days: string[] = [];
   for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
   return days;

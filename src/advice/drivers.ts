@@ -36,10 +36,21 @@ export function topDrivers(
         .sort((a, b) => a.cmp(b));
       const mid = Math.floor(base.length / 2);
       const expected =
-        base.length === 0 ? new Dec(0) : base.length % 2 ? base[mid]! : base[mid - 1]!.plus(base[mid]!).div(2);
+        base.length === 0
+          ? new Dec(0)
+          : base.length % 2
+            ? base[mid]!
+            : base[mid - 1]!.plus(base[mid]!).div(2);
       const delta = actual.minus(expected);
       if (delta.lte(0)) continue;
-      out.push({ dimension, value, actual: actual.toFixed(), expected: expected.toFixed(), deltaUsd: delta.toFixed(), delta });
+      out.push({
+        dimension,
+        value,
+        actual: actual.toFixed(),
+        expected: expected.toFixed(),
+        deltaUsd: delta.toFixed(),
+        delta,
+      });
     }
   return out
     .sort((a, b) => b.delta.cmp(a.delta))

@@ -61,7 +61,8 @@ const BASE_ASSUMPTIONS = [
  * catalog rates, so it can be recomputed by hand; rows with unpriced events or models without a price are skipped.
  */
 export function recommend(rows: readonly RollupRow[], options: RecommendOptions): Recommendation[] {
-  if (!(options.windowDays > 0)) throw new RangeError(`recommend: windowDays must be > 0, got ${options.windowDays}`);
+  if (!(options.windowDays > 0))
+    throw new RangeError(`recommend: windowDays must be > 0, got ${options.windowDays}`);
   const min = new Dec(options.minMonthlySavingsUsd ?? "1");
   const maxOut = options.maxAvgOutputTokens ?? 1000;
   const batchFeatures = new Set(options.batchFeatures ?? []);
@@ -117,7 +118,10 @@ export function recommend(rows: readonly RollupRow[], options: RecommendOptions)
         push("model_downgrade", mixCostUsd(row, alt), alt.pricingKey, {
           confidence: "low",
           caveat: `${sibling} may answer worse: try it on 10% of this traffic and compare quality before switching.`,
-          assumptions: [...BASE_ASSUMPTIONS, `average output ${Math.round(avgOutput)} tokens ≤ ${maxOut} (short answers)`],
+          assumptions: [
+            ...BASE_ASSUMPTIONS,
+            `average output ${Math.round(avgOutput)} tokens ≤ ${maxOut} (short answers)`,
+          ],
         });
     }
 
@@ -127,7 +131,11 @@ export function recommend(rows: readonly RollupRow[], options: RecommendOptions)
         push("batch", mixCostUsd(row, batch), `${batch.pricingKey} (batch)`, {
           confidence: batch.notes.length > 0 ? "medium" : "high",
           caveat: "Batch results arrive within 24 hours; only for work nobody waits on.",
-          assumptions: [...BASE_ASSUMPTIONS, `feature "${feature}" declared latency-tolerant`, ...batch.notes],
+          assumptions: [
+            ...BASE_ASSUMPTIONS,
+            `feature "${feature}" declared latency-tolerant`,
+            ...batch.notes,
+          ],
         });
     }
   }

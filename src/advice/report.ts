@@ -53,7 +53,8 @@ const ymd = (d: { year: number; month: number; day: number }) =>
 export async function adviceReport(storage: StorageAdapter, options: AdviceOptions): Promise<AdviceReport> {
   const until = options.until ?? new Date();
   const since = options.since ?? new Date(until.getTime() - 30 * DAY_MS);
-  if (since >= until) throw new RangeError(`advice: since ${since.toISOString()} is not before until ${until.toISOString()}`);
+  if (since >= until)
+    throw new RangeError(`advice: since ${since.toISOString()} is not before until ${until.toISOString()}`);
   const timeZone = options.timeZone ?? "UTC";
   const windowDays = (until.getTime() - since.getTime()) / DAY_MS;
 
@@ -110,7 +111,8 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
   const monthStart = zonedMidnight(end.year, end.month, 1, timeZone);
   const monthRows = await storage.rollup({ since: monthStart, until, bucket: "day", timeZone });
   const monthFrom = ymd({ ...end, day: 1 });
-  const monthSeries = dailySeries(monthRows.rows, monthFrom, last).get("total") ?? emptyMonth(monthFrom, end.day);
+  const monthSeries =
+    dailySeries(monthRows.rows, monthFrom, last).get("total") ?? emptyMonth(monthFrom, end.day);
   const forecast = forecastMonthEnd(monthSeries, daysInMonth(end.year, end.month));
 
   return {

@@ -93,7 +93,8 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
   {
     name: "advice",
     term: "advice [options]",
-    summary: "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
+    summary:
+      "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
     load: async () => (await import("./commands/advice.js")).registerAdvice,
   },
 ];

@@ -7,7 +7,10 @@ function series(values: readonly (number | string)[]): DailyPoint[] {
   const days = calendarDays("2026-10-01", "2026-12-31");
   return values.map((v, i) => ({ date: days[i]!, costUsd: String(v) }));
 }
-const flagged = (s: DailyPoint[]) => detectAnomalies(s).filter((p) => p.isAnomaly).map((p) => p.date);
+const flagged = (s: DailyPoint[]) =>
+  detectAnomalies(s)
+    .filter((p) => p.isAnomaly)
+    .map((p) => p.date);
 /** Deterministic ±10 % wiggle around 20 USD a day. */
 const noisy = (n: number) => Array.from({ length: n }, (_, i) => (20 + ((i * 7) % 5) - 2).toFixed(2));
 
@@ -46,7 +49,13 @@ describe("detectAnomalies", () => {
     const v: string[] = Array(30).fill("10");
     v[29] = "40";
     const last = detectAnomalies(series(v)).at(-1)!;
-    expect(last).toMatchObject({ isAnomaly: true, method: "flat", expected: "10", impactUsd: "30", zScore: null });
+    expect(last).toMatchObject({
+      isAnomaly: true,
+      method: "flat",
+      expected: "10",
+      impactUsd: "30",
+      zScore: null,
+    });
   });
 
   it("MAD 0 with a few deviating days falls back to the mean absolute deviation", () => {

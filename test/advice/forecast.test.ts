@@ -30,6 +30,11 @@ describe("forecastMonthEnd", () => {
 
   it("under 3 complete days gives insufficient_data and no projection", () => {
     const f = forecastMonthEnd(month(["50", "70", "5"]), 30);
-    expect(f).toMatchObject({ status: "insufficient_data", spentUsd: "125", linearUsd: null, medianUsd: null });
+    expect(f).toMatchObject({
+      status: "insufficient_data",
+      spentUsd: "125",
+      linearUsd: null,
+      medianUsd: null,
+    });
   });
 });

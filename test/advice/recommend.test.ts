@@ -35,7 +35,12 @@ const summaries: EventSeed = {
 describe("recommend (savings from the ledger's own token mix)", () => {
   it("downgrade and batch figures equal the hand calculation", async () => {
     const rows = await rowsOf(times(100, summaries));
-    const recs = recommend(rows, { pricer, windowDays: 30, batchFeatures: ["summaries"], minMonthlySavingsUsd: "0" });
+    const recs = recommend(rows, {
+      pricer,
+      windowDays: 30,
+      batchFeatures: ["summaries"],
+      minMonthlySavingsUsd: "0",
+    });
     // totals: 100 000 uncached, 40 000 cached, 20 000 output
     // current  = 0.1 × 2.5 + 0.04 × 1.25 + 0.02 × 10   = 0.25 + 0.05 + 0.2     = 0.5
     // mini     = 0.1 × 0.15 + 0.04 × 0.075 + 0.02 × 0.6 = 0.015 + 0.003 + 0.012 = 0.03
@@ -78,13 +83,27 @@ describe("recommend (savings from the ledger's own token mix)", () => {
       ...times(50, { ...summaries, provider: "acme", model: "acme-large", costUsd: null, unpriced: true }),
       ...times(50, { ...summaries, feature: "mixed" }),
       { ...summaries, feature: "mixed", costUsd: null, unpriced: true },
-      ...times(50, { ...summaries, feature: "essays", usage: { uncachedInputTokens: 1000, outputTokens: 3000 } }),
+      ...times(50, {
+        ...summaries,
+        feature: "essays",
+        usage: { uncachedInputTokens: 1000, outputTokens: 3000 },
+      }),
       ...times(50, { ...summaries, model: "gpt-4o-mini", feature: "cheap" }),
     ]);
-    const recs = recommend(rows, { pricer, windowDays: 30, batchFeatures: ["cheap-not-here"], minMonthlySavingsUsd: "0" });
+    const recs = recommend(rows, {
+      pricer,
+      windowDays: 30,
+      batchFeatures: ["cheap-not-here"],
+      minMonthlySavingsUsd: "0",
+    });
     expect(recs).toEqual([]);
     // negative control: the long-output feature is advised once the output limit allows it
-    const loose = recommend(rows, { pricer, windowDays: 30, maxAvgOutputTokens: 5000, minMonthlySavingsUsd: "0" });
+    const loose = recommend(rows, {
+      pricer,
+      windowDays: 30,
+      maxAvgOutputTokens: 5000,
+      minMonthlySavingsUsd: "0",
+    });
     expect(loose.map((r) => r.scope.feature)).toEqual(["essays"]);
   });
 

@@ -26,7 +26,13 @@ function seeds(): EventSeed[] {
     unpriced: false,
   }));
   // 00:30 local on the 26th is still the 25th in UTC: the zone decides the day
-  out.push({ ...out[0]!, at: "2026-11-26T00:30:00+01:00", teamId: "b", costUsd: "90", usage: { outputTokens: 10 } });
+  out.push({
+    ...out[0]!,
+    at: "2026-11-26T00:30:00+01:00",
+    teamId: "b",
+    costUsd: "90",
+    usage: { outputTokens: 10 },
+  });
   return out;
 }
 
@@ -51,7 +57,12 @@ function contract(open: () => Promise<StorageAdapter>) {
     ]);
     // sonnet-4-5 → haiku-4-5 over the window's 29 sonnet days (avg output 200 000 tokens is long: no downgrade)
     expect(report.recommendations).toEqual([]);
-    expect(report.forecast).toMatchObject({ month: "2026-11", status: "ok", spentUsd: "351", completeDays: 28 });
+    expect(report.forecast).toMatchObject({
+      month: "2026-11",
+      status: "ok",
+      spentUsd: "351",
+      completeDays: 28,
+    });
     // 28 complete days cost 252 + 90 = 342; median 9 × the 2 days left
     expect(report.forecast.medianUsd).toBe("360.00");
   });

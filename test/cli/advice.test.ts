@@ -31,13 +31,25 @@ describe("tokenledger advice", () => {
   it("reports the saving, the spike in every scope it shows in, and the month-end forecast", async () => {
     const sb = sandbox();
     await seedLedger(sb.ledger, ledgerSeeds());
-    const args = ["advice", "--since", "2026-10-01", "--until", "2026-10-30", "--tz", "UTC", "--min-savings", "0.1"];
+    const args = [
+      "advice",
+      "--since",
+      "2026-10-01",
+      "--until",
+      "2026-10-30",
+      "--tz",
+      "UTC",
+      "--min-savings",
+      "0.1",
+    ];
     const res = await runCli([...args, "--batch-features", "summaries", "--json"], { env: sb.env });
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as AdviceReport;
     expect(report.windowDays).toBe(30);
-    expect(report.recommendations.map((r) => [r.type, r.scope.model, r.savingsUsd, r.estMonthlySavingsUsd])).toEqual([
+    expect(
+      report.recommendations.map((r) => [r.type, r.scope.model, r.savingsUsd, r.estMonthlySavingsUsd]),
+    ).toEqual([
       ["model_downgrade", "gpt-4o", "0.47", "0.47"],
       ["batch", "gpt-4o", "0.25", "0.25"],
     ]);
@@ -54,7 +66,12 @@ describe("tokenledger advice", () => {
     expect(report.anomalies[1]!.drivers).toEqual([]);
     expect(report.anomalyDaysChecked).toBeGreaterThan(0);
     // 29 complete days: 28 × 20 + 200 + 0.5 = 760.5; 2 days left at the median 20
-    expect(report.forecast).toMatchObject({ month: "2026-10", status: "ok", spentUsd: "780.5", medianUsd: "800.50" });
+    expect(report.forecast).toMatchObject({
+      month: "2026-10",
+      status: "ok",
+      spentUsd: "780.5",
+      medianUsd: "800.50",
+    });
 
     const text = await runCli(args, { env: sb.env });
     expect(text.code).toBe(0);
@@ -66,8 +83,15 @@ describe("tokenledger advice", () => {
 
   it("flat spend: no anomalies, and no savings advice without a cheaper priced sibling", async () => {
     const sb = sandbox();
-    await seedLedger(sb.ledger, ledgerSeeds().filter((s) => s.model === "gpt-4o-mini").map((s) => ({ ...s, costUsd: "20" })));
-    const res = await runCli(["advice", "--since", "2026-10-01", "--until", "2026-10-30", "--json"], { env: sb.env });
+    await seedLedger(
+      sb.ledger,
+      ledgerSeeds()
+        .filter((s) => s.model === "gpt-4o-mini")
+        .map((s) => ({ ...s, costUsd: "20" })),
+    );
+    const res = await runCli(["advice", "--since", "2026-10-01", "--until", "2026-10-30", "--json"], {
+      env: sb.env,
+    });
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as AdviceReport;
     expect(report.anomalies).toEqual([]);

@@ -23,7 +23,11 @@ export function registerAdvice(program: Command, run: Runner): Command {
   command
     .option("--batch-features <list>", "comma list of features that are latency-tolerant (batch candidates)")
     .option("--min-savings <usd>", "smallest estimated monthly saving to show (default 1)", parseUsd)
-    .option("--anomaly-by <dims>", "dimensions checked for anomalies besides the total (default model,feature)", parseGroupBy)
+    .option(
+      "--anomaly-by <dims>",
+      "dimensions checked for anomalies besides the total (default model,feature)",
+      parseGroupBy,
+    )
     .option("--json", "print the whole report as JSON (see OUTPUT.md)")
     .addHelpText(
       "after",
@@ -42,7 +46,8 @@ above 3.5, at least $5 and 50 %, once a scope has 7 days of history. The forecas
 }
 
 function parseUsd(value: string): string {
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new Error(`--min-savings: expected a USD amount like 5 or 0.5, got "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value))
+    throw new Error(`--min-savings: expected a USD amount like 5 or 0.5, got "${value}"`);
   return value;
 }
 
@@ -50,7 +55,10 @@ async function advice(ctx: CliContext, opts: AdviceOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
   const storage = await ctx.existingStorage();
   const pricer = await ctx.pricer();
-  const batchFeatures = opts.batchFeatures?.split(",").map((s) => s.trim()).filter(Boolean);
+  const batchFeatures = opts.batchFeatures
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const report = await adviceReport(storage, {
     pricer,
     timeZone: range.timeZone,
@@ -68,7 +76,11 @@ async function advice(ctx: CliContext, opts: AdviceOptions): Promise<void> {
 }
 
 function renderText(r: AdviceReport): string {
-  const lines: string[] = [`Window: ${r.since} to ${r.until} (${r.windowDays.toFixed(1)} days)`, "", "Savings (estimates):"];
+  const lines: string[] = [
+    `Window: ${r.since} to ${r.until} (${r.windowDays.toFixed(1)} days)`,
+    "",
+    "Savings (estimates):",
+  ];
   if (r.recommendations.length === 0) lines.push("  none above the floor");
   for (const rec of r.recommendations) {
     const e = rec.evidence;
@@ -91,7 +103,9 @@ function renderText(r: AdviceReport): string {
       `  ${a.date} ${a.dimension === "total" ? "total" : `${a.dimension}=${a.value}`}: ${formatUsd(a.actual)} vs expected ${formatUsd(a.expected)} (upper ${formatUsd(a.upper)}), +${formatUsd(a.impactUsd)}`,
     );
     if (a.drivers.length > 0)
-      lines.push(`    drivers: ${a.drivers.map((d) => `${d.dimension}=${d.value} +${formatUsd(d.deltaUsd)}`).join(", ")}`);
+      lines.push(
+        `    drivers: ${a.drivers.map((d) => `${d.dimension}=${d.value} +${formatUsd(d.deltaUsd)}`).join(", ")}`,
+      );
   }
   const f = r.forecast;
   lines.push("", `Forecast ${f.month}: spent ${formatUsd(f.spentUsd)} so far`);
