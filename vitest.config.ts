@@ -27,6 +27,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Vitest's default is one worker on a 2-core machine; most suites wait on child processes, servers and timers,
+    // so two workers halve the wall time there without starving either.
+    maxWorkers: 2,
     env: {
       TZ: "UTC",
       XDG_DATA_HOME: join(home, "data"),
