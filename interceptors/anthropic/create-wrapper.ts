@@ -4,6 +4,8 @@ import { observeApiPromise, type ResponseHooks } from "./api-promise-hooks.js";
 import { guarded, reportSafely, sinkOrNone } from "../_shared/guard.js";
 import { asRecord, outcomeOfMessage, requestIdOf, stringOrNull } from "./message-usage.js";
 import { isSdkStream, observeStream } from "./stream-observer.js";
+import { preCallGate } from "../_shared/pre-call.js";
+import { gatedMessages } from "./gate.js";
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -32,9 +34,17 @@ export function wrapCreate(original: Method, env: InterceptorEnv): Method {
       reportSafely(sink, "anthropic.start", err);
     }
 
+    let target: unknown = this;
+    const gate = preCallGate();
+    if (gate)
+      guarded(
+        sink,
+        "anthropic.gate",
+        () => (target = gatedMessages(this, gate, call, providerOf(this), args[0])),
+      );
     let result: unknown;
     try {
-      result = original.apply(this, args);
+      result = original.apply(target, args);
     } catch (err) {
       const failed = call;
       if (failed) guarded(sink, "anthropic.sync-error", () => failed.fail(err));

@@ -10,6 +10,7 @@ import {
   type MiddlewareContextLike,
   type ModelIds,
 } from "./commands.js";
+import { gatedArgs } from "./gate.js";
 import { ConverseStreamObserver } from "./converse-stream.js";
 import { abortError, errorForRecord, IncompleteStreamError, requestIdOfError } from "./errors.js";
 import { invokeModelUsage } from "./invoke-body.js";
@@ -60,7 +61,9 @@ export function recordingMiddleware(state: PatchState): Middleware {
       if (!call) return next(args);
       let result: HandlerOutput;
       try {
-        result = await next(args);
+        const gated = await gatedArgs(args, call, info, ids);
+        ids = gated.ids;
+        result = await next(gated.args);
       } catch (err) {
         guarded(sink, "bedrock-error", () =>
           call.fail(errorForRecord(err), { ...ids, requestId: requestIdOfError(err) }),

@@ -4,6 +4,7 @@ import { failCall } from "../_google/finish.js";
 import { runTracked, type Method, type TrackedCall } from "../_google/tracked-call.js";
 import { callScope, type CallScope } from "./afc.js";
 import { cancellableArgs } from "./cancel-on-break.js";
+import { gatedGenerate } from "./gate.js";
 import { openScope, startGenAiCall, startRequestCall, type GenAiTarget } from "./call-start.js";
 
 /** One tracked `Models` call, as its result handler sees it. */
@@ -51,7 +52,12 @@ export function wrapPublicMethod(
             : { args, cancel: () => {} };
           const started: StartedCall = { sink, call, scope, own: () => scope.requests === 0, cancel };
           return {
-            run: () => callScope.run(scope, () => original.apply(this, callArgs)),
+            run: () =>
+              callScope.run(scope, () =>
+                gatedGenerate(call, scope.provider, operation, callArgs[0], (params) =>
+                  original.apply(this, [params, ...callArgs.slice(1)]),
+                ),
+              ),
             resolvedStage: handling.resolvedStage,
             resolved: (value) => handling.resolved(value, started),
             failed: (err) => started.own() && failCall(call, err, undefined, scope.signal),

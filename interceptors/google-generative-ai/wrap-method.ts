@@ -2,6 +2,7 @@ import type { LlmCall } from "../_shared/call.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { failCall } from "../_google/finish.js";
 import { runTracked, type Method, type TrackedCall } from "../_google/tracked-call.js";
+import { gatedLegacy } from "./gate.js";
 import { legacySignal, startLegacyCall } from "./call-start.js";
 
 /** One tracked legacy call, as its result handler sees it. */
@@ -32,7 +33,7 @@ export function wrapLegacyMethod(env: InterceptorEnv, operation: string, handlin
           const call = startLegacyCall(sink, this, operation, handling.streamed);
           const started: StartedLegacyCall = { sink, call, signal: legacySignal(this, args[1]) };
           return {
-            run: untracked,
+            run: () => gatedLegacy(this, call, operation, args[0], (target) => original.apply(target, args)),
             resolvedStage: handling.resolvedStage,
             resolved: (value) => handling.resolved(value, started),
             failed: (err) => failCall(call, err, undefined, started.signal),
