@@ -34,8 +34,8 @@ export function wrapCreate(original: Method, env: InterceptorEnv): Method {
       reportSafely(sink, "anthropic.start", err);
     }
 
-    let target: unknown = this;
     const gate = preCallGate();
+    let target: unknown;
     if (gate)
       guarded(
         sink,
@@ -44,7 +44,7 @@ export function wrapCreate(original: Method, env: InterceptorEnv): Method {
       );
     let result: unknown;
     try {
-      result = original.apply(target, args);
+      result = original.apply(target ?? this, args);
     } catch (err) {
       const failed = call;
       if (failed) guarded(sink, "anthropic.sync-error", () => failed.fail(err));
