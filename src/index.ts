@@ -109,7 +109,7 @@ export type { ManualCall, ManualUsage, NativeUsage, TrackCostInput, UsageRecorde
 export { trackLLM } from "./decorators.js";
 export type { TrackLLMOptions, TrackLLMDecorator, ExtractedUsage } from "./decorators.js";
 
-export { parseBudget } from "./budgets/validate.js";
+export { parseBudget, BudgetFieldError } from "./budgets/validate.js";
 export { periodWindow } from "./budgets/period.js";
 export type {
   Budget,
@@ -119,6 +119,7 @@ export type {
   BudgetAction,
   BudgetCounter,
   PeriodWindow,
+  RateLimit,
   WeekStart,
 } from "./budgets/types.js";
 export type {
@@ -127,13 +128,18 @@ export type {
   ReserveRequest,
   ReserveResult,
   ReserveRefusal,
+  RateResult,
   SettledCounter,
   AlertKey,
   AlertRow,
 } from "./budgets/store.js";
 export { BudgetGuard, appliesTo } from "./budgets/guard.js";
+export { declaredBudgets, syncDeclaredBudgets } from "./budgets/config-sync.js";
+export type { SyncResult } from "./budgets/config-sync.js";
+export { rebuildBudget } from "./budgets/rebuild.js";
+export type { RebuildResult } from "./budgets/rebuild.js";
 export type { BudgetGuardOptions } from "./budgets/guard.js";
-export { BudgetExceededError, BudgetUnpricedError } from "./budgets/errors.js";
+export { BudgetExceededError, BudgetRateLimitedError, BudgetUnpricedError } from "./budgets/errors.js";
 export { estimateTokens } from "./budgets/estimate.js";
 export { AlertOutbox, alertFor, crossedThresholds } from "./budgets/alerts/outbox.js";
 export type { AlertChannel, BudgetAlert } from "./budgets/alerts/channel.js";

@@ -59,3 +59,25 @@ export function budgetMigration(t: string, money: string, bigint: string): SqlMi
     ],
   };
 }
+
+/**
+ * 0019_budget_config_rate: which config file declares a budget (`managed_by`, null when set through the CLI or
+ * SDK), its per-minute rate limits (`rate_limit` JSON), and the per-minute usage windows of `rate_limit`
+ * budgets (one row per budget and minute; the conditional upsert on it is the cross-process limiter).
+ */
+export function budgetConfigRateMigration(t: string, bigint: string): SqlMigration {
+  return {
+    name: "0019_budget_config_rate",
+    up: [
+      `ALTER TABLE ${t}token_ledger_budgets ADD COLUMN managed_by TEXT`,
+      `ALTER TABLE ${t}token_ledger_budgets ADD COLUMN rate_limit TEXT`,
+      `CREATE TABLE IF NOT EXISTS ${t}token_ledger_budget_rate_windows (
+        budget_id TEXT NOT NULL,
+        window_ms ${bigint} NOT NULL,
+        requests INTEGER NOT NULL,
+        tokens ${bigint} NOT NULL,
+        PRIMARY KEY (budget_id, window_ms)
+      )`,
+    ],
+  };
+}

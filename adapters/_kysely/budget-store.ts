@@ -5,6 +5,8 @@ import type {
   Budget,
   BudgetCounter,
   BudgetStore,
+  RateLimit,
+  RateResult,
   ReserveRequest,
   ReserveResult,
   SettledCounter,
@@ -15,6 +17,9 @@ export const BUDGETS = "token_ledger_budgets";
 export const COUNTERS = "token_ledger_budget_counters";
 export const RESERVATIONS = "token_ledger_budget_reservations";
 export const ALERTS = "token_ledger_budget_alerts";
+export const RATE_WINDOWS = "token_ledger_budget_rate_windows";
+/** A limit not set: the largest value the INTEGER column holds. */
+const NO_LIMIT = 2_147_483_647;
 
 type Row = Record<string, unknown>;
 
@@ -29,6 +34,8 @@ const toBudget = (r: Row): Budget => ({
   action: String(r.action) as Budget["action"],
   thresholds: JSON.parse(String(r.thresholds)) as number[],
   downgradeMap: JSON.parse(String(r.downgrade_map)) as Record<string, string>,
+  ...(r.rate_limit ? { rateLimit: JSON.parse(String(r.rate_limit)) as Budget["rateLimit"] } : {}),
+  ...(r.managed_by ? { managedBy: String(r.managed_by) } : {}),
 });
 
 const toAlert = (r: Row): AlertRow => ({
@@ -74,13 +81,15 @@ export abstract class KyselyBudgetStore implements BudgetStore {
     const t = this.table(BUDGETS);
     const thresholds = JSON.stringify(b.thresholds);
     const map = JSON.stringify(b.downgradeMap);
+    const rate = b.rateLimit ? JSON.stringify(b.rateLimit) : null;
+    const managedBy = b.managedBy ?? null;
     await this
-      .run(sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, updated_ms)
-      values (${b.id}, ${b.scope}, ${b.scopeId}, ${b.period}, ${b.timeZone}, ${b.weekStart}, ${b.amountUsd}, ${b.action}, ${thresholds}, ${map}, ${now})
+      .run(sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, rate_limit, managed_by, updated_ms)
+      values (${b.id}, ${b.scope}, ${b.scopeId}, ${b.period}, ${b.timeZone}, ${b.weekStart}, ${b.amountUsd}, ${b.action}, ${thresholds}, ${map}, ${rate}, ${managedBy}, ${now})
       on conflict (id) do update set scope = excluded.scope, scope_id = excluded.scope_id, period = excluded.period,
         time_zone = excluded.time_zone, week_start = excluded.week_start, amount_usd = excluded.amount_usd,
         action = excluded.action, thresholds = excluded.thresholds, downgrade_map = excluded.downgrade_map,
-        updated_ms = excluded.updated_ms`);
+        rate_limit = excluded.rate_limit, managed_by = excluded.managed_by, updated_ms = excluded.updated_ms`);
   }
 
   async list(): Promise<Budget[]> {
@@ -105,6 +114,38 @@ export abstract class KyselyBudgetStore implements BudgetStore {
       spentUsd: decimalText(row?.spent_usd),
       reservedUsd: decimalText(row?.reserved_usd),
     };
+  }
+
+  async takeRate(budgetId: string, windowMs: number, tokens: number, limit: RateLimit): Promise<RateResult> {
+    const rpm = limit.requestsPerMinute ?? NO_LIMIT;
+    const tpm = limit.tokensPerMinute ?? Number.MAX_SAFE_INTEGER;
+    if (rpm < 1 || tokens > tpm) return { ok: false, requests: 0, tokens: 0 };
+    const w = this.table(RATE_WINDOWS);
+    const r = await this.run(sql`insert into ${w} as w (budget_id, window_ms, requests, tokens)
+      values (${budgetId}, ${windowMs}, 1, ${tokens})
+      on conflict (budget_id, window_ms) do update set requests = w.requests + 1, tokens = w.tokens + excluded.tokens
+      where w.requests + 1 <= ${rpm} and w.tokens + excluded.tokens <= ${tpm}`);
+    if (Number(r.numAffectedRows ?? 0) === 1) {
+      // Old minutes are dropped now and then (a few rows per budget and hour otherwise).
+      if (Math.random() < 0.01)
+        await this.run(sql`delete from ${w} where window_ms < ${windowMs - 3_600_000}`);
+      return { ok: true };
+    }
+    const now = await sql<Row>`select requests, tokens from ${w}
+      where budget_id = ${budgetId} and window_ms = ${windowMs}`.execute(await this.db());
+    return {
+      ok: false,
+      requests: Number(now.rows[0]?.requests ?? 0),
+      tokens: Number(now.rows[0]?.tokens ?? 0),
+    };
+  }
+
+  async setSpent(budgetId: string, periodKey: string, spentUsd: string): Promise<BudgetCounter> {
+    const before = await this.counter(budgetId, periodKey);
+    await this.run(sql`insert into ${this.table(COUNTERS)} (budget_id, period_key, spent_usd, reserved_usd)
+      values (${budgetId}, ${periodKey}, ${spentUsd}, 0)
+      on conflict (budget_id, period_key) do update set spent_usd = excluded.spent_usd`);
+    return before;
   }
 
   async claimAlert(k: AlertKey, payload: string, now: number): Promise<boolean> {

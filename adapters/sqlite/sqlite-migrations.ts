@@ -1,7 +1,7 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
 import { PROJECTIONS, projectionByTable } from "../_kysely/projections.js";
 import { sqliteProjectionSql, sqliteRollupTrigger } from "./sqlite-projection-sql.js";
-import { budgetMigration } from "../_kysely/budget-migration.js";
+import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 // Weighted cost in pico-dollars: exact for weight 1 (the common case), rounded per event otherwise.
@@ -198,4 +198,5 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
     ],
   },
   budgetMigration("", "TEXT", "INTEGER"),
+  budgetConfigRateMigration("", "INTEGER"),
 ];

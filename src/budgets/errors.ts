@@ -36,3 +36,20 @@ export class BudgetUnpricedError extends TokenLedgerError {
     );
   }
 }
+
+/** A `rate_limit` budget's per-minute limit would be passed: the call was not sent; retry after `retryAt`. */
+export class BudgetRateLimitedError extends TokenLedgerError {
+  override name = "BudgetRateLimitedError";
+  readonly status = 429;
+  constructor(
+    readonly budgetId: string,
+    readonly scope: BudgetScope,
+    readonly scopeId: string,
+    readonly limit: string,
+    readonly retryAt: Date,
+  ) {
+    super(
+      `budget ${budgetId} (${scope} ${scopeId}) rate limit ${limit} reached; retry after ${retryAt.toISOString()}`,
+    );
+  }
+}

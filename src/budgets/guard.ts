@@ -7,9 +7,10 @@ import type { Admission, PreCallGate, PreCallRequest } from "../../interceptors/
 import { setPreCallGate } from "../../interceptors/_shared/pre-call.js";
 import { AlertOutbox, alertFor, crossedThresholds } from "./alerts/outbox.js";
 import type { AlertChannel } from "./alerts/channel.js";
-import { BudgetExceededError, BudgetUnpricedError } from "./errors.js";
+import { BudgetExceededError, BudgetRateLimitedError, BudgetUnpricedError } from "./errors.js";
 import { actualCost, estimateCost, estimateTokens } from "./estimate.js";
 import { periodWindow } from "./period.js";
+import { syncDeclaredBudgets } from "./config-sync.js";
 import type { BudgetStore, ReserveItem } from "./store.js";
 import type { Budget, BudgetScope, PeriodWindow } from "./types.js";
 import { Dec } from "../pricing/decimal.js";
@@ -29,6 +30,11 @@ export interface BudgetGuardOptions {
   readonly channels?: readonly AlertChannel[];
   /** The budget store failed during the check: `allow` the call (default, with a warning) or `block` it. */
   readonly onStoreError?: "allow" | "block";
+  /**
+   * Budgets a config file declares (`declaredBudgets(config.budgets, path)`): synced into the store before the
+   * first check (the file is their source of truth; see `syncDeclaredBudgets`).
+   */
+  readonly declared?: readonly Budget[];
   /** Settle / alert failures; they never reach the caller. Default: a warning on stderr. */
   readonly onError?: (message: string) => void;
 }
@@ -90,9 +96,22 @@ export class BudgetGuard implements PreCallGate {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
+  #synced: Promise<unknown> | undefined;
+
+  /** Sync the declared budgets once per guard (again after a failure). */
+  #sync(): Promise<unknown> {
+    const declared = this.#o.declared;
+    if (!declared || declared.length === 0) return Promise.resolve();
+    this.#synced ??= syncDeclaredBudgets(this.store, declared).catch((e: unknown) => {
+      this.#synced = undefined;
+      throw e;
+    });
+    return this.#synced;
+  }
+
   #budgets(now: number): Promise<Budget[]> {
     if (!this.#cache || now - this.#cache.at > (this.#o.cacheMs ?? 5000)) {
-      const budgets = this.store.list();
+      const budgets = this.#sync().then(() => this.store.list());
       budgets.catch(() => (this.#cache = undefined));
       this.#cache = { at: now, budgets };
     }
@@ -107,7 +126,12 @@ export class BudgetGuard implements PreCallGate {
     try {
       return await this.#admit(req);
     } catch (err) {
-      if (err instanceof BudgetExceededError || err instanceof BudgetUnpricedError) throw err;
+      if (
+        err instanceof BudgetExceededError ||
+        err instanceof BudgetRateLimitedError ||
+        err instanceof BudgetUnpricedError
+      )
+        throw err;
       if (this.#o.onStoreError === "block") throw err;
       this.#onError(`budget check failed, call allowed: ${err instanceof Error ? err.message : String(err)}`);
       return { finish: () => {} };
@@ -166,12 +190,34 @@ export class BudgetGuard implements PreCallGate {
         new Date(w.end),
       );
     }
+    await this.#takeRates(id, budgets, tokens.input + tokens.output, now);
     const effective = model !== req.model ? model : undefined;
     return {
       ...(effective ? { model: effective } : {}),
       ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
       finish: (input) => this.#track(this.#settle(id, input, budgets, windows)),
     };
+  }
+
+  /**
+   * `rate_limit` budgets, in id order, after the reservation: a minute already full refuses the call and its
+   * reservation is released (minutes counted on earlier budgets stay counted: a refused call may use a slot).
+   */
+  async #takeRates(id: string, budgets: readonly Budget[], tokens: number, now: number): Promise<void> {
+    const minute = now - (now % 60_000);
+    for (const b of budgets) {
+      if (b.action !== "rate_limit" || !b.rateLimit) continue;
+      const r = await this.store.takeRate(b.id, minute, tokens, b.rateLimit);
+      if (r.ok) continue;
+      await this.store.release(id);
+      const limit = [
+        b.rateLimit.requestsPerMinute && `${b.rateLimit.requestsPerMinute} requests/min`,
+        b.rateLimit.tokensPerMinute && `${b.rateLimit.tokensPerMinute} tokens/min`,
+      ]
+        .filter(Boolean)
+        .join(", ");
+      throw new BudgetRateLimitedError(b.id, b.scope, b.scopeId, limit, new Date(minute + 60_000));
+    }
   }
 
   #track(p: Promise<unknown>): void {

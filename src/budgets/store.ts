@@ -1,4 +1,4 @@
-import type { Budget, BudgetCounter } from "./types.js";
+import type { Budget, BudgetCounter, RateLimit } from "./types.js";
 
 /** One budget's period a reservation is held against. */
 export interface ReserveItem {
@@ -37,6 +37,10 @@ export interface SettledCounter {
   readonly spentAfterUsd: string;
 }
 
+/** A `rate_limit` budget's minute: the call was counted, or it would pass a limit (nothing counted). */
+export type RateResult =
+  { readonly ok: true } | { readonly ok: false; readonly requests: number; readonly tokens: number };
+
 /** A queued alert delivery (one per budget, period, threshold and channel). */
 export interface AlertRow {
   readonly budgetId: string;
@@ -74,6 +78,16 @@ export interface BudgetStore {
   settle(reservationId: string, actualUsd: string): Promise<SettledCounter[]>;
   /** Drop an open reservation (the call failed before any cost). Idempotent. */
   release(reservationId: string): Promise<void>;
+  /**
+   * Count one call of `tokens` estimated tokens in the budget's minute starting at `windowMs`, only if the
+   * minute's requests and tokens stay within `limit`: one conditional upsert, atomic across processes.
+   */
+  takeRate(budgetId: string, windowMs: number, tokens: number, limit: RateLimit): Promise<RateResult>;
+  /**
+   * Set a period's spent to `spentUsd` (recomputed from the events by `budget rebuild`); reserved is kept,
+   * open reservations settle on top as usual. Returns the counter before.
+   */
+  setSpent(budgetId: string, periodKey: string, spentUsd: string): Promise<BudgetCounter>;
   /** Claim an alert: true for exactly one caller across all processes. */
   claimAlert(key: AlertKey, payload: string, now: number): Promise<boolean>;
   /** Take the delivery lease on an undelivered alert whose retry time has come; true when this caller holds it. */

@@ -8,9 +8,11 @@ export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 /**
  * `block`: refuse the call before it is sent (BudgetExceededError). `downgrade`: send it with the mapped
- * cheaper model of the same provider. `notify`: alerts only, the call always goes out.
+ * cheaper model of the same provider. `rate_limit`: the scope's calls are held to `rateLimit` per minute
+ * (BudgetRateLimitedError past it); its amount counts and alerts like `notify`. `notify`: alerts only, the
+ * call always goes out.
  */
-export const BUDGET_ACTIONS = ["block", "downgrade", "notify"] as const;
+export const BUDGET_ACTIONS = ["block", "rate_limit", "downgrade", "notify"] as const;
 export type BudgetAction = (typeof BUDGET_ACTIONS)[number];
 
 export const DEFAULT_THRESHOLDS: readonly number[] = [50, 75, 90, 100];
@@ -34,6 +36,17 @@ export interface Budget {
   readonly thresholds: readonly number[];
   /** `downgrade`: requested model → model sent instead. */
   readonly downgradeMap: Readonly<Record<string, string>>;
+  /** `rate_limit`: the per-minute limits (each a positive integer; at least one is set). */
+  readonly rateLimit?: RateLimit;
+  /** The config file that declares this budget (it is the source of truth for it); absent when set by CLI or SDK. */
+  readonly managedBy?: string;
+}
+
+/** Per calendar minute (UTC), across every process sharing the ledger. */
+export interface RateLimit {
+  readonly requestsPerMinute?: number;
+  /** Estimated tokens (the reservation estimator's input + output) per minute. */
+  readonly tokensPerMinute?: number;
 }
 
 /** Input of `budgets.set()` / `tokenledger budget set`: everything but scope, period and amount has a default. */
@@ -48,6 +61,7 @@ export interface BudgetInput {
   readonly action?: string;
   readonly thresholds?: readonly number[];
   readonly downgradeMap?: Readonly<Record<string, string>>;
+  readonly rateLimit?: RateLimit;
 }
 
 /** One budget's counters for one period. */

@@ -12,14 +12,44 @@ import {
   type BudgetInput,
   type BudgetPeriod,
   type BudgetScope,
+  type RateLimit,
   type WeekStart,
 } from "./types.js";
 
 const AMOUNT = /^\d+(\.\d+)?$/;
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** A budget definition was refused; `field` is the offending field (`timeZone`, `rateLimit.requestsPerMinute`). */
+export class BudgetFieldError extends TokenLedgerConfigError {
+  constructor(
+    readonly field: string,
+    readonly why: string,
+  ) {
+    super(`budget ${field}: ${why}`);
+  }
+}
+
 function fail(field: string, why: string): never {
-  throw new TokenLedgerConfigError(`budget ${field}: ${why}`);
+  throw new BudgetFieldError(field, why);
+}
+
+function rateLimit(action: BudgetAction, value: BudgetInput["rateLimit"]): RateLimit | undefined {
+  if (value === undefined) {
+    if (action === "rate_limit")
+      fail("rateLimit", 'action "rate_limit" needs requestsPerMinute and/or tokensPerMinute');
+    return undefined;
+  }
+  if (value === null || typeof value !== "object") fail("rateLimit", "expected an object");
+  const out: { requestsPerMinute?: number; tokensPerMinute?: number } = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k !== "requestsPerMinute" && k !== "tokensPerMinute")
+      fail(`rateLimit.${k}`, "unknown field (use requestsPerMinute or tokensPerMinute)");
+    if (!Number.isSafeInteger(v) || (v as number) <= 0)
+      fail(`rateLimit.${k}`, `${JSON.stringify(v)} is not a positive whole number`);
+    out[k] = v as number;
+  }
+  if (Object.keys(out).length === 0) fail("rateLimit", "give requestsPerMinute and/or tokensPerMinute");
+  return out;
 }
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
@@ -70,6 +100,7 @@ export function parseBudget(input: BudgetInput): Budget {
   const id =
     input.id ?? `${scope}-${scopeId === "*" ? "all" : scopeId}-${period}-${randomUUID().slice(0, 8)}`;
   if (!ID.test(id)) fail("id", `${JSON.stringify(id)}: use 1-64 letters, digits, . _ : -`);
+  const limits = rateLimit(action, input.rateLimit);
   return {
     id,
     scope,
@@ -81,5 +112,6 @@ export function parseBudget(input: BudgetInput): Budget {
     action,
     thresholds: thresholds(input.thresholds),
     downgradeMap: { ...downgradeMap },
+    ...(limits ? { rateLimit: limits } : {}),
   };
 }

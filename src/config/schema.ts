@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DIMENSIONS } from "../core/query.js";
 import { isValidTimeZone, parseCalendarDate } from "../cli/time.js";
 import { failoverConfigSchema } from "../failover/config-schema.js";
+import { budgetsConfigSchema } from "../budgets/config-schema.js";
 
 const calendarDate = z
   .string({ error: "must be a YYYY-MM-DD date" })
@@ -80,6 +81,8 @@ export const configSchema = z
     subscriptions: z.array(subscriptionSchema).optional(),
     /** Budget thresholds, stored for later budget work. */
     thresholds: z.array(threshold).optional(),
+    /** Budgets this file declares: synced to the ledger on start; the file is their source of truth. */
+    budgets: budgetsConfigSchema.optional(),
     /** Failover groups for `failoverFromConfig()` from `tokenledger/failover`. */
     failover: failoverConfigSchema.optional(),
   })

@@ -1,19 +1,45 @@
 import type { Command } from "commander";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import { budgetStatuses } from "../../budgets/status.js";
+import { declaredBudgets, syncDeclaredBudgets } from "../../budgets/config-sync.js";
+import { rebuildBudget } from "../../budgets/rebuild.js";
 import type { BudgetStore } from "../../budgets/store.js";
 import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import type { CliContext } from "../context.js";
 import type { Runner } from "../program.js";
 
+/** The ledger's budget store, with the config file's budgets synced into it first (the file wins for those). */
 async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
   const storage = (await ctx.storage()) as { budgets?: BudgetStore; kind?: string };
   if (!storage.budgets)
     throw new TokenLedgerConfigError(
       `budgets need a SQLite or PostgreSQL ledger (--db); this ledger is ${storage.kind ?? "unknown"}`,
     );
+  if (ctx.config.budgets && ctx.configPath) {
+    const declared = declaredBudgets(ctx.config.budgets, ctx.configPath, ctx.config.timezone);
+    const r = await syncDeclaredBudgets(storage.budgets, declared);
+    if (r.removed.length > 0)
+      ctx.note(`Removed budgets no longer in ${ctx.configPath}: ${r.removed.join(", ")}`);
+  }
   return storage.budgets;
+}
+
+/** A budget the config file declares is edited in the file: the next start would undo a CLI edit. */
+async function refuseManaged(store: BudgetStore, id: string): Promise<void> {
+  const b = (await store.list()).find((x) => x.id === id);
+  if (b?.managedBy)
+    throw new TokenLedgerConfigError(
+      `budget ${JSON.stringify(id)} is declared in ${b.managedBy} (budgets:); edit it there, the file is its source of truth`,
+    );
+}
+
+function perMinute(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new TokenLedgerConfigError(`${flag}: ${JSON.stringify(v)} is not a positive whole number`);
+  return n;
 }
 
 interface SetOptions {
@@ -27,6 +53,8 @@ interface SetOptions {
   weekStart?: string;
   thresholds?: string;
   downgrade?: string;
+  requestsPerMinute?: string;
+  tokensPerMinute?: string;
   json?: boolean;
 }
 
@@ -48,6 +76,17 @@ function downgradeMap(s: string): Record<string, string> {
     out[from] = to;
   }
   return out;
+}
+
+function rateOptions(o: SetOptions): {
+  rateLimit?: { requestsPerMinute?: number; tokensPerMinute?: number };
+} {
+  const rpm = perMinute("--requests-per-minute", o.requestsPerMinute);
+  const tpm = perMinute("--tokens-per-minute", o.tokensPerMinute);
+  if (rpm === undefined && tpm === undefined) return {};
+  return {
+    rateLimit: { ...(rpm ? { requestsPerMinute: rpm } : {}), ...(tpm ? { tokensPerMinute: tpm } : {}) },
+  };
 }
 
 const line = (b: Budget) =>
@@ -75,12 +114,14 @@ export function registerBudget(program: Command, run: Runner): Command {
     .option("--scope-id <id>", "the team/user/... id (not for org)")
     .requiredOption("--period <period>", "day, week or month (calendar, in --tz)")
     .requiredOption("--amount <usd>", "limit in USD, a decimal (e.g. 25.00)")
-    .option("--action <action>", "block (default), downgrade or notify")
+    .option("--action <action>", "block (default), rate_limit, downgrade or notify")
     .option("--id <id>", "budget id (default: derived from scope and period)")
     .option("--tz <zone>", "IANA time zone of the period boundaries (default: config timezone, else UTC)")
     .option("--week-start <n>", "ISO weekday weeks start on: 1 = Monday (default) … 7 = Sunday")
     .option("--thresholds <list>", "alert percents, default 50,75,90,100")
     .option("--downgrade <map>", "for --action downgrade: model=cheaper-model[,…]")
+    .option("--requests-per-minute <n>", "for --action rate_limit: calls per minute in the scope")
+    .option("--tokens-per-minute <n>", "for --action rate_limit: estimated tokens per minute in the scope")
     .option("--json", "print the stored budget as JSON")
     .action(
       run(async (ctx, o: SetOptions) => {
@@ -95,8 +136,11 @@ export function registerBudget(program: Command, run: Runner): Command {
           ...(o.weekStart !== undefined ? { weekStart: Number(o.weekStart) } : {}),
           ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
           ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
+          ...rateOptions(o),
         });
-        await (await budgetStore(ctx)).put(b);
+        const store = await budgetStore(ctx);
+        await refuseManaged(store, b.id);
+        await store.put(b);
         await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
       }),
     );
@@ -138,10 +182,35 @@ export function registerBudget(program: Command, run: Runner): Command {
     .argument("<id>", "budget id")
     .action(
       run(async (ctx, id: string) => {
-        const removed = await (await budgetStore(ctx)).remove(id);
+        const store = await budgetStore(ctx);
+        await refuseManaged(store, id);
+        const removed = await store.remove(id);
         if (!removed)
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
         await ctx.out(`Deleted budget ${id}\n`);
+      }),
+    );
+  budget
+    .command("rebuild")
+    .description("Recompute budgets' spent this period from the recorded events (the counters are a cache).")
+    .argument("[id]", "budget id (default: every budget)")
+    .option("--json", "print as JSON")
+    .action(
+      run(async (ctx, id: string | undefined, o: { json?: boolean }) => {
+        const store = await budgetStore(ctx);
+        const all = await store.list();
+        const chosen = id === undefined ? all : all.filter((b) => b.id === id);
+        if (id !== undefined && chosen.length === 0)
+          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        const storage = await ctx.storage();
+        const rows = [];
+        for (const b of chosen) rows.push(await rebuildBudget(store, storage, b));
+        if (o.json) return ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+        for (const r of rows)
+          await ctx.out(
+            `${r.budgetId}  ${r.periodKey}  spent $${r.beforeUsd} -> $${r.afterUsd}` +
+              `${r.unpricedEvents ? `  (${r.unpricedEvents} unpriced events add nothing)` : ""}\n`,
+          );
       }),
     );
   budget
