@@ -121,6 +121,7 @@ export abstract class KyselyBudgetStore implements BudgetStore {
     const tpm = limit.tokensPerMinute ?? Number.MAX_SAFE_INTEGER;
     if (rpm < 1 || tokens > tpm) return { ok: false, requests: 0, tokens: 0 };
     const w = this.table(RATE_WINDOWS);
+    if (!this.atomic) return this.#takeRateUnlocked(budgetId, windowMs, tokens, rpm, tpm);
     const r = await this.run(sql`insert into ${w} as w (budget_id, window_ms, requests, tokens)
       values (${budgetId}, ${windowMs}, 1, ${tokens})
       on conflict (budget_id, window_ms) do update set requests = w.requests + 1, tokens = w.tokens + excluded.tokens
@@ -138,6 +139,27 @@ export abstract class KyselyBudgetStore implements BudgetStore {
       requests: Number(now.rows[0]?.requests ?? 0),
       tokens: Number(now.rows[0]?.tokens ?? 0),
     };
+  }
+
+  /** The negative control: read the minute, yield, then count unconditionally (as a check-then-act limiter does). */
+  async #takeRateUnlocked(
+    budgetId: string,
+    windowMs: number,
+    tokens: number,
+    rpm: number,
+    tpm: number,
+  ): Promise<RateResult> {
+    const w = this.table(RATE_WINDOWS);
+    const seen = await sql<Row>`select requests, tokens from ${w}
+      where budget_id = ${budgetId} and window_ms = ${windowMs}`.execute(await this.db());
+    const requests = Number(seen.rows[0]?.requests ?? 0);
+    const used = Number(seen.rows[0]?.tokens ?? 0);
+    if (requests + 1 > rpm || used + tokens > tpm) return { ok: false, requests, tokens: used };
+    await new Promise((r) => setTimeout(r, 1));
+    await this.run(sql`insert into ${w} as w (budget_id, window_ms, requests, tokens)
+      values (${budgetId}, ${windowMs}, 1, ${tokens})
+      on conflict (budget_id, window_ms) do update set requests = w.requests + 1, tokens = w.tokens + excluded.tokens`);
+    return { ok: true };
   }
 
   async setSpent(budgetId: string, periodKey: string, spentUsd: string): Promise<BudgetCounter> {

@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { Decimal } from "decimal.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BudgetExceededError, periodWindow, type Pricer } from "tokenledger";
+import { BudgetExceededError, BudgetRateLimitedError, periodWindow, type Pricer } from "tokenledger";
 import {
   BASE_PARAMS,
   createHarness,
@@ -102,4 +102,30 @@ describe("@anthropic-ai/sdk behind a downgrade budget", () => {
       budget_downgrade: { requested_model: SONNET_MODEL, effective_model: HAIKU, reason: "budget" },
     });
   });
+});
+
+describe("@anthropic-ai/sdk behind a rate_limit budget", () => {
+  it("the third call in a minute of 2 requests is refused before sending; its reservation is released", async () => {
+    await ledger.put({
+      id: "rpm",
+      scope: "org",
+      period: "day",
+      amountUsd: "1",
+      action: "rate_limit",
+      rateLimit: { requestsPerMinute: 2 },
+    });
+    // Not at the edge of a minute, so all three calls fall in the same one.
+    const s = new Date().getUTCSeconds();
+    if (s > 55) await new Promise((r) => setTimeout(r, (61 - s) * 1000));
+    await client.messages.create(BASE_PARAMS);
+    await client.messages.create(BASE_PARAMS);
+    const err = await refusal(client.messages.create(BASE_PARAMS));
+    expect(err).toBeInstanceOf(BudgetRateLimitedError);
+    expect(err).toMatchObject({ budgetId: "rpm", status: 429, limit: "2 requests/min" });
+    expect(h.server.requests).toHaveLength(2);
+    await h.waitFor(3);
+    await ledger.guard.idle();
+    const c = await ledger.storage.budgets.counter("rpm", periodWindow(Date.now(), "day", "UTC").key);
+    expect(c).toMatchObject({ spentUsd: "0.00774", reservedUsd: "0" });
+  }, 15_000);
 });
