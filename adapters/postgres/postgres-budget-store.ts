@@ -1,5 +1,14 @@
 import { sql, type Kysely } from "kysely";
-import type { ReserveItem, ReserveRequest, ReserveResult, SettledCounter } from "tokenledger";
+import type {
+  BudgetCounter,
+  RateLimit,
+  RateResult,
+  ReserveItem,
+  ReserveRequest,
+  ReserveResult,
+  SettledCounter,
+} from "tokenledger";
+import { ConnectionQueue } from "./connection-queue.js";
 import { COUNTERS, KyselyBudgetStore, RESERVATIONS, decimalText } from "../_kysely/budget-store.js";
 import type { LedgerDatabase } from "../_kysely/schema.js";
 
@@ -26,6 +35,14 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
    * counter updates; the atomicity of each reservation is unchanged. Default false.
    */
   asyncCommit = false;
+  /** Budget operations of this process holding a connection at once (the own pool has 4: one stays free). */
+  connectionSlots = 3;
+  /** How long a budget operation waits for a slot before failing with a StorageError that says so. */
+  maxWaitMs = 30_000;
+  readonly #queue = new ConnectionQueue(
+    () => ({ slots: this.connectionSlots, maxWaitMs: this.maxWaitMs }),
+    "postgres budgets",
+  );
 
   /** Run `fn` in a transaction when several statements or `asyncCommit` need one; else directly. */
   async #tx<T>(db: Tx, needTx: boolean, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -36,7 +53,32 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     });
   }
 
-  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+  reserve(req: ReserveRequest): Promise<ReserveResult> {
+    return this.#queue.run(() => this.#reserve(req));
+  }
+
+  override settle(reservationId: string, actualUsd: string): Promise<SettledCounter[]> {
+    return this.#queue.run(() => this.#settle(reservationId, actualUsd));
+  }
+
+  override release(reservationId: string): Promise<void> {
+    return this.#queue.run(() => this.#release(reservationId));
+  }
+
+  override takeRate(
+    budgetId: string,
+    windowMs: number,
+    tokens: number,
+    limit: RateLimit,
+  ): Promise<RateResult> {
+    return this.#queue.run(() => super.takeRate(budgetId, windowMs, tokens, limit));
+  }
+
+  override counter(budgetId: string, periodKey: string): Promise<BudgetCounter> {
+    return this.#queue.run(() => super.counter(budgetId, periodKey));
+  }
+
+  async #reserve(req: ReserveRequest): Promise<ReserveResult> {
     const items = [...req.items].sort((a, b) => (a.budget.id < b.budget.id ? -1 : 1));
     const db = await this.db();
     for (const it of items) await this.#ensureCounter(db, it.budget.id, it.periodKey);
@@ -122,7 +164,7 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
   }
 
   /** One statement: the reservation rows move to `settled`, each counter trades its hold for the actual cost. */
-  async settle(reservationId: string, actualUsd: string): Promise<SettledCounter[]> {
+  async #settle(reservationId: string, actualUsd: string): Promise<SettledCounter[]> {
     const c = this.table(COUNTERS);
     const res = this.table(RESERVATIONS);
     const a = actualUsd;
@@ -144,7 +186,7 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     }));
   }
 
-  async release(reservationId: string): Promise<void> {
+  async #release(reservationId: string): Promise<void> {
     const c = this.table(COUNTERS);
     const res = this.table(RESERVATIONS);
     await sql`with r as (update ${res} set state = 'released' where id = ${reservationId} and state = 'open'

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBudget, periodWindow, type BudgetStore } from "tokenledger";
+import { postgresStorage } from "tokenledger/postgres";
 import { sqliteStorage } from "tokenledger/sqlite";
+import { describePg, dropSchema, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { startOpenAIServer, type OpenAIFakeServer } from "../helpers/openai-server.js";
 import { childOutput, spawnChild } from "../storage/child-process.js";
 
@@ -14,9 +16,12 @@ beforeAll(async () => {
   // The fake answers max_tokens (500) of output: the actual cost equals the reservation.
   server.usage = { prompt: 10, cached: 0, completion: 500, reasoning: 0 };
 });
+const schemas: string[] = [];
 afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
+  const url = pgUrl();
+  if (url) for (const s of schemas) await dropSchema(url, s);
 });
 
 type Ledger = { init(): Promise<void>; close(): Promise<void>; budgets: BudgetStore };
@@ -67,5 +72,32 @@ describe("8 processes × 50 concurrent openai calls against one hard cap [sqlite
   }, 120_000);
 });
 
-// PostgreSQL: the same reservation is raced by 8 × 50 callers in race.test.ts (store level). Through the SDK on this
-// shared machine the storage's pool (max 4, 5 s connect timeout) starves under 400 in-flight calls: see the notes.
+// PostgreSQL: 400 calls in flight share each process's pool of 4. The budget store queues them in order (3 hold
+// a connection, one stays free for the event writer) with a bounded wait, instead of letting the pg pool's 5 s
+// connect timeout fail them: every call ends sent or refused by the budget, none by a storage error.
+describePg("8 processes × 50 concurrent openai calls against one hard cap", () => {
+  it("with max_tokens set the overshoot is exactly zero: 100 requests reach the provider, spent is $1", async () => {
+    const url = pgUrl()!;
+    const schema = uniqueSchema("tl_budget_sdk_race");
+    schemas.push(schema);
+    const r = await race(
+      () => postgresStorage({ connectionString: url, schema }),
+      ["postgres", url, schema],
+      true,
+    );
+    expect(r).toEqual({ sent: 100, requests: 100, spent: "1", reserved: "0" });
+  }, 120_000);
+
+  it("negative control: reservations switched off, more than 100 calls go out and the cap is overshot", async () => {
+    const url = pgUrl()!;
+    const schema = uniqueSchema("tl_budget_sdk_race_off");
+    schemas.push(schema);
+    const r = await race(
+      () => postgresStorage({ connectionString: url, schema }),
+      ["postgres", url, schema],
+      false,
+    );
+    expect(r.requests).toBeGreaterThan(100);
+    expect(Number(r.spent)).toBeGreaterThan(1);
+  }, 120_000);
+});
