@@ -9,7 +9,7 @@ interface Waiter {
  * At most `slots` budget operations of this process hold a pool connection at once; the rest wait here, in
  * order, for up to `maxWaitMs`. Without it, hundreds of concurrent calls queue inside the pg pool, whose short
  * connect timeout (5 s) fails them with a bare "timeout exceeded when trying to connect", and the event writer
- * sharing the pool starves too (one connection stays free for it). Past the wait: a StorageError saying why.
+ * sharing the pool queues behind all of them. Past the wait: a StorageError saying why.
  */
 export class ConnectionQueue {
   #active = 0;

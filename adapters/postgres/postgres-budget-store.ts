@@ -35,8 +35,11 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
    * counter updates; the atomicity of each reservation is unchanged. Default false.
    */
   asyncCommit = false;
-  /** Budget operations of this process holding a connection at once (the own pool has 4: one stays free). */
-  connectionSlots = 3;
+  /**
+   * Budget operations of this process in the pool at once: the own pool's size (4), so none waits inside the
+   * pool (whose 5 s connect timeout would fail it) and the event writer waits for one short operation at most.
+   */
+  connectionSlots = 4;
   /** How long a budget operation waits for a slot before failing with a StorageError that says so. */
   maxWaitMs = 30_000;
   readonly #queue = new ConnectionQueue(

@@ -72,9 +72,9 @@ describe("8 processes × 50 concurrent openai calls against one hard cap [sqlite
   }, 120_000);
 });
 
-// PostgreSQL: 400 calls in flight share each process's pool of 4. The budget store queues them in order (3 hold
-// a connection, one stays free for the event writer) with a bounded wait, instead of letting the pg pool's 5 s
-// connect timeout fail them: every call ends sent or refused by the budget, none by a storage error.
+// PostgreSQL: 400 calls in flight share each process's pool of 4. The budget store queues them in order (at most
+// 4 in the pool) with a bounded wait, instead of letting the pg pool's 5 s connect timeout fail them: every call
+// ends sent or refused by the budget, none by a storage error.
 describePg("8 processes × 50 concurrent openai calls against one hard cap", () => {
   it("with max_tokens set the overshoot is exactly zero: 100 requests reach the provider, spent is $1", async () => {
     const url = pgUrl()!;
