@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  BudgetExceededError,
+  BudgetGuard,
   declaredBudgets,
   parseBudget,
   periodWindow,
@@ -90,6 +92,35 @@ describe("budgets: in the config file", () => {
     expect(r.removed).toEqual(["ops-day"]);
     all = await store.list();
     expect(all.map((b) => b.id)).toEqual(["cli-made", "search-month"]);
+    await s.close();
+  });
+});
+
+describe("budgets: declared to the SDK's guard", () => {
+  it("are synced into the store before the first check, and enforced", async () => {
+    const s = sqliteStorage({ path: join(dir, "guard.db") });
+    await s.init();
+    const declared = declaredBudgets(
+      [{ id: "tiny", scope: "team", scopeId: "search", period: "day", amountUsd: "0.000001" }],
+      FILE,
+    );
+    const pricer = { price: () => ({ costUsd: "0.01", pricingKey: "t" }) };
+    const guard = new BudgetGuard({ store: s.budgets, pricer, declared });
+    expect(await s.budgets.list()).toEqual([]);
+    const err = await guard
+      .admit({
+        provider: "openai",
+        operation: "chat",
+        model: "m",
+        body: {},
+        attribution: { teamId: "search" },
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(BudgetExceededError);
+    expect((await s.budgets.list()).map((b) => [b.id, b.managedBy])).toEqual([["tiny", resolve(FILE)]]);
     await s.close();
   });
 });

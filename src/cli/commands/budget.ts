@@ -89,8 +89,18 @@ function rateOptions(o: SetOptions): {
   };
 }
 
+const rate = (b: Budget) =>
+  b.rateLimit
+    ? ` (${[
+        b.rateLimit.requestsPerMinute && `${b.rateLimit.requestsPerMinute} req/min`,
+        b.rateLimit.tokensPerMinute && `${b.rateLimit.tokensPerMinute} tok/min`,
+      ]
+        .filter(Boolean)
+        .join(", ")})`
+    : "";
+
 const line = (b: Budget) =>
-  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period} (${b.timeZone})  $${b.amountUsd}  ${b.action}  alerts ${b.thresholds.join("/")}%`;
+  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period} (${b.timeZone})  $${b.amountUsd}  ${b.action}${rate(b)}  alerts ${b.thresholds.join("/")}%${b.managedBy ? `  [from ${b.managedBy}]` : ""}`;
 
 function bar(percent: number, width = 20): string {
   const filled = Math.max(0, Math.min(width, Math.round((percent / 100) * width)));
