@@ -6,7 +6,10 @@ export interface PreCallRequest {
   readonly provider: string;
   readonly operation: string;
   readonly model: string | null;
-  /** The request body the caller passed (read only; never stored). */
+  /**
+   * The request in the estimator's field names (read only; never stored): the caller's body where the SDK already
+   * uses them (openai, anthropic), else the provider gate's view of it (`estimatorView` in each gate).
+   */
   readonly body: unknown;
   readonly attribution: Attribution;
 }

@@ -82,6 +82,11 @@ describe("tokenledger budget with budgets in tokenledger.config.yaml", () => {
       { budgetId: "search-month", beforeUsd: "0", afterUsd: "1.250000000001" },
     ]);
 
+    const past = await cli("budget", "rebuild", "search-month", "--at", "2020-01-15", "--json");
+    expect(past.code, past.stderr).toBe(0);
+    expect(JSON.parse(past.stdout)).toMatchObject([{ periodKey: "2020-01", afterUsd: "0" }]);
+    expect((await cli("budget", "rebuild", "--at", "soon")).stderr).toContain('--at: "soon" is not a date');
+
     // A bad file is refused with the file, the budget's index and the field.
     writeFileSync(
       config,

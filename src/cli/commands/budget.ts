@@ -204,9 +204,15 @@ export function registerBudget(program: Command, run: Runner): Command {
     .command("rebuild")
     .description("Recompute budgets' spent this period from the recorded events (the counters are a cache).")
     .argument("[id]", "budget id (default: every budget)")
+    .option("--at <time>", "rebuild the period containing this date or ISO time (default: now)")
     .option("--json", "print as JSON")
     .action(
-      run(async (ctx, id: string | undefined, o: { json?: boolean }) => {
+      run(async (ctx, id: string | undefined, o: { json?: boolean; at?: string }) => {
+        const at = o.at === undefined ? Date.now() : Date.parse(o.at);
+        if (Number.isNaN(at))
+          throw new TokenLedgerConfigError(
+            `--at: ${JSON.stringify(o.at)} is not a date (2026-03-01 or an ISO time)`,
+          );
         const store = await budgetStore(ctx);
         const all = await store.list();
         const chosen = id === undefined ? all : all.filter((b) => b.id === id);
@@ -214,7 +220,7 @@ export function registerBudget(program: Command, run: Runner): Command {
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
         const storage = await ctx.storage();
         const rows = [];
-        for (const b of chosen) rows.push(await rebuildBudget(store, storage, b));
+        for (const b of chosen) rows.push(await rebuildBudget(store, storage, b, at));
         if (o.json) return ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
         for (const r of rows)
           await ctx.out(
