@@ -11,7 +11,7 @@ export const AGENTS: readonly AgentName[] = ["claude", "codex"];
 export interface AgentSetupOptions {
   /** Proxy base URL (default http://127.0.0.1:4000); the OTLP receiver listens on the same port. */
   readonly proxyUrl?: string;
-  /** Also route the agent's OpenTelemetry events to the receiver (Claude Code). */
+  /** Also route the agent's OpenTelemetry events to the receiver on the same port. */
   readonly otlp?: boolean;
   /** False: do not point the agent at the proxy (OTLP only, for agents whose base URL must stay). Default true. */
   readonly proxy?: boolean;
@@ -72,21 +72,25 @@ export async function planAgentSetup(agent: AgentName, o: AgentSetupOptions = {}
       previous,
     };
   }
-  if (o.otlp) {
-    throw new TokenLedgerConfigError(
-      "--otlp is for Claude Code: Codex's OpenTelemetry events are not read by the receiver yet; use the proxy",
-    );
+  if (o.proxy === false && !o.otlp) {
+    throw new TokenLedgerConfigError("--no-proxy leaves nothing to set up without --otlp");
   }
-  if (o.proxy === false) throw new TokenLedgerConfigError("--no-proxy leaves nothing to set up for codex");
   const file = codexConfigPath(env);
   const previous = await readIfExists(file);
-  const { text, previousProvider } = mergeCodexConfig(previous, origin, file);
+  const targets = { proxyOrigin: o.proxy === false ? null : origin, otlpOrigin: o.otlp ? origin : null };
+  const { text, previousProvider } = mergeCodexConfig(previous, targets, file);
   return {
     agent,
     file,
-    snippet: codexSnippet(origin),
+    snippet: codexSnippet(targets),
     notes: [
       `Codex reads this from ${file}; the API key stays in OPENAI_API_KEY.`,
+      ...(o.otlp
+        ? [
+            "Codex's events carry no request id, so a call seen by both the proxy and the receiver is stored twice: " +
+              "for Codex, use one of them (--no-proxy --otlp for the receiver alone).",
+          ]
+        : []),
       ...(previousProvider
         ? [
             `model_provider was "${previousProvider}"; it becomes "tokenledger" (that provider's table is kept).`,

@@ -163,6 +163,22 @@ model = "gpt-5-mini"
     expect(backups(home)).toHaveLength(1);
   });
 
+  it("--otlp --no-proxy adds only the [otel] exporter, keeping the selected provider and other [otel] keys", async () => {
+    const box = sandbox();
+    const home = join(box.home, ".codex");
+    mkdirSync(home);
+    writeFileSync(join(home, "config.toml"), existing + "\n[otel]\nlog_user_prompt = false\n");
+    const plan = await planAgentSetup("codex", { env: box.env, otlp: true, proxy: false });
+    await applyAgentSetup(plan);
+    const config = parse(readFileSync(join(home, "config.toml"), "utf8")) as Record<string, any>;
+    expect(config.model_provider).toBe("azure");
+    expect(Object.keys(config.model_providers)).toEqual(["azure"]);
+    expect(config.otel).toEqual({
+      log_user_prompt: false,
+      exporter: { "otlp-http": { endpoint: "http://127.0.0.1:4000/v1/logs", protocol: "binary" } },
+    });
+  });
+
   it("prints the TOML to stdout without --write", async () => {
     const box = sandbox();
     const plan = await planAgentSetup("codex", { env: box.env, proxyUrl: "http://127.0.0.1:4555" });
@@ -190,8 +206,8 @@ model = "gpt-5-mini"
 
   it("bad options are refused with the option named", async () => {
     const box = sandbox();
-    await expect(planAgentSetup("codex", { env: box.env, otlp: true })).rejects.toThrow(
-      /--otlp is for Claude Code/,
+    await expect(planAgentSetup("codex", { env: box.env, proxy: false })).rejects.toThrow(
+      /--no-proxy leaves nothing/,
     );
     await expect(planAgentSetup("codex", { env: box.env, proxyUrl: "localhost:4000" })).rejects.toThrow(
       /--proxy-url "localhost:4000" must be http/,

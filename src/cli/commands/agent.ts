@@ -19,8 +19,8 @@ export function registerAgent(program: Command, run: Runner): Command {
       "Print the minimal settings for claude or codex; with --write, merge them into the agent's config (with a backup).",
     )
     .option("--proxy-url <url>", "the proxy's base URL (default http://127.0.0.1:4000)")
-    .option("--otlp", "Claude Code: also send its OpenTelemetry events to the receiver on the same port")
-    .option("--no-proxy", "Claude Code: keep its base URL and only send the events (needs --otlp)")
+    .option("--otlp", "also send the agent's OpenTelemetry events to the receiver on the same port")
+    .option("--no-proxy", "keep the agent's base URL or provider and only send the events (needs --otlp)")
     .option("--write", "merge into ~/.claude/settings.json or ~/.codex/config.toml instead of printing");
   setup.addHelpText(
     "after",

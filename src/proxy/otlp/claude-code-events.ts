@@ -1,9 +1,9 @@
-import type { UsageEventInput } from "../../core/event.js";
 import { stableEventId } from "../../importers/stable-id.js";
 import { CLAUDE_CODE_AGENT } from "../../importers/claude-code.js";
 import { fromAnthropicUsage } from "../../usage/anthropic.js";
 import { providerRequestEventId } from "./event-id.js";
-import type { AttributeValue, OtlpLogRecord } from "./log-records.js";
+import { count, eventTime, finite, text, type Mapped } from "./attributes.js";
+import type { OtlpLogRecord } from "./log-records.js";
 
 /** What every OTLP-born row carries in `metadata.source`. */
 export const OTLP_SOURCE = "otlp";
@@ -15,8 +15,6 @@ export function isClaudeCodeApiRequest(r: OtlpLogRecord): boolean {
   if (r.name === API_REQUEST) return true;
   return r.attributes.get("event.name") === "api_request" && r.resource.get("service.name") === "claude-code";
 }
-
-export type Mapped = { readonly event: UsageEventInput } | { readonly rejected: string };
 
 /**
  * One `api_request` event -> one ledger row. Token counts may arrive as numbers or numeric strings; anything else is
@@ -78,31 +76,4 @@ function fallbackId(r: OtlpLogRecord, sessionId: string | null): string {
   const seq = r.attributes.get("event.sequence");
   const at = text(r.attributes.get("event.timestamp")) ?? r.timeUnixNano ?? r.observedTimeUnixNano ?? "";
   return stableEventId(CLAUDE_CODE_AGENT, OTLP_SOURCE, sessionId ?? "", String(seq ?? ""), at);
-}
-
-/** A count as the usage normaliser expects it: numbers and numeric strings become numbers; other values stay (-> invalid). */
-function count(v: AttributeValue | undefined): unknown {
-  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-  return v;
-}
-
-function finite(v: AttributeValue | undefined): number | null {
-  const n = typeof v === "string" ? Number(v) : v;
-  return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : null;
-}
-
-function text(v: AttributeValue | undefined): string | null {
-  if (v === undefined || v === "") return null;
-  return String(v);
-}
-
-/** Milliseconds since the epoch: `event.timestamp` (ISO), else the record's time, else its observed time. */
-function eventTime(r: OtlpLogRecord): number | null {
-  const iso = r.attributes.get("event.timestamp");
-  if (typeof iso === "string") {
-    const ms = Date.parse(iso);
-    if (Number.isFinite(ms)) return ms;
-  }
-  const nanos = r.timeUnixNano ?? r.observedTimeUnixNano;
-  return nanos ? Number(BigInt(nanos) / 1_000_000n) : null;
 }

@@ -1,8 +1,16 @@
 import type { TokenTracker } from "../../core/tracker.js";
 import type { SafeLogger } from "../../core/logger.js";
+import type { Mapped } from "./attributes.js";
 import { claudeCodeApiRequestToEvent, isClaudeCodeApiRequest } from "./claude-code-events.js";
-import { logRecordsOf } from "./log-records.js";
+import { codexCompletedResponseToEvent, isCodexCompletedResponse } from "./codex-events.js";
+import { logRecordsOf, type OtlpLogRecord } from "./log-records.js";
 import type { ExportOutcome } from "./respond.js";
+
+/** The agents' per-call usage events, and how each becomes a row. */
+const USAGE_EVENTS: readonly (readonly [(r: OtlpLogRecord) => boolean, (r: OtlpLogRecord) => Mapped])[] = [
+  [isClaudeCodeApiRequest, claudeCodeApiRequestToEvent],
+  [isCodexCompletedResponse, codexCompletedResponseToEvent],
+];
 
 /**
  * Records a row per agent usage event of a decoded logs export. Events are the single source of truth: Claude
@@ -16,8 +24,9 @@ export function ingestLogs(
   let rejected = 0;
   let reason: string | undefined;
   for (const record of logRecordsOf(request)) {
-    if (!isClaudeCodeApiRequest(record)) continue;
-    const mapped = claudeCodeApiRequestToEvent(record);
+    const kind = USAGE_EVENTS.find(([matches]) => matches(record));
+    if (!kind) continue;
+    const mapped = kind[1](record);
     if ("rejected" in mapped) {
       rejected += 1;
       reason ??= mapped.rejected;
