@@ -57,7 +57,7 @@ describe.skipIf(!claude.bin)(`real Claude Code ${CLAUDE_CODE_VERSION} -> OTLP re
     return out;
   }
 
-  it("a session with a tool call and a subagent: every call the upstream billed is one row with its exact tokens", async () => {
+  it("a session with a tool call, a subagent and a resumed turn: every call the upstream billed is one row with its exact tokens", async () => {
     const configDir = join(dir, "claude-config");
     const work = join(dir, "work");
     mkdirSync(work, { recursive: true });
@@ -70,6 +70,15 @@ describe.skipIf(!claude.bin)(`real Claude Code ${CLAUDE_CODE_VERSION} -> OTLP re
       env: { HOME: dir, CLAUDE_CONFIG_DIR: configDir },
     });
     await applyAgentSetup(plan);
+    const agentEnv = {
+      HOME: dir,
+      CLAUDE_CONFIG_DIR: configDir,
+      ANTHROPIC_API_KEY: "sk-ant-test-not-a-key",
+      // Without the proxy, the agent calls the fake upstream itself.
+      ...(proxy ? {} : { ANTHROPIC_BASE_URL: upstream.url }),
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+    };
     const run = await runAgent(
       claude.bin!,
       [
@@ -81,15 +90,7 @@ describe.skipIf(!claude.bin)(`real Claude Code ${CLAUDE_CODE_VERSION} -> OTLP re
         "Bash(echo:*)",
         "Agent",
       ],
-      {
-        HOME: dir,
-        CLAUDE_CONFIG_DIR: configDir,
-        ANTHROPIC_API_KEY: "sk-ant-test-not-a-key",
-        // Without the proxy, the agent calls the fake upstream itself.
-        ...(proxy ? {} : { ANTHROPIC_BASE_URL: upstream.url }),
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
-      },
+      agentEnv,
       work,
     );
     expect(run.code, run.output).toBe(0);
@@ -100,6 +101,13 @@ describe.skipIf(!claude.bin)(`real Claude Code ${CLAUDE_CODE_VERSION} -> OTLP re
     );
     expect(toolResults.length, "the Bash tool's output went back to the model").toBeGreaterThan(0);
     expect(billed.length).toBeGreaterThanOrEqual(4);
+
+    // The same session resumed for another turn (--continue): still one session, one more billed call.
+    // (`-p "/compact" --continue` answers "Not enough messages to compact." on a session this short in 2.1.197,
+    // so compaction is not driven here.)
+    const more = await runAgent(claude.bin!, ["-p", "Say more.", "--continue"], agentEnv, work);
+    expect(more.code, more.output).toBe(0);
+    expect(billed.length).toBeGreaterThanOrEqual(5);
 
     const stored = await eventually(rows, (r) => r.length >= billed.length);
     expect(stored).toHaveLength(billed.length);
