@@ -7,14 +7,19 @@ import { handleOtlpRequest, type OtlpReceiverDeps } from "./handler.js";
  */
 export function createOtlpServer(deps: OtlpReceiverDeps): Server {
   return createServer((req, res) => {
-    void handleOtlpRequest(req, res, deps).then((handled) => {
-      if (handled) return;
-      const body = JSON.stringify({ code: 5, message: `no OTLP route at ${req.url ?? ""}` });
-      res.writeHead(404, {
-        "content-type": "application/json",
-        "content-length": String(Buffer.byteLength(body)),
+    void handleOtlpRequest(req, res, deps)
+      .catch(() => {
+        res.destroy(); // not expected: the handler answers its own errors
+        return true;
+      })
+      .then((handled) => {
+        if (handled) return;
+        const body = JSON.stringify({ code: 5, message: `no OTLP route at ${req.url ?? ""}` });
+        res.writeHead(404, {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(body)),
+        });
+        res.end(body);
       });
-      res.end(body);
-    });
   });
 }
