@@ -56,6 +56,10 @@ describe("replayed agent telemetry -> ledger", () => {
       for (const b of s.billed)
         if (b.requestId) expect(rows.some((e) => e.requestId === b.requestId)).toBe(true);
       expect(rows.every((e) => e.metadata?.source === "otlp" && !e.unpriced)).toBe(true);
+      if (s.agent === "claude-code") {
+        // The recorded session delegated once to a general-purpose subagent: its call is marked as such.
+        expect(rows.filter((e) => e.metadata?.agentName === "general-purpose")).toHaveLength(1);
+      }
     },
   );
 });

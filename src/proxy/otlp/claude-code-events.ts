@@ -69,6 +69,8 @@ const METADATA_ATTRIBUTES: readonly (readonly [string, string])[] = [
   ["query_source", "querySource"],
   ["speed", "speed"],
   ["effort", "effort"],
+  // Set on a subagent's calls (e.g. `general-purpose`); its query_source is then `agent:builtin:<name>`.
+  ["agent.name", "agentName"],
 ];
 
 /** Without a request id: the session and the event's sequence number, stable across an exporter's retries. */
