@@ -37,9 +37,9 @@ export function gz(body: unknown): string {
   return gzipSync(text).toString("base64");
 }
 
-/** Saved only when asked (TOKENLEDGER_RECORD_AGENT_FIXTURES=1), so CI runs never rewrite the repository. */
+/** Saved only when asked (TOKENLEDGER_RECORD_AGENT_FIXTURES=1), so CI runs never rewrite the repository; run prettier on it after. */
 export function maybeSaveFixture(name: string, fixture: AgentSessionFixture): void {
   if (process.env.TOKENLEDGER_RECORD_AGENT_FIXTURES !== "1") return;
   mkdirSync(AGENT_FIXTURES, { recursive: true });
-  writeFileSync(new URL(name, AGENT_FIXTURES), `${JSON.stringify(fixture, null, 1)}\n`);
+  writeFileSync(new URL(name, AGENT_FIXTURES), `${JSON.stringify(fixture, null, 2)}\n`);
 }
