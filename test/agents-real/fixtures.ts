@@ -37,7 +37,10 @@ export function gz(body: unknown): string {
   return gzipSync(text).toString("base64");
 }
 
-/** Saved only when asked (TOKENLEDGER_RECORD_AGENT_FIXTURES=1), so CI runs never rewrite the repository; run prettier on it after. */
+/**
+ * Saved only when asked (TOKENLEDGER_RECORD_AGENT_FIXTURES=1), so CI runs never rewrite the repository.
+ * Run prettier on the file after recording.
+ */
 export function maybeSaveFixture(name: string, fixture: AgentSessionFixture): void {
   if (process.env.TOKENLEDGER_RECORD_AGENT_FIXTURES !== "1") return;
   mkdirSync(AGENT_FIXTURES, { recursive: true });
