@@ -23,6 +23,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The real agent CLIs run in their own job: `npm run test:agents` (test/agents-real/vitest.config.ts).
+    exclude: ["**/node_modules/**", "test/agents-real/**"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -97,6 +97,12 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
       "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
     load: async () => (await import("./commands/advice.js")).registerAdvice,
   },
+  {
+    name: "agent",
+    term: "agent",
+    summary: "Point coding agents (Claude Code, Codex) at the tracking proxy and the OTLP receiver.",
+    load: async () => (await import("./commands/agent.js")).registerAgent,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */

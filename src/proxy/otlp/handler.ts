@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenTracker } from "../../core/tracker.js";
+import type { Logger } from "../../core/logger.js";
+import { SafeLogger, silentLogger } from "../../core/logger.js";
+import { DEFAULT_MAX_BODY_BYTES, readOtlpBody } from "./body.js";
+import { decodeExportRequest, formatOf, type OtlpFormat } from "./decode.js";
+import { OtlpRequestError, RPC_INTERNAL, RPC_INVALID_ARGUMENT } from "./errors.js";
+import { ingestLogs } from "./ingest.js";
+import { sendExportResponse, sendStatus, type ExportOutcome } from "./respond.js";
+import type { OtlpSignal } from "./schema.js";
+
+export interface OtlpReceiverDeps {
+  /** Where rows go; only `record()` is used (it never throws and does no I/O). */
+  readonly tracker: Pick<TokenTracker, "record">;
+  readonly logger?: Logger;
+  /** Largest accepted body, before and after gzip; default 4 MiB. */
+  readonly maxBodyBytes?: number;
+}
+
+const PATHS: Readonly<Record<string, OtlpSignal>> = {
+  "/v1/logs": "logs",
+  "/v1/metrics": "metrics",
+  "/v1/traces": "traces",
+};
+
+/** The signal an OTLP/HTTP path names, or null for any other path. */
+export function otlpSignalOf(url: string | undefined): OtlpSignal | null {
+  const path = (url ?? "").split("?")[0]!;
+  return PATHS[path] ?? null;
+}
+
+/**
+ * Serves OTLP/HTTP exports (`POST /v1/logs`, `/v1/metrics`, `/v1/traces`, JSON or protobuf). Returns false, without
+ * touching the request, when the path is none of these, so a router can try its own routes. Claude Code's
+ * `api_request` log events become ledger rows; every other log record, metric and span is acknowledged and dropped.
+ * A bad body gets a 400 with an OTLP Status; nothing here throws.
+ */
+export async function handleOtlpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: OtlpReceiverDeps,
+): Promise<boolean> {
+  const signal = otlpSignalOf(req.url);
+  if (!signal) return false;
+  const log = new SafeLogger(deps.logger ?? silentLogger);
+  const format: OtlpFormat = formatOf(req.headers["content-type"]) ?? "json";
+  try {
+    if (req.method !== "POST") {
+      throw new OtlpRequestError(405, `${req.method ?? "?"} is not allowed on ${req.url}; use POST`);
+    }
+    if (!formatOf(req.headers["content-type"])) {
+      throw new OtlpRequestError(
+        415,
+        `unsupported Content-Type "${req.headers["content-type"] ?? ""}" (use application/json or application/x-protobuf)`,
+      );
+    }
+    const body = await readOtlpBody(req, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const request = decodeExportRequest(signal, format, body);
+    const outcome: ExportOutcome =
+      signal === "logs" ? ingestLogs(request, deps.tracker, log) : { rejected: 0 };
+    sendExportResponse(res, signal, format, outcome);
+  } catch (err) {
+    try {
+      answerError(req, res, format, err, log);
+    } catch {
+      res.destroy(); // the socket is already gone; nothing left to answer
+    }
+  }
+  return true;
+}
+
+function answerError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  format: OtlpFormat,
+  err: unknown,
+  log: SafeLogger,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof OtlpRequestError) {
+    log.warn(`OTLP receiver: ${err.status} ${err.message}`);
+    const headers: Record<string, string> = err.status === 405 ? { allow: "POST" } : {};
+    // A refused body may still be arriving: close the connection after the answer instead of reading it all.
+    if (err.status === 413) {
+      headers.connection = "close";
+      res.once("finish", () => req.destroy());
+    }
+    sendStatus(res, err.status, format, RPC_INVALID_ARGUMENT, err.message, headers);
+    return;
+  }
+  log.error(`OTLP receiver: internal error: ${(err as Error)?.message ?? String(err)}`);
+  sendStatus(res, 500, format, RPC_INTERNAL, "internal error in the OTLP receiver");
+}

@@ -1,0 +1,46 @@
+import { spawn } from "node:child_process";
+
+export interface AgentRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs an agent CLI non-interactively with exactly the given environment (no inherited keys or config). */
+export function runAgent(
+  bin: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = 120_000,
+): Promise<AgentRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** Polls until `check` passes or the time is up (telemetry exporters send on their own schedule). */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
