@@ -97,6 +97,12 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
       "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
     load: async () => (await import("./commands/advice.js")).registerAdvice,
   },
+  {
+    name: "proxy",
+    term: "proxy [options]",
+    summary: "Tracking proxy for coding agents and apps in any language: point their base URL here.",
+    load: async () => (await import("./commands/proxy.js")).registerProxy,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */
