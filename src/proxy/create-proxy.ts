@@ -111,19 +111,6 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     }
 
     const tracked = route.kind !== "free";
-    let admission;
-    if (route.kind === "billed" && parsed) {
-      const verdict = await admit(options.gate, {
-        provider: upstream.provider,
-        operation: route.operation,
-        model: requestedModel,
-        body: parsed,
-        attribution,
-      });
-      if (!verdict.ok) return sendProxyError(res, route.format, verdict.status, verdict.type, verdict.message, verdict.headers);
-      admission = verdict.admission;
-    }
-
     // Credentials are passed to LlmCall only so a stored error message that echoes them gets them removed.
     const secrets = { apiKey: headerValue(req.headers, "x-api-key"), authToken: headerValue(req.headers, "authorization") };
     const call = tracked
@@ -142,7 +129,20 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
           }),
         )
       : undefined;
-    if (call && admission) call.admitted(admission);
+    if (call && route.kind === "billed" && parsed) {
+      const verdict = await admit(options.gate, {
+        provider: upstream.provider,
+        operation: route.operation,
+        model: requestedModel,
+        body: parsed,
+        attribution,
+      });
+      if (!verdict.ok) {
+        call.fail(verdict.error);
+        return sendProxyError(res, route.format, verdict.status, verdict.type, verdict.message, verdict.headers);
+      }
+      if (verdict.admission) call.admitted(verdict.admission);
+    }
 
     const abort = new AbortController();
     const onClientClose = (): void => {

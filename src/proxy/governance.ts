@@ -8,6 +8,8 @@ export interface Refusal {
   readonly type: ProxyErrorType;
   readonly message: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** What the gate threw (recorded on the call's error row, as the SDK interceptors do). */
+  readonly error: unknown;
 }
 
 export type GateResult = { readonly ok: true; readonly admission: Admission | undefined } | ({ readonly ok: false } & Refusal);
@@ -42,16 +44,25 @@ export async function admit(
         type: "rate_limit_error",
         message: `tokenledger: ${err.message}`,
         headers: { "retry-after": String(seconds) },
+        error: err,
       };
     }
     if (err instanceof BudgetUnpricedError)
-      return { ok: false, status: 403, type: "permission_error", message: `tokenledger: ${err.message}`, headers: {} };
+      return {
+        ok: false,
+        status: 403,
+        type: "permission_error",
+        message: `tokenledger: ${err.message}`,
+        headers: {},
+        error: err,
+      };
     return {
       ok: false,
       status: 503,
       type: "api_error",
       message: `tokenledger: budget check failed: ${err instanceof Error ? err.message : String(err)}`,
       headers: { "retry-after": "5" },
+      error: err,
     };
   }
 }
