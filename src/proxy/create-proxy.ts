@@ -173,13 +173,31 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
 
     const upHeaders = answer.headers;
     res.writeHead(answer.statusCode, clientResponseHeaders(upHeaders));
-    res.flushHeaders();
+    // Headers go out with the first body chunk when it is already here (one write instead of two, ~8 % of the
+    // proxy's CPU in bench/proxy.ts); otherwise on their own one loop turn later, so an idle upstream's headers
+    // still reach the client at once.
+    let bodyStarted = false;
+    const flushHeaders = setImmediate(() => {
+      if (!bodyStarted && !res.destroyed) res.flushHeaders();
+    });
     answer.body.on("error", () => {}); // errors are read through pump's result
 
     const tap = call
       ? tapFor(route.usage, first(upHeaders["content-type"]), first(upHeaders["content-encoding"]), () => call.firstToken())
       : undefined;
-    const end: PumpEnd = await pump(answer.body, res, tap ? (c) => tap.write(c) : noop);
+    const end: PumpEnd = await pump(
+      answer.body,
+      res,
+      tap
+        ? (c) => {
+            bodyStarted = true;
+            tap.write(c);
+          }
+        : () => {
+            bodyStarted = true;
+          },
+    );
+    clearImmediate(flushHeaders);
     res.off("close", onClientClose);
     if (end !== "end") {
       abort.abort();
@@ -206,5 +224,3 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
-
-function noop(): void {}

@@ -70,7 +70,12 @@ describe("streaming transparency", () => {
       state.written = 0;
       const res = await new Promise<IncomingMessage>((resolve) => httpRequest(`${base}/v1/files/blob`, { method: "POST" }, resolve).end("{}"));
       res.pause();
-      await new Promise((r) => setTimeout(r, 400));
+      // Wait until the upstream stops getting its writes through (it is blocked) or has sent everything.
+      let last = -1;
+      for (let i = 0; i < 100 && state.written !== last && state.written < CHUNK * COUNT; i++) {
+        last = state.written;
+        await new Promise((r) => setTimeout(r, 150));
+      }
       const heldBack = state.written;
       const hash = createHash("sha256");
       res.on("data", (c: Buffer) => hash.update(c));
