@@ -18,8 +18,12 @@ const upstream = process.env.PROXY_BENCH_UPSTREAM ?? "";
 function chunks(): string[] {
   const out: string[] = [];
   for (let i = 0; i < 18; i++)
-    out.push(`data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"delta":{"content":"tok${i}"}}]}\n\n`);
-  out.push(`data: {"id":"c1","model":"gpt-4o","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":18,"total_tokens":28}}\n\n`);
+    out.push(
+      `data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"delta":{"content":"tok${i}"}}]}\n\n`,
+    );
+  out.push(
+    `data: {"id":"c1","model":"gpt-4o","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":18,"total_tokens":28}}\n\n`,
+  );
   out.push("data: [DONE]\n\n");
   return out;
 }
@@ -87,11 +91,20 @@ async function main(): Promise<number> {
     return listen(
       createServer((req, res) => {
         void agent
-          .request({ origin: u.origin, path: req.url ?? "/", method: "POST", headers: endToEnd(req.headers), body: req })
-          .then((up) => {
-            res.writeHead(up.statusCode, up.headers as Record<string, string>);
-            up.body.pipe(res);
-          }, () => res.destroy());
+          .request({
+            origin: u.origin,
+            path: req.url ?? "/",
+            method: "POST",
+            headers: endToEnd(req.headers),
+            body: req,
+          })
+          .then(
+            (up) => {
+              res.writeHead(up.statusCode, up.headers as Record<string, string>);
+              up.body.pipe(res);
+            },
+            () => res.destroy(),
+          );
       }),
     );
   }

@@ -33,7 +33,9 @@ async function start(role: string, upstream = ""): Promise<Child> {
     execArgv: [
       "--import",
       "tsx",
-      ...(role === "proxy" && process.env.PROXY_BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_BENCH_PROF}`] : []),
+      ...(role === "proxy" && process.env.PROXY_BENCH_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_BENCH_PROF}`]
+        : []),
     ],
     env: { ...process.env, PROXY_BENCH_ROLE: role, PROXY_BENCH_UPSTREAM: upstream },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -66,7 +68,13 @@ interface Sample {
 }
 
 /** `n` streamed requests with `concurrency` workers; per request the time to the first body byte and to the end. */
-async function load(pool: Pool, path: string, n: number, concurrency: number, deadline = Infinity): Promise<Sample> {
+async function load(
+  pool: Pool,
+  path: string,
+  n: number,
+  concurrency: number,
+  deadline = Infinity,
+): Promise<Sample> {
   const total: number[] = [];
   const firstByte: number[] = [];
   let next = 0;
@@ -105,9 +113,16 @@ const [nodePass, undiciPass, proxyChild] = await Promise.all([
   start("undici-pass", upstream.url),
   start("proxy", upstream.url),
 ]);
-const children: Record<Exclude<Target, "direct">, Child> = { "node-pass": nodePass, "undici-pass": undiciPass, proxy: proxyChild };
+const children: Record<Exclude<Target, "direct">, Child> = {
+  "node-pass": nodePass,
+  "undici-pass": undiciPass,
+  proxy: proxyChild,
+};
 const urlOf = (t: Target): string => (t === "direct" ? upstream.url : children[t].url);
-const pools = Object.fromEntries(TARGETS.map((t) => [t, new Pool(urlOf(t), { connections: 128 })])) as Record<Target, Pool>;
+const pools = Object.fromEntries(TARGETS.map((t) => [t, new Pool(urlOf(t), { connections: 128 })])) as Record<
+  Target,
+  Pool
+>;
 
 try {
   const rounds = size("BENCH_PROXY_ROUNDS", 5, 3);
@@ -170,9 +185,11 @@ try {
   const rss2 = (await stats(children.proxy)).rss;
   check(half.total.length === rssN / 2, "RSS run lost requests");
   const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
-  printTable(`proxy RSS over ${rssN} requests at concurrency 64`, ["start", "half-way", "end", "second half growth"], [
-    [mb(rss0), mb(rss1), mb(rss2), mb(rss2 - rss1)],
-  ]);
+  printTable(
+    `proxy RSS over ${rssN} requests at concurrency 64`,
+    ["start", "half-way", "end", "second half growth"],
+    [[mb(rss0), mb(rss1), mb(rss2), mb(rss2 - rss1)]],
+  );
 
   // Realistic upstream: added time to first body byte, each cell time-boxed to 60 s.
   const ttfbRows: string[][] = [];
@@ -181,7 +198,13 @@ try {
     const first: Record<Target, number[]> = { direct: [], "node-pass": [], "undici-pass": [], proxy: [] };
     for (let r = 0; r < rounds; r++) {
       for (const t of TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]!)) {
-        const s = await load(pools[t], "/v1/chat/completions?slow", n, c, performance.now() + 60_000 / rounds);
+        const s = await load(
+          pools[t],
+          "/v1/chat/completions?slow",
+          n,
+          c,
+          performance.now() + 60_000 / rounds,
+        );
         first[t].push(median(s.firstByte));
       }
     }

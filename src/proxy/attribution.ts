@@ -26,7 +26,10 @@ function clean(value: string | undefined): string | undefined {
  * tokenledger key, then Claude Code's own session and subagent headers. The client (claude-code, codex, an SDK)
  * comes from `user-agent` and is stored as `metadata.client` (and as `app` when nothing else set one).
  */
-export function requestAttribution(headers: IncomingHttpHeaders, identity: Attribution | undefined): Attribution {
+export function requestAttribution(
+  headers: IncomingHttpHeaders,
+  identity: Attribution | undefined,
+): Attribution {
   const explicit: Record<string, unknown> = {};
   for (const [suffix, field] of Object.entries(HEADER_FIELDS)) {
     const v = clean(headerValue(headers, ATTRIBUTION_PREFIX + suffix));

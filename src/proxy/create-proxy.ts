@@ -39,14 +39,24 @@ interface Upstream extends ResolvedUpstream {
 /** Creates the tracking proxy: Anthropic and OpenAI routes passed through byte for byte, usage read from a tee. */
 export function createProxy(options: ProxyOptions): TokenLedgerProxy {
   const log = new SafeLogger(options.logger ?? consoleLogger);
-  const anthropicUp = resolveUpstream(options.upstreams?.anthropic ?? "https://api.anthropic.com", "--upstream-anthropic");
-  const openaiUp = resolveUpstream(options.upstreams?.openai ?? "https://api.openai.com", "--upstream-openai");
+  const anthropicUp = resolveUpstream(
+    options.upstreams?.anthropic ?? "https://api.anthropic.com",
+    "--upstream-anthropic",
+  );
+  const openaiUp = resolveUpstream(
+    options.upstreams?.openai ?? "https://api.openai.com",
+    "--upstream-openai",
+  );
   const upstreams: Record<Route["format"], Upstream> = {
     anthropic: { ...anthropicUp, provider: "anthropic" },
     openai: { ...openaiUp, provider: openaiProviderName(openaiUp.origin, options.openaiProvider) },
   };
   // Generous timeouts: a non-streamed long answer may take minutes before its headers; thinking pauses a stream.
-  const dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const dispatcher: Dispatcher = new Agent({
+    keepAliveTimeout: 30_000,
+    headersTimeout: 600_000,
+    bodyTimeout: 600_000,
+  });
   const maxBody = options.maxRequestBytes ?? 32 * 1024 * 1024;
   let otlp: Promise<OtlpHandler | undefined> | undefined;
 
@@ -60,7 +70,8 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
       await serve(req, res);
     } catch (err) {
       log.error(`proxy: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) sendProxyError(res, "openai", 500, "api_error", "tokenledger proxy internal error");
+      if (!res.headersSent)
+        sendProxyError(res, "openai", 500, "api_error", "tokenledger proxy internal error");
       else res.destroy();
     }
   }
@@ -70,7 +81,8 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     const q = url.indexOf("?");
     let path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? "" : url.slice(q);
-    const anthropicClient = req.headers["anthropic-version"] !== undefined || req.headers["x-api-key"] !== undefined;
+    const anthropicClient =
+      req.headers["anthropic-version"] !== undefined || req.headers["x-api-key"] !== undefined;
     let keyId = headerValue(req.headers, "x-tokenledger-key");
     const prefixed = KEY_PREFIX.exec(path);
     if (prefixed) {
@@ -79,20 +91,41 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     }
     const route = matchRoute(req.method ?? "GET", path, anthropicClient);
     if (!path.startsWith("/v1")) {
-      return sendProxyError(res, route.format, 404, "not_found_error", `tokenledger proxy: no route for ${path}`);
+      return sendProxyError(
+        res,
+        route.format,
+        404,
+        "not_found_error",
+        `tokenledger proxy: no route for ${path}`,
+      );
     }
 
     let identity: Attribution | undefined;
     if (keyId !== undefined) {
       identity = await options.resolveIdentity?.(keyId);
       if (!identity)
-        return sendProxyError(res, route.format, 401, "authentication_error", "tokenledger proxy: unknown tokenledger key");
+        return sendProxyError(
+          res,
+          route.format,
+          401,
+          "authentication_error",
+          "tokenledger proxy: unknown tokenledger key",
+        );
     }
 
-    const read = req.method === "GET" || req.method === "HEAD" ? { ok: true as const, body: Buffer.alloc(0) } : await readRequestBody(req, maxBody);
+    const read =
+      req.method === "GET" || req.method === "HEAD"
+        ? { ok: true as const, body: Buffer.alloc(0) }
+        : await readRequestBody(req, maxBody);
     if (!read.ok) {
       if (read.tooLarge)
-        return sendProxyError(res, route.format, 413, "request_too_large", `request body over ${maxBody} bytes`);
+        return sendProxyError(
+          res,
+          route.format,
+          413,
+          "request_too_large",
+          `request body over ${maxBody} bytes`,
+        );
       return void res.destroy();
     }
     const parsed = parseJsonBody(read.body);
@@ -112,21 +145,26 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
 
     const tracked = route.kind !== "free";
     // Credentials are passed to LlmCall only so a stored error message that echoes them gets them removed.
-    const secrets = { apiKey: headerValue(req.headers, "x-api-key"), authToken: headerValue(req.headers, "authorization") };
+    const secrets = {
+      apiKey: headerValue(req.headers, "x-api-key"),
+      authToken: headerValue(req.headers, "authorization"),
+    };
     const call = tracked
-      ? runWithAttribution(attribution, () =>
-          new LlmCall(options.sink, {
-            provider: upstream.provider,
-            operation: route.operation,
-            requestedModel,
-            streamed,
-            client: secrets,
-            metadata: {
-              proxy: true,
-              ...(route.kind === "unrecognised" ? { path } : {}),
-              ...(injected ? { include_usage_injected: true } : {}),
-            },
-          }),
+      ? runWithAttribution(
+          attribution,
+          () =>
+            new LlmCall(options.sink, {
+              provider: upstream.provider,
+              operation: route.operation,
+              requestedModel,
+              streamed,
+              client: secrets,
+              metadata: {
+                proxy: true,
+                ...(route.kind === "unrecognised" ? { path } : {}),
+                ...(injected ? { include_usage_injected: true } : {}),
+              },
+            }),
         )
       : undefined;
     if (call && route.kind === "billed" && parsed) {
@@ -139,7 +177,14 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
       });
       if (!verdict.ok) {
         call.fail(verdict.error);
-        return sendProxyError(res, route.format, verdict.status, verdict.type, verdict.message, verdict.headers);
+        return sendProxyError(
+          res,
+          route.format,
+          verdict.status,
+          verdict.type,
+          verdict.message,
+          verdict.headers,
+        );
       }
       if (verdict.admission) call.admitted(verdict.admission);
     }
@@ -163,10 +208,20 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     } catch (err) {
       const gone = abort.signal.aborted;
       if (call && parsed && route.kind === "billed")
-        call.fail(gone ? { name: "AbortError", message: "client left" } : { name: "UpstreamUnreachable", message: (err as Error).message });
+        call.fail(
+          gone
+            ? { name: "AbortError", message: "client left" }
+            : { name: "UpstreamUnreachable", message: (err as Error).message },
+        );
       if (!gone) {
         log.warn(`proxy: upstream ${upstream.origin} unreachable: ${(err as Error).message}`);
-        sendProxyError(res, route.format, 502, "api_error", `tokenledger proxy: upstream unreachable (${(err as Error).message})`);
+        sendProxyError(
+          res,
+          route.format,
+          502,
+          "api_error",
+          `tokenledger proxy: upstream unreachable (${(err as Error).message})`,
+        );
       }
       return;
     }
@@ -183,7 +238,9 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     answer.body.on("error", () => {}); // errors are read through pump's result
 
     const tap = call
-      ? tapFor(route.usage, first(upHeaders["content-type"]), first(upHeaders["content-encoding"]), () => call.firstToken())
+      ? tapFor(route.usage, first(upHeaders["content-type"]), first(upHeaders["content-encoding"]), () =>
+          call.firstToken(),
+        )
       : undefined;
     const end: PumpEnd = await pump(
       answer.body,

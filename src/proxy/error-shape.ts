@@ -29,7 +29,9 @@ export function sendProxyError(
   const body =
     format === "anthropic"
       ? { type: "error", error: { type, message } }
-      : { error: { message, type, param: null, code: type === "rate_limit_error" ? "budget_exceeded" : null } };
+      : {
+          error: { message, type, param: null, code: type === "rate_limit_error" ? "budget_exceeded" : null },
+        };
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",

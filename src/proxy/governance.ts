@@ -12,7 +12,8 @@ export interface Refusal {
   readonly error: unknown;
 }
 
-export type GateResult = { readonly ok: true; readonly admission: Admission | undefined } | ({ readonly ok: false } & Refusal);
+export type GateResult =
+  { readonly ok: true; readonly admission: Admission | undefined } | ({ readonly ok: false } & Refusal);
 
 /**
  * Budgets before the upstream call. A block becomes 429 with `Retry-After` (seconds until the budget's
@@ -21,7 +22,13 @@ export type GateResult = { readonly ok: true; readonly admission: Admission | un
  */
 export async function admit(
   gate: PreCallGate | undefined,
-  request: { provider: string; operation: string; model: string | null; body: unknown; attribution: Attribution },
+  request: {
+    provider: string;
+    operation: string;
+    model: string | null;
+    body: unknown;
+    attribution: Attribution;
+  },
 ): Promise<GateResult> {
   if (!gate) return { ok: true, admission: undefined };
   try {

@@ -30,7 +30,10 @@ function connectionListed(value: string | string[] | undefined): Set<string> {
  * `include_usage` is injected; undici sets it) and every `x-tokenledger-*` header. Everything else, including
  * `authorization`, `x-api-key` and `anthropic-*`, passes byte for byte.
  */
-export function upstreamRequestHeaders(rawHeaders: readonly string[], headers: IncomingHttpHeaders): string[] {
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  headers: IncomingHttpHeaders,
+): string[] {
   const listed = connectionListed(headers.connection);
   const out: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {

@@ -44,12 +44,16 @@ export function resolveUpstream(url: string, option: string): ResolvedUpstream {
   try {
     u = new URL(url);
   } catch {
-    throw new TokenLedgerConfigError(`${option}: "${url}" is not a URL (expected e.g. https://api.openai.com)`);
+    throw new TokenLedgerConfigError(
+      `${option}: "${url}" is not a URL (expected e.g. https://api.openai.com)`,
+    );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:")
     throw new TokenLedgerConfigError(`${option}: "${url}" must be http:// or https://`);
   if (u.username || u.password)
-    throw new TokenLedgerConfigError(`${option}: credentials in the URL are not accepted; the client's own are forwarded`);
+    throw new TokenLedgerConfigError(
+      `${option}: credentials in the URL are not accepted; the client's own are forwarded`,
+    );
   const basePath = u.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
   return { origin: u.origin, basePath };
 }

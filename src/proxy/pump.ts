@@ -10,7 +10,11 @@ export type PumpEnd = "end" | "upstream-error" | "client-gone";
  * response's high-water mark here. Each chunk is shown to `onChunk` (the usage tap) before it is written; the
  * tap is synchronous and cheap, so the pipe never waits on it.
  */
-export function pump(body: Readable, res: ServerResponse, onChunk: (chunk: Buffer) => void): Promise<PumpEnd> {
+export function pump(
+  body: Readable,
+  res: ServerResponse,
+  onChunk: (chunk: Buffer) => void,
+): Promise<PumpEnd> {
   return new Promise<PumpEnd>((resolve) => {
     let settled = false;
     const settle = (how: PumpEnd): void => {
@@ -38,7 +42,8 @@ export function pump(body: Readable, res: ServerResponse, onChunk: (chunk: Buffe
       res.end();
       settle("end");
     };
-    const onError = (): void => settle(res.destroyed && !res.writableFinished ? "client-gone" : "upstream-error");
+    const onError = (): void =>
+      settle(res.destroyed && !res.writableFinished ? "client-gone" : "upstream-error");
     const onClose = (): void => {
       if (!res.writableFinished) settle("client-gone");
     };

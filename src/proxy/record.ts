@@ -13,7 +13,11 @@ export interface Answer {
 }
 
 /** Error-shaped values for `LlmCall.fail` (it reads `name`, `status` and `message`). */
-function failure(name: string, message: string, status?: number): { name: string; message: string; status?: number } {
+function failure(
+  name: string,
+  message: string,
+  status?: number,
+): { name: string; message: string; status?: number } {
   return status === undefined ? { name, message } : { name, message, status };
 }
 
@@ -23,7 +27,8 @@ function failure(name: string, message: string, status?: number): { name: string
  * unknown path never becomes a row with model `unknown` and zero tokens.
  */
 export function recordAnswer(call: LlmCall, route: Route, requestReadable: boolean, a: Answer): void {
-  const usage = a.seen.usage !== null && a.seen.usage !== undefined ? normalizeUsage(route.usage, a.seen.usage) : null;
+  const usage =
+    a.seen.usage !== null && a.seen.usage !== undefined ? normalizeUsage(route.usage, a.seen.usage) : null;
   if (!(route.kind === "billed" && requestReadable) && usage === null) return;
   const metadata: Record<string, unknown> = { ...a.seen.metadata };
   const outcome: CallOutcome = {
@@ -38,19 +43,28 @@ export function recordAnswer(call: LlmCall, route: Route, requestReadable: boole
   if (a.end === "upstream-error")
     return call.fail(failure("AbortError", "the upstream connection was cut mid-answer"), outcome);
   if (a.status >= 400)
-    return call.fail(failure("UpstreamHttpError", a.seen.failure ?? `upstream answered HTTP ${a.status}`, a.status), outcome);
+    return call.fail(
+      failure("UpstreamHttpError", a.seen.failure ?? `upstream answered HTTP ${a.status}`, a.status),
+      outcome,
+    );
   if (a.seen.malformed)
-    return call.fail(failure("MalformedResponse", "the upstream's answer was not valid JSON / SSE", a.status), {
-      ...outcome,
-      usageSource: usage ? "partial" : "missing",
-    });
+    return call.fail(
+      failure("MalformedResponse", "the upstream's answer was not valid JSON / SSE", a.status),
+      {
+        ...outcome,
+        usageSource: usage ? "partial" : "missing",
+      },
+    );
   if (a.seen.failure)
     return call.fail(failure("UpstreamStreamError", a.seen.failure, a.status), {
       ...outcome,
       usageSource: usage ? "provider" : "missing",
     });
   if (a.streamed && !a.seen.complete)
-    return call.fail(failure("IncompleteStream", "the stream ended without its terminal event", a.status), outcome);
+    return call.fail(
+      failure("IncompleteStream", "the stream ended without its terminal event", a.status),
+      outcome,
+    );
   if (usage === null && route.usage === "openai-chat" && a.streamed) metadata.usage_missing = true;
   call.succeed(outcome);
 }

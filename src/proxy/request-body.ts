@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 
-export type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly tooLarge: boolean };
+export type BodyRead =
+  { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly tooLarge: boolean };
 
 /**
  * The whole request body (needed before the call: model and stream flag for the ledger, the budget estimate).
@@ -25,7 +26,9 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Bo
       }
       parts.push(c);
     });
-    req.once("end", () => resolve({ ok: true, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, size) }));
+    req.once("end", () =>
+      resolve({ ok: true, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, size) }),
+    );
     req.once("error", () => resolve({ ok: false, tooLarge: false }));
   });
 }
@@ -35,7 +38,9 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> | undefined
   if (body.length === 0) return undefined;
   try {
     const v: unknown = JSON.parse(body.toString("utf8"));
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return v !== null && typeof v === "object" && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -31,11 +31,31 @@ export const NORMALIZE: Readonly<Record<UsageShape, (usage: unknown) => Normaliz
 };
 
 const KNOWN: Readonly<Record<string, Route>> = {
-  "POST /v1/messages": { format: "anthropic", kind: "billed", operation: "messages", usage: "anthropic-messages" },
-  "POST /v1/messages/count_tokens": { format: "anthropic", kind: "free", operation: "count_tokens", usage: null },
+  "POST /v1/messages": {
+    format: "anthropic",
+    kind: "billed",
+    operation: "messages",
+    usage: "anthropic-messages",
+  },
+  "POST /v1/messages/count_tokens": {
+    format: "anthropic",
+    kind: "free",
+    operation: "count_tokens",
+    usage: null,
+  },
   "POST /v1/chat/completions": { format: "openai", kind: "billed", operation: "chat", usage: "openai-chat" },
-  "POST /v1/responses": { format: "openai", kind: "billed", operation: "responses", usage: "openai-responses" },
-  "POST /v1/embeddings": { format: "openai", kind: "billed", operation: "embeddings", usage: "openai-embeddings" },
+  "POST /v1/responses": {
+    format: "openai",
+    kind: "billed",
+    operation: "responses",
+    usage: "openai-responses",
+  },
+  "POST /v1/embeddings": {
+    format: "openai",
+    kind: "billed",
+    operation: "embeddings",
+    usage: "openai-embeddings",
+  },
 };
 
 /**

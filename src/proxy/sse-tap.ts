@@ -38,11 +38,13 @@ class AnthropicState implements StreamState {
       case "message_start": {
         const m = obj(e.message);
         this.#model = str(m.model) ?? this.#model;
-        if (m.usage && typeof m.usage === "object") this.#usage = mergeAnthropicStreamUsage(this.#usage, m.usage);
+        if (m.usage && typeof m.usage === "object")
+          this.#usage = mergeAnthropicStreamUsage(this.#usage, m.usage);
         return false;
       }
       case "message_delta":
-        if (e.usage && typeof e.usage === "object") this.#usage = mergeAnthropicStreamUsage(this.#usage, e.usage);
+        if (e.usage && typeof e.usage === "object")
+          this.#usage = mergeAnthropicStreamUsage(this.#usage, e.usage);
         return false;
       case "message_stop":
         this.#stopped = true;

@@ -26,7 +26,9 @@ beforeAll(async () => {
   storage = sqliteStorage({ path: join(dir, "ledger.db") });
   await storage.init();
   // A budget far below one call's estimate: team "capped" is refused before anything is sent.
-  await storage.budgets.put(parseBudget({ id: "capped-day", scope: "team", scopeId: "capped", period: "day", amountUsd: "0.000001" }));
+  await storage.budgets.put(
+    parseBudget({ id: "capped-day", scope: "team", scopeId: "capped", period: "day", amountUsd: "0.000001" }),
+  );
   guard = new BudgetGuard({ store: storage.budgets });
   h = await startHarness({ upstreams: { anthropic: anthropic.url, openai: openai.url }, gate: guard });
 });
@@ -57,17 +59,34 @@ describe("budgets in the proxy path", () => {
     expect(err.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
     expect(anthropic.requests).toHaveLength(0);
     const [e] = await eventsWhen(h, 1);
-    expect(e).toMatchObject({ status: "error", errorType: "BudgetExceededError", httpStatus: 429, teamId: "capped" });
+    expect(e).toMatchObject({
+      status: "error",
+      errorType: "BudgetExceededError",
+      httpStatus: 429,
+      teamId: "capped",
+    });
   });
 
   it("the same block in OpenAI's error shape; another team's call goes through", async () => {
-    const capped = new OpenAI({ apiKey: "sk-gov-test-0000000000", baseURL: `${h.proxy.url}/v1`, maxRetries: 0, defaultHeaders: { "x-tokenledger-team": "capped" } });
-    const err = await capped.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    const capped = new OpenAI({
+      apiKey: "sk-gov-test-0000000000",
+      baseURL: `${h.proxy.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { "x-tokenledger-team": "capped" },
+    });
+    const err = await capped.chat.completions
+      .create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe("budget_exceeded");
     expect(openai.requests).toHaveLength(0);
 
-    const free = new OpenAI({ apiKey: "sk-gov-test-0000000000", baseURL: `${h.proxy.url}/v1`, maxRetries: 0, defaultHeaders: { "x-tokenledger-team": "other" } });
+    const free = new OpenAI({
+      apiKey: "sk-gov-test-0000000000",
+      baseURL: `${h.proxy.url}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { "x-tokenledger-team": "other" },
+    });
     await free.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] });
     expect(openai.requests).toHaveLength(1);
   });
@@ -82,7 +101,11 @@ describe("mounted in a Fastify app (tokenledger serve)", () => {
     mountProxy(app, proxy);
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
     try {
-      const client = new OpenAI({ apiKey: "sk-fastify-test-000000", baseURL: `${address}/v1`, maxRetries: 0 });
+      const client = new OpenAI({
+        apiKey: "sk-fastify-test-000000",
+        baseURL: `${address}/v1`,
+        maxRetries: 0,
+      });
       const stream = await client.chat.completions.create({
         model: "gpt-4o",
         messages: [{ role: "user", content: "x" }],

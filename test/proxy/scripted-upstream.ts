@@ -34,7 +34,12 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     const parts: Buffer[] = [];
     req.on("data", (c: Buffer) => parts.push(c));
     req.on("end", () => {
-      const r: Received = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(parts) };
+      const r: Received = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(parts),
+      };
       received.push(r);
       void api.answer(r, res);
     });
@@ -50,8 +55,23 @@ export function sse(event: string, data: unknown): string {
 
 export const MESSAGE_START = sse("message_start", {
   type: "message_start",
-  message: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-6", content: [], usage: { input_tokens: 321, output_tokens: 1 } },
+  message: {
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-6",
+    content: [],
+    usage: { input_tokens: 321, output_tokens: 1 },
+  },
 });
-export const TEXT_DELTA = sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi" } });
+export const TEXT_DELTA = sse("content_block_delta", {
+  type: "content_block_delta",
+  index: 0,
+  delta: { type: "text_delta", text: "hi" },
+});
 export const MESSAGE_DELTA = (out: number): string =>
-  sse("message_delta", { type: "message_delta", delta: { stop_reason: null }, usage: { output_tokens: out } });
+  sse("message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: null },
+    usage: { output_tokens: out },
+  });

@@ -49,22 +49,31 @@ describe("real @anthropic-ai/sdk through the proxy", () => {
       kind: "sse",
       events: messageEvents({
         model: "claude-sonnet-4-6",
-        start: { input_tokens: 1200, output_tokens: 1, cache_read_input_tokens: 3000, cache_creation_input_tokens: 400 },
+        start: {
+          input_tokens: 1200,
+          output_tokens: 1,
+          cache_read_input_tokens: 3000,
+          cache_creation_input_tokens: 400,
+        },
         deltas: [{ output_tokens: 40 }, { output_tokens: 87 }],
       }),
     });
-    const stream = client({ "anthropic-beta": "claude-code-20250219,context-1m-2025-08-07" }).messages.stream({
-      model: "claude-sonnet-4-6",
-      max_tokens: 100,
-      system: "be brief",
-      messages: [{ role: "user", content: "hi" }],
-    });
+    const stream = client({ "anthropic-beta": "claude-code-20250219,context-1m-2025-08-07" }).messages.stream(
+      {
+        model: "claude-sonnet-4-6",
+        max_tokens: 100,
+        system: "be brief",
+        messages: [{ role: "user", content: "hi" }],
+      },
+    );
     const final = await stream.finalMessage();
     expect(final.usage.output_tokens).toBe(87);
 
     const up = anthropic.requests[0]!;
     // This SDK version sends the key as `Authorization: Bearer` (older ones as `x-api-key`): either way, unchanged.
-    expect(up.headers.authorization ?? up.headers["x-api-key"]).toMatch(new RegExp(`^(Bearer )?${ANTHROPIC_KEY}$`));
+    expect(up.headers.authorization ?? up.headers["x-api-key"]).toMatch(
+      new RegExp(`^(Bearer )?${ANTHROPIC_KEY}$`),
+    );
     expect(up.headers["anthropic-beta"]).toBe("claude-code-20250219,context-1m-2025-08-07");
     expect(up.headers["anthropic-version"]).toBeDefined();
     expect(up.body.system).toBe("be brief");
@@ -98,7 +107,11 @@ describe("real @anthropic-ai/sdk through the proxy", () => {
       "x-tokenledger-key": "ci",
       "X-Claude-Code-Session-Id": "sess-123",
       "x-claude-code-agent-id": "agent-7",
-    }).messages.create({ model: "claude-haiku-4-5", max_tokens: 33, messages: [{ role: "user", content: "x" }] });
+    }).messages.create({
+      model: "claude-haiku-4-5",
+      max_tokens: 33,
+      messages: [{ role: "user", content: "x" }],
+    });
     const up = anthropic.requests[0]!;
     expect(Object.keys(up.headers).filter((k) => k.startsWith("x-tokenledger"))).toEqual([]);
     expect(up.headers["x-claude-code-session-id"]).toBe("sess-123");
@@ -112,12 +125,21 @@ describe("real @anthropic-ai/sdk through the proxy", () => {
       status: "ok",
     });
     expect(e!.usage.outputTokens).toBe(33);
-    expect(e!.metadata).toMatchObject({ tags: ["a", "b"], subagent: "agent-7", client: "anthropic-sdk-js", proxy: true });
+    expect(e!.metadata).toMatchObject({
+      tags: ["a", "b"],
+      subagent: "agent-7",
+      client: "anthropic-sdk-js",
+      proxy: true,
+    });
   });
 
   it("maps a /k/<key-id>/ path prefix to the key's identity; an unknown key is refused in Anthropic's error shape", async () => {
     const keyed = new Anthropic({ apiKey: ANTHROPIC_KEY, baseURL: `${h.proxy.url}/k/ci`, maxRetries: 0 });
-    await keyed.messages.create({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "x" }] });
+    await keyed.messages.create({
+      model: "claude-haiku-4-5",
+      max_tokens: 5,
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(anthropic.requests[0]!.path).toBe("/v1/messages");
     const [e] = await eventsWhen(h, 1);
     expect(e).toMatchObject({ userId: "bot", teamId: "infra" });
@@ -131,12 +153,21 @@ describe("real @anthropic-ai/sdk through the proxy", () => {
   });
 
   it("count_tokens and models pass through and are never recorded", async () => {
-    anthropic.enqueue({ kind: "json", body: { input_tokens: 12 } }, { kind: "json", body: { data: [], has_more: false } });
+    anthropic.enqueue(
+      { kind: "json", body: { input_tokens: 12 } },
+      { kind: "json", body: { data: [], has_more: false } },
+    );
     const c = client();
-    const counted = await c.messages.countTokens({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }] });
+    const counted = await c.messages.countTokens({
+      model: "claude-haiku-4-5",
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(counted.input_tokens).toBe(12);
     await c.models.list();
-    expect(anthropic.requests.map((r) => r.path.split("?")[0])).toEqual(["/v1/messages/count_tokens", "/v1/models"]);
+    expect(anthropic.requests.map((r) => r.path.split("?")[0])).toEqual([
+      "/v1/messages/count_tokens",
+      "/v1/models",
+    ]);
     await new Promise((r) => setTimeout(r, 50));
     expect(await h.events()).toEqual([]);
   });
@@ -155,9 +186,20 @@ describe("real openai SDK through the proxy", () => {
     for await (const _ of stream) void _;
     expect(openai.requests[0]!.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
     const [e] = await eventsWhen(h, 1);
-    expect(e).toMatchObject({ provider: "openai", operation: "chat", streamed: true, status: "ok", usageSource: "provider" });
+    expect(e).toMatchObject({
+      provider: "openai",
+      operation: "chat",
+      streamed: true,
+      status: "ok",
+      usageSource: "provider",
+    });
     expect(e!.model).toBe("gpt-4o-2024-08-06");
-    expect(e!.usage).toMatchObject({ uncachedInputTokens: 2000, cacheReadTokens: 8000, outputTokens: 500, reasoningTokens: 200 });
+    expect(e!.usage).toMatchObject({
+      uncachedInputTokens: 2000,
+      cacheReadTokens: 8000,
+      outputTokens: 500,
+      reasoningTokens: 200,
+    });
   });
 
   it("chat stream without include_usage is recorded as usage_missing, and the request is not changed", async () => {
@@ -176,7 +218,11 @@ describe("real openai SDK through the proxy", () => {
   it("chat stream with --inject-include-usage asks for usage and records it", async () => {
     await h.close();
     h = await startHarness({ upstreams: { openai: openai.url }, injectIncludeUsage: true });
-    const stream = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }], stream: true });
+    const stream = await client().chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
     for await (const _ of stream) void _;
     expect(openai.requests[0]!.body.stream_options).toEqual({ include_usage: true });
     const [e] = await eventsWhen(h, 1);
@@ -192,7 +238,11 @@ describe("real openai SDK through the proxy", () => {
     const events = await eventsWhen(h, 2);
     const byOp = Object.fromEntries(events.map((e) => [e.operation, e]));
     expect(byOp.responses).toMatchObject({ status: "ok", streamed: true, usageSource: "provider" });
-    expect(byOp.responses!.usage).toMatchObject({ uncachedInputTokens: 2000, cacheReadTokens: 8000, outputTokens: 500 });
+    expect(byOp.responses!.usage).toMatchObject({
+      uncachedInputTokens: 2000,
+      cacheReadTokens: 8000,
+      outputTokens: 500,
+    });
     expect(byOp.embeddings).toMatchObject({ status: "ok", streamed: false });
     expect(byOp.embeddings!.usage.uncachedInputTokens).toBeGreaterThan(0);
   });

@@ -1,12 +1,27 @@
-import { request as httpRequest, createServer, type IncomingMessage } from "node:http";
+import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventsWhen, startHarness, until, type Harness } from "./harness.js";
-import { MESSAGE_DELTA, MESSAGE_START, TEXT_DELTA, startScriptedUpstream, type ScriptedUpstream } from "./scripted-upstream.js";
+import {
+  MESSAGE_DELTA,
+  MESSAGE_START,
+  TEXT_DELTA,
+  startScriptedUpstream,
+  type ScriptedUpstream,
+} from "./scripted-upstream.js";
 
-const ANTHROPIC_HEADERS = { "content-type": "application/json", "x-api-key": "sk-ant-test-key-streaming", "anthropic-version": "2023-06-01" };
-const MESSAGES_BODY = JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 50, stream: true, messages: [{ role: "user", content: "x" }] });
+const ANTHROPIC_HEADERS = {
+  "content-type": "application/json",
+  "x-api-key": "sk-ant-test-key-streaming",
+  "anthropic-version": "2023-06-01",
+};
+const MESSAGES_BODY = JSON.stringify({
+  model: "claude-sonnet-4-6",
+  max_tokens: 50,
+  stream: true,
+  messages: [{ role: "user", content: "x" }],
+});
 
 let up: ScriptedUpstream;
 let h: Harness;
@@ -23,7 +38,11 @@ afterEach(() => {
 });
 
 /** A raw request through the proxy; resolves at the response headers. */
-function post(path: string, body: string | Buffer, headers: Record<string, string> = ANTHROPIC_HEADERS): Promise<IncomingMessage> {
+function post(
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = ANTHROPIC_HEADERS,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${h.proxy.url}${path}`, { method: "POST", headers }, resolve);
     req.on("error", reject);
@@ -58,7 +77,7 @@ describe("streaming transparency", () => {
     const COUNT = 256; // 64 MiB
     const payload = Buffer.alloc(CHUNK, 0x61);
     const state = { written: 0 };
-    const answer = async (res: import("node:http").ServerResponse): Promise<void> => {
+    const answer = async (res: ServerResponse): Promise<void> => {
       res.writeHead(200, { "content-type": "application/octet-stream" });
       for (let i = 0; i < COUNT && !res.destroyed; i++) {
         state.written += CHUNK;
@@ -68,7 +87,9 @@ describe("streaming transparency", () => {
     };
     const pausedRead = async (base: string): Promise<{ heldBack: number; received: string }> => {
       state.written = 0;
-      const res = await new Promise<IncomingMessage>((resolve) => httpRequest(`${base}/v1/files/blob`, { method: "POST" }, resolve).end("{}"));
+      const res = await new Promise<IncomingMessage>((resolve) =>
+        httpRequest(`${base}/v1/files/blob`, { method: "POST" }, resolve).end("{}"),
+      );
       res.pause();
       // Wait until the upstream stops getting its writes through (it is blocked) or has sent everything.
       let last = -1;
@@ -164,9 +185,16 @@ describe("bad input", () => {
     const raw = Buffer.from('{"model": "gpt-4o", "messages": [ not json');
     up.answer = (_r, res) => {
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: "We could not parse the JSON body", type: "invalid_request_error" } }));
+      res.end(
+        JSON.stringify({
+          error: { message: "We could not parse the JSON body", type: "invalid_request_error" },
+        }),
+      );
     };
-    const res = await post("/v1/chat/completions", raw, { "content-type": "application/json", authorization: "Bearer sk-test-malformed-000000" });
+    const res = await post("/v1/chat/completions", raw, {
+      "content-type": "application/json",
+      authorization: "Bearer sk-test-malformed-000000",
+    });
     res.resume();
     await new Promise((r) => res.on("end", r));
     expect(res.statusCode).toBe(400);
@@ -192,12 +220,17 @@ describe("bad input", () => {
     });
     expect(text).toBe(html);
 
-    const broken = "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: {broken\n\n";
+    const broken =
+      'data: {"id":"c1","model":"gpt-4o","choices":[{"delta":{"content":"a"}}]}\n\ndata: {broken\n\n';
     up.answer = (_r, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(broken);
     };
-    const r2 = await post("/v1/chat/completions", JSON.stringify({ model: "gpt-4o", stream: true, messages: [] }), { "content-type": "application/json" });
+    const r2 = await post(
+      "/v1/chat/completions",
+      JSON.stringify({ model: "gpt-4o", stream: true, messages: [] }),
+      { "content-type": "application/json" },
+    );
     const text2 = await new Promise<string>((resolve) => {
       let s = "";
       r2.on("data", (c: Buffer) => (s += c.toString()));
@@ -220,11 +253,17 @@ describe("bad input", () => {
       res.end(
         r.path.startsWith("/v1/files")
           ? JSON.stringify({ data: [] })
-          : JSON.stringify({ id: "x", model: "gpt-4o-mini", usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } }),
+          : JSON.stringify({
+              id: "x",
+              model: "gpt-4o-mini",
+              usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+            }),
       );
     };
     for (const path of ["/v1/files", "/v1/completions"]) {
-      const res = await post(path, JSON.stringify({ model: "gpt-4o-mini", prompt: "x" }), { "content-type": "application/json" });
+      const res = await post(path, JSON.stringify({ model: "gpt-4o-mini", prompt: "x" }), {
+        "content-type": "application/json",
+      });
       res.resume();
       await new Promise((r) => res.on("end", r));
     }
@@ -238,7 +277,12 @@ describe("bad input", () => {
   it("a WebSocket upgrade on /v1/responses is refused with 426 so the client uses HTTP", async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${h.proxy.url}/v1/responses`, {
-        headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
       });
       req.on("response", (res) => resolve(res.statusCode ?? 0));
       req.on("upgrade", () => reject(new Error("upgraded")));

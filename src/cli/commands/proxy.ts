@@ -51,9 +51,21 @@ export function registerProxy(program: Command, run: Runner): Command {
     .option("--port <n>", "port to listen on", "4000")
     .option("--host <addr>", "address to bind (the proxy forwards credentials: keep it local)", "127.0.0.1")
     .option("--upstream-anthropic <url>", "Anthropic API upstream", "https://api.anthropic.com")
-    .option("--upstream-openai <url>", "OpenAI-compatible upstream (OpenAI, Azure, a local server)", "https://api.openai.com")
-    .option("--inject-include-usage", "add stream_options.include_usage to streamed Chat Completions (changes the stream)")
-    .option("--key <id=fields>", "tokenledger key id → identity, e.g. ci=user:bot,team:infra (repeatable)", collect, [])
+    .option(
+      "--upstream-openai <url>",
+      "OpenAI-compatible upstream (OpenAI, Azure, a local server)",
+      "https://api.openai.com",
+    )
+    .option(
+      "--inject-include-usage",
+      "add stream_options.include_usage to streamed Chat Completions (changes the stream)",
+    )
+    .option(
+      "--key <id=fields>",
+      "tokenledger key id → identity, e.g. ci=user:bot,team:infra (repeatable)",
+      collect,
+      [],
+    )
     .option("--no-budgets", "do not enforce the ledger's budgets before calls")
     .addHelpText(
       "after",
@@ -65,15 +77,14 @@ export function registerProxy(program: Command, run: Runner): Command {
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new TokenLedgerConfigError(`--port "${flags.port}" is not a port number (0-65535)`);
         const identities = Object.fromEntries(flags.key.map(parseKeyFlag));
-        const [{ TokenTracker }, { startProxyServer, staticIdentities }, { BudgetGuard }] = await Promise.all([
-          import("../../core/tracker.js"),
-          import("../../proxy/index.js"),
-          import("../../budgets/guard.js"),
-        ]);
+        const [{ TokenTracker }, { startProxyServer, staticIdentities }, { BudgetGuard }] = await Promise.all(
+          [import("../../core/tracker.js"), import("../../proxy/index.js"), import("../../budgets/guard.js")],
+        );
         const storage = await ctx.storage();
         const pricer = await ctx.pricer();
         const tracker = new TokenTracker({ storage, pricer, autoFlushOnExit: false });
-        const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] }).budgets;
+        const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] })
+          .budgets;
         const gate = flags.budgets && budgets ? new BudgetGuard({ store: budgets, pricer }) : undefined;
         const server = await startProxyServer(
           {
@@ -89,7 +100,9 @@ export function registerProxy(program: Command, run: Runner): Command {
         ctx.note(`  Claude Code: ANTHROPIC_BASE_URL=${server.url}`);
         ctx.note(`  OpenAI / Codex: OPENAI_BASE_URL=${server.url}/v1`);
         if (flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1")
-          ctx.note(`warning: bound to ${flags.host}: anyone who can reach it can use the credentials sent through it`);
+          ctx.note(
+            `warning: bound to ${flags.host}: anyone who can reach it can use the credentials sent through it`,
+          );
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);
           process.once("SIGTERM", resolve);
