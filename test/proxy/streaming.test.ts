@@ -1,6 +1,7 @@
 import { request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventsWhen, startHarness, until, type Harness } from "./harness.js";
 import {
@@ -176,6 +177,57 @@ describe("streaming transparency", () => {
     expect(e!.usage).toMatchObject({ uncachedInputTokens: 321, outputTokens: 12 });
     await new Promise((r) => setTimeout(r, 100));
     expect((await h.events()).length).toBe(before + 1);
+  });
+});
+
+describe("compressed answers", () => {
+  it("a gzip JSON answer reaches the client compressed, byte for byte, and its usage is read from an inflated copy", async () => {
+    const before = (await h.events()).length;
+    const json = JSON.stringify({
+      id: "resp_1",
+      object: "response",
+      model: "gpt-5-2025-08-07",
+      status: "completed",
+      usage: {
+        input_tokens: 900,
+        input_tokens_details: { cached_tokens: 100 },
+        output_tokens: 40,
+        output_tokens_details: { reasoning_tokens: 8 },
+        total_tokens: 940,
+      },
+    });
+    const gz = gzipSync(json);
+    up.answer = (_r, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+        "content-length": gz.length,
+      });
+      res.end(gz);
+    };
+    const res = await post("/v1/responses", JSON.stringify({ model: "gpt-5", input: "x" }), {
+      "content-type": "application/json",
+      "accept-encoding": "gzip",
+    });
+    const parts: Buffer[] = [];
+    res.on("data", (c: Buffer) => parts.push(c));
+    await new Promise((r) => res.on("end", r));
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    expect(Buffer.concat(parts).equals(gz)).toBe(true);
+    expect(gunzipSync(Buffer.concat(parts)).toString()).toBe(json);
+    const [e] = await newEvents(before, 1);
+    expect(e).toMatchObject({
+      operation: "responses",
+      model: "gpt-5-2025-08-07",
+      status: "ok",
+      usageSource: "provider",
+    });
+    expect(e!.usage).toMatchObject({
+      uncachedInputTokens: 800,
+      cacheReadTokens: 100,
+      outputTokens: 40,
+      reasoningTokens: 8,
+    });
   });
 });
 
