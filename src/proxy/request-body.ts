@@ -30,6 +30,10 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Bo
       resolve({ ok: true, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, size) }),
     );
     req.once("error", () => resolve({ ok: false, tooLarge: false }));
+    // A client that leaves mid-body: `close` without `end` (later resolves are no-ops).
+    req.once("close", () => {
+      if (!req.complete) resolve({ ok: false, tooLarge: false });
+    });
   });
 }
 
