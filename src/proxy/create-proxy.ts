@@ -147,7 +147,8 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     // Credentials are passed to LlmCall only so a stored error message that echoes them gets them removed.
     const secrets = {
       apiKey: headerValue(req.headers, "x-api-key"),
-      authToken: headerValue(req.headers, "authorization"),
+      // Without the scheme: an upstream that echoes a key echoes the bare token.
+      authToken: headerValue(req.headers, "authorization")?.replace(/^\s*(Bearer|Basic)\s+/i, ""),
     };
     const call = tracked
       ? runWithAttribution(

@@ -345,3 +345,29 @@ describe("bad input", () => {
     expect(up.received).toHaveLength(0);
   });
 });
+
+describe("credentials", () => {
+  it("an upstream error that echoes the caller's key is stored without it", async () => {
+    const before = (await h.events()).length;
+    const key = "opaque-gateway-token-7f3a9c2e41";
+    up.answer = (_r, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { message: `Incorrect API key provided: ${key}`, type: "invalid_request_error" },
+        }),
+      );
+    };
+    const res = await post("/v1/chat/completions", JSON.stringify({ model: "gpt-4o", messages: [] }), {
+      "content-type": "application/json",
+      authorization: `Bearer ${key}`,
+    });
+    res.resume();
+    await new Promise((r) => res.on("end", r));
+    const [e] = await newEvents(before, 1);
+    expect(e).toMatchObject({ status: "error", httpStatus: 401 });
+    expect(e!.errorMessage).toContain("Incorrect API key provided");
+    expect(JSON.stringify(e)).not.toContain(key);
+    expect(h.logs.join("\n")).not.toContain(key);
+  });
+});
