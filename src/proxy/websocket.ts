@@ -3,8 +3,10 @@ import type { Duplex } from "node:stream";
 
 /**
  * A WebSocket upgrade (Codex can ask for one on `/v1/responses`) is refused with `426 Upgrade Required` and an
- * OpenAI error body. The proxy reads usage from HTTP answers only; a client that supports both transports then
- * uses HTTP streaming. Relaying the socket with usage capture is a gap (see the notes).
+ * OpenAI error body. 426 specifically: codex-rs (core/src/client.rs, `stream_responses_websocket`) maps a
+ * handshake answered `UPGRADE_REQUIRED` to `WebsocketStreamOutcome::FallbackToHttp` and switches the whole
+ * session to HTTP streaming at once, where any other status is retried first. The proxy reads usage from HTTP
+ * answers only; relaying the socket with usage capture is not built.
  */
 export function refuseUpgrade(_req: IncomingMessage, socket: Duplex): void {
   const body = JSON.stringify({
