@@ -371,3 +371,52 @@ describe("credentials", () => {
     expect(h.logs.join("\n")).not.toContain(key);
   });
 });
+
+describe("limits and early aborts", () => {
+  it("a body over maxRequestBytes gets 413 in the upstream's error shape and is never sent", async () => {
+    const small = await startHarness({
+      upstreams: { anthropic: up.url, openai: up.url },
+      maxRequestBytes: 1000,
+    });
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(
+          `${small.proxy.url}/v1/messages`,
+          { method: "POST", headers: ANTHROPIC_HEADERS },
+          resolve,
+        );
+        req.on("error", reject);
+        req.end(
+          JSON.stringify({
+            model: "claude-sonnet-4-6",
+            messages: [{ role: "user", content: "x".repeat(5000) }],
+          }),
+        );
+      });
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      await new Promise((r) => res.on("end", r));
+      expect(res.statusCode).toBe(413);
+      expect(JSON.parse(text)).toMatchObject({ type: "error", error: { type: "request_too_large" } });
+      expect(up.received).toHaveLength(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("a client that leaves before the upstream's headers aborts the upstream request and is recorded as aborted", async () => {
+    const before = (await h.events()).length;
+    let upstreamClosed = false;
+    up.answer = (_r, res) => {
+      res.on("close", () => (upstreamClosed = true)); // never answers
+    };
+    const req = httpRequest(`${h.proxy.url}/v1/messages`, { method: "POST", headers: ANTHROPIC_HEADERS });
+    req.on("error", () => {});
+    req.end(MESSAGES_BODY);
+    await until(() => up.received.length === 1);
+    req.destroy();
+    await until(() => upstreamClosed, 2000);
+    const [e] = await newEvents(before, 1);
+    expect(e).toMatchObject({ status: "aborted", requestedModel: "claude-sonnet-4-6" });
+  });
+});
