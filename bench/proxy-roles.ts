@@ -109,8 +109,12 @@ async function main(): Promise<number> {
     );
   }
   if (role === "proxy") {
-    const tracker = new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
-    const server = await startProxyServer({ sink: tracker, upstreams: { openai: upstream } }, { port: 0 });
+    // PROXY_BENCH_SINK=none: drop events instead of recording them (to see what the tracker costs per request).
+    const sink =
+      process.env.PROXY_BENCH_SINK === "none"
+        ? { record: () => {}, reportInternalError: () => {}, reportAnomaly: () => {} }
+        : new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
+    const server = await startProxyServer({ sink, upstreams: { openai: upstream } }, { port: 0 });
     server.server.keepAliveTimeout = 60_000;
     return Number(new URL(server.url).port);
   }

@@ -10,7 +10,9 @@
  * - Realistic upstream (first chunk at 50 ms, then every 5 ms): added time to first body byte, each cell
  *   time-boxed to 60 s.
  *
- * `BENCH_QUICK=1`: a few seconds in all.
+ * `BENCH_QUICK=1`: small sizes (under a minute on a quiet 2-core machine). Knobs: BENCH_PROXY_{ROUNDS,N1,N16,N64,
+ * RSS_N,TTFB_N}; PROXY_BENCH_SINK=none drops events instead of recording them (the tracker's share of the CPU);
+ * PROXY_BENCH_PROF=<dir> writes a CPU profile of the proxy process.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
