@@ -9,13 +9,14 @@ import { requestAttribution } from "./attribution.js";
 import { sendProxyError } from "./error-shape.js";
 import { admit } from "./governance.js";
 import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from "./headers.js";
-import { openaiProviderName, resolveUpstream, type ProxyOptions, type ResolvedUpstream } from "./options.js";
+import type { ProxyOptions } from "./options.js";
 import { loadOtlpHandler, type OtlpHandler } from "./otlp-hook.js";
 import { pump, type PumpEnd } from "./pump.js";
 import { recordAnswer } from "./record.js";
 import { parseJsonBody, readRequestBody, withIncludeUsage } from "./request-body.js";
-import { matchRoute, type Route } from "./routes.js";
+import { matchRoute } from "./routes.js";
 import { tapFor } from "./tap.js";
+import { upstreamResolver } from "./upstreams.js";
 import { EMPTY_OUTCOME } from "./tap-types.js";
 
 export interface TokenLedgerProxy {
@@ -32,25 +33,10 @@ export interface TokenLedgerProxy {
 
 const KEY_PREFIX = /^\/k\/([^/]{1,200})(\/v1(?:\/.*)?)$/;
 
-interface Upstream extends ResolvedUpstream {
-  readonly provider: string;
-}
-
 /** Creates the tracking proxy: Anthropic and OpenAI routes passed through byte for byte, usage read from a tee. */
 export function createProxy(options: ProxyOptions): TokenLedgerProxy {
   const log = new SafeLogger(options.logger ?? consoleLogger);
-  const anthropicUp = resolveUpstream(
-    options.upstreams?.anthropic ?? "https://api.anthropic.com",
-    "--upstream-anthropic",
-  );
-  const openaiUp = resolveUpstream(
-    options.upstreams?.openai ?? "https://api.openai.com",
-    "--upstream-openai",
-  );
-  const upstreams: Record<Route["format"], Upstream> = {
-    anthropic: { ...anthropicUp, provider: "anthropic" },
-    openai: { ...openaiUp, provider: openaiProviderName(openaiUp.origin, options.openaiProvider) },
-  };
+  const upstreamFor = upstreamResolver(options);
   // Generous timeouts: a non-streamed long answer may take minutes before its headers; thinking pauses a stream.
   const dispatcher: Dispatcher = new Agent({
     keepAliveTimeout: 30_000,
@@ -129,7 +115,7 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
       return void res.destroy();
     }
     const parsed = parseJsonBody(read.body);
-    const upstream = upstreams[route.format];
+    const upstream = upstreamFor(route);
     const attribution = mergeAttribution(options.defaults, requestAttribution(req.headers, identity));
     const requestedModel = typeof parsed?.model === "string" ? parsed.model : null;
     const streamed = parsed?.stream === true;

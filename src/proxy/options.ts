@@ -10,6 +10,8 @@ export interface ProxyUpstreams {
   readonly anthropic?: string;
   /** Default `https://api.openai.com`; an Azure resource or any OpenAI-compatible server. */
   readonly openai?: string;
+  /** Per route, by operation (`messages`, `count_tokens`, `chat`, `responses`, `embeddings`): wins over the above. */
+  readonly routes?: Readonly<Record<string, string>>;
 }
 
 export interface ProxyOptions {

@@ -1,5 +1,9 @@
+import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { parseKeyFlag } from "../../src/cli/commands/proxy.js";
+import { parseKeyFlag, parseUpstreamFlag } from "../../src/cli/commands/proxy.js";
+import { createProxy } from "../../src/proxy/index.js";
+import { startScriptedUpstream } from "./scripted-upstream.js";
+import { eventsWhen, startHarness } from "./harness.js";
 import { resolveUpstream } from "../../src/proxy/options.js";
 import { clientFromUserAgent } from "../../src/proxy/client-name.js";
 import { upstreamRequestHeaders } from "../../src/proxy/headers.js";
@@ -26,6 +30,51 @@ describe("proxy options: bad input names the option and why", () => {
     );
     expect(() => resolveUpstream("ftp://h", "--upstream-anthropic")).toThrow(/must be http/);
     expect(() => resolveUpstream("https://u:p@h", "--upstream-openai")).toThrow(/credentials in the URL/);
+  });
+});
+
+describe("per-route upstreams", () => {
+  const sink = { record: () => {}, reportInternalError: () => {}, reportAnomaly: () => {} };
+
+  it("--upstream <route>=<url>: an unknown route or a bad pair is refused, naming it", () => {
+    expect(parseUpstreamFlag("embeddings=http://127.0.0.1:1")).toEqual(["embeddings", "http://127.0.0.1:1"]);
+    expect(() => parseUpstreamFlag("embeddings")).toThrow(/--upstream "embeddings": expected <route>=<url>/);
+    expect(() => createProxy({ sink, upstreams: { routes: { images: "http://127.0.0.1:1" } } })).toThrow(
+      /--upstream images=: unknown route "images" \(known: messages, count_tokens, chat, responses, embeddings\)/,
+    );
+  });
+
+  it("embeddings go to their own upstream; chat to the OpenAI default; the provider name follows the host", async () => {
+    const main = await startScriptedUpstream();
+    const embed = await startScriptedUpstream();
+    const json = (usage: object) => (_r: unknown, res: ServerResponse) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ model: "m", usage }));
+    };
+    main.answer = json({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    embed.answer = json({ prompt_tokens: 9, total_tokens: 9 });
+    const h = await startHarness({ upstreams: { openai: main.url, routes: { embeddings: embed.url } } });
+    try {
+      for (const path of ["/v1/chat/completions", "/v1/embeddings"]) {
+        const r = await fetch(`${h.proxy.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "m", input: "x", messages: [] }),
+        });
+        await r.text();
+      }
+      expect(main.received.map((r) => r.path)).toEqual(["/v1/chat/completions"]);
+      expect(embed.received.map((r) => r.path)).toEqual(["/v1/embeddings"]);
+      const events = await eventsWhen(h, 2);
+      expect(events.map((e) => [e.operation, e.usage.uncachedInputTokens]).sort()).toEqual([
+        ["chat", 3],
+        ["embeddings", 9],
+      ]);
+    } finally {
+      await h.close();
+      await main.close();
+      await embed.close();
+    }
   });
 });
 

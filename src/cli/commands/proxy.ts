@@ -8,6 +8,7 @@ interface ProxyFlags {
   host: string;
   upstreamAnthropic?: string;
   upstreamOpenai?: string;
+  upstream: string[];
   injectIncludeUsage?: boolean;
   key: string[];
   budgets: boolean;
@@ -40,6 +41,16 @@ export function parseKeyFlag(value: string): [string, Attribution] {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** `--upstream embeddings=http://127.0.0.1:8080` → [operation, url] (the URL is checked by the proxy). */
+export function parseUpstreamFlag(value: string): [string, string] {
+  const eq = value.indexOf("=");
+  if (eq <= 0 || eq === value.length - 1)
+    throw new TokenLedgerConfigError(
+      `--upstream "${value}": expected <route>=<url>, e.g. embeddings=http://127.0.0.1:8080`,
+    );
+  return [value.slice(0, eq).trim(), value.slice(eq + 1).trim()];
+}
+
 /**
  * `tokenledger proxy`: a local Anthropic- and OpenAI-compatible endpoint that forwards every call unchanged
  * (the client's own credentials included) and records its tokens and cost in the ledger.
@@ -55,6 +66,12 @@ export function registerProxy(program: Command, run: Runner): Command {
       "--upstream-openai <url>",
       "OpenAI-compatible upstream (OpenAI, Azure, a local server)",
       "https://api.openai.com",
+    )
+    .option(
+      "--upstream <route=url>",
+      "upstream for one route: messages, count_tokens, chat, responses or embeddings (repeatable)",
+      collect,
+      [],
     )
     .option(
       "--inject-include-usage",
@@ -89,7 +106,11 @@ export function registerProxy(program: Command, run: Runner): Command {
         const server = await startProxyServer(
           {
             sink: tracker,
-            upstreams: { anthropic: flags.upstreamAnthropic, openai: flags.upstreamOpenai },
+            upstreams: {
+              anthropic: flags.upstreamAnthropic,
+              openai: flags.upstreamOpenai,
+              routes: Object.fromEntries(flags.upstream.map(parseUpstreamFlag)),
+            },
             injectIncludeUsage: flags.injectIncludeUsage === true,
             resolveIdentity: staticIdentities(identities),
             ...(gate ? { gate } : {}),
