@@ -72,7 +72,7 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
     let keyId = headerValue(req.headers, "x-tokenledger-key");
     const prefixed = KEY_PREFIX.exec(path);
     if (prefixed) {
-      keyId = decodeURIComponent(prefixed[1]!);
+      keyId = safeDecode(prefixed[1]!);
       path = prefixed[2]!;
     }
     const route = matchRoute(req.method ?? "GET", path, anthropicClient);
@@ -267,4 +267,13 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** A `%`-escaped path segment; a malformed escape is kept as is (and then matches no key). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
