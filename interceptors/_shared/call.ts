@@ -18,6 +18,8 @@ export interface CallStart {
 }
 
 export interface CallOutcome {
+  /** A stable event id (the proxy derives one from the provider's request id so the OTLP receiver's row matches). */
+  readonly id?: string;
   /** Model the API answered with (dated snapshot). */
   readonly model?: string | null;
   readonly usage?: Partial<NormalizedUsage> | null;
@@ -108,6 +110,7 @@ export class LlmCall {
       const admission = this.#admission;
       const extra = admission?.metadata;
       const input: UsageEventInput = {
+        ...(outcome.id !== undefined ? { id: outcome.id } : {}),
         timestamp: this.#timestamp,
         provider: this.#note?.provider ?? outcome.provider ?? this.#start.provider,
         model: outcome.model ?? null,

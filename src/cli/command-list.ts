@@ -103,6 +103,12 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
     summary: "Point coding agents (Claude Code, Codex) at the tracking proxy and the OTLP receiver.",
     load: async () => (await import("./commands/agent.js")).registerAgent,
   },
+  {
+    name: "proxy",
+    term: "proxy [options]",
+    summary: "Tracking proxy for coding agents and apps in any language: point their base URL here.",
+    load: async () => (await import("./commands/proxy.js")).registerProxy,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */
