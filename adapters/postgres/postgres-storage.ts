@@ -4,8 +4,9 @@ import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } f
 import { maskDatabaseUrl } from "tokenledger";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
+import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
-import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadPgPool } from "./postgres-driver.js";
 import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
@@ -141,12 +142,43 @@ export class PostgresStorage extends KyselyStorage {
     } catch (err) {
       throw toStorageError(err, `postgres ${this.#target}: cannot connect`);
     }
+    await this.#refuseUnlessLedger(db);
     if (this.#opts.migrate !== false) await this.migrateToLatest();
+  }
+
+  #identityChecked = false;
+
+  /**
+   * Another application's schema, or a ledger a newer tokenledger migrated: refused before anything is written.
+   * `public` is shared with the host's tables by design (the ledger's are prefixed), so only a newer ledger is
+   * refused there.
+   */
+  async #refuseUnlessLedger(db: LedgerDb): Promise<void> {
+    if (this.#identityChecked) return;
+    const where = `postgres ${this.#target} schema "${this.#schema}"`;
+    let tables: string[];
+    let applied: string[] | null = null;
+    try {
+      tables = (await this.flavor.tableNames.execute(db)).rows.map((r) => r.name);
+      if (tables.includes(MIGRATION_TABLE))
+        applied = (
+          await sql<{
+            name: string;
+          }>`select name from ${sql.table(`${this.#schema}.${MIGRATION_TABLE}`)}`.execute(db)
+        ).rows.map((r) => r.name);
+    } catch (err) {
+      throw toStorageError(err, `${where}: reading the schema`);
+    }
+    const known = postgresMigrations(this.#schema).map((m) => m.name);
+    const refusal = ledgerRefusal({ tables, applied }, { where, known, shared: this.#schema === "public" });
+    if (refusal) throw new StorageError(refusal, "backend");
+    this.#identityChecked = true;
   }
 
   /** Kysely's migrator holds a PostgreSQL advisory lock, so processes starting together apply each step once. */
   async migrateToLatest(): Promise<string[]> {
     const db = await this.database();
+    await this.#refuseUnlessLedger(db);
     try {
       return await runMigrations(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
     } catch (err) {
@@ -156,6 +188,7 @@ export class PostgresStorage extends KyselyStorage {
 
   async migrationStatus(): Promise<MigrationStatus> {
     const db = await this.database();
+    await this.#refuseUnlessLedger(db);
     return readStatus(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
   }
 
