@@ -7,7 +7,7 @@ import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
 import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
-import { loadPgPool } from "./postgres-driver.js";
+import { loadPgPool, parsePgUrl } from "./postgres-driver.js";
 import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
 import { postgresFlavor } from "./postgres-sql.js";
@@ -15,6 +15,7 @@ import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import {
   POSTGRES_DEFAULTS,
   type PgClientLike,
+  type PgNoticeLike,
   type PgPoolLike,
   type PostgresStorageOptions,
 } from "./postgres-storage-config.js";
@@ -72,6 +73,19 @@ export class PostgresStorage extends KyselyStorage {
   // the pool only listens while clients are idle, so without this the host process would crash.
   readonly #onConnect = (client: PgClientLike): void => {
     client.on("error", this.#onPoolError);
+    if (this.#ownsPool) client.on("notice", this.#onNotice);
+  };
+
+  // Server messages on our own connections go to the configured logger (warnings as warnings, the rest as
+  // debug), never to the console; a host's pool keeps its own notice handling.
+  readonly #onNotice = (notice: PgNoticeLike): void => {
+    try {
+      const text = `postgres ${this.#target}: server ${String(notice.severity ?? "notice").toLowerCase()}: ${redactSecrets(String(notice.message ?? ""))}`;
+      if (notice.severity === "WARNING") this.#log.warn(text);
+      else this.#log.debug?.(text);
+    } catch {
+      /* a logger must not break tracking */
+    }
   };
 
   constructor(options: PostgresStorageOptions) {
@@ -87,6 +101,14 @@ export class PostgresStorage extends KyselyStorage {
         ? "(host pool)"
         : "(host kysely)";
     this.flavor = postgresFlavor(this.#schema);
+  }
+
+  #warn(message: string): void {
+    try {
+      this.#log.warn(message);
+    } catch {
+      /* a logger must not break tracking */
+    }
   }
 
   /** Connection errors pg reported (idle or busy clients: server restarts, terminated backends); none reached the host. */
@@ -105,8 +127,12 @@ export class PostgresStorage extends KyselyStorage {
     let pool = o.pool;
     if (!pool) {
       const Pool = loadPgPool();
+      const url = o.connectionString!;
+      const parsed = parsePgUrl(url, (warning) =>
+        this.#warn(`postgres ${this.#target}: ${redactSecrets(warning)}`),
+      );
       pool = new Pool({
-        connectionString: o.connectionString!,
+        ...(parsed ? {} : { connectionString: url }),
         max: POSTGRES_DEFAULTS.max,
         connectionTimeoutMillis: POSTGRES_DEFAULTS.connectionTimeoutMillis,
         idleTimeoutMillis: POSTGRES_DEFAULTS.idleTimeoutMillis,
@@ -115,6 +141,8 @@ export class PostgresStorage extends KyselyStorage {
         // Client-side backstop when the server cannot even answer (network partition).
         query_timeout: this.#timeoutMs + 2000,
         allowExitOnIdle: true,
+        // What pg itself does with a URL: its fields override the options above.
+        ...parsed,
       });
       this.#ownsPool = true;
     }
