@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { StorageError } from "tokenledger";
 import { postgresStorage } from "tokenledger/postgres";
 import { sqliteStorage } from "tokenledger/sqlite";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { describePg, dropSchema, pgQuery, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { ledgerEvent } from "../contract/ledger-events.js";
 

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { postgresStorage } from "tokenledger/postgres";
 import { ledgerEvent } from "../contract/ledger-events.js";
+import { runNode, type ChildResult } from "../helpers/cli.js";
 import { describePg, dropSchema, pgQuery, pgUrl, uniqueSchema } from "../helpers/pg.js";
 
 const CHILD = fileURLToPath(new URL("../helpers/child/pg-ssl-warning.ts", import.meta.url));
@@ -12,19 +12,8 @@ afterAll(async () => {
   if (url) for (const s of schemas) await dropSchema(url, s);
 });
 
-function runChild(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, url], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+function runChild(url: string): Promise<ChildResult> {
+  return runNode(["--import", "tsx", CHILD, url], { env: { PATH: process.env.PATH ?? "" } });
 }
 
 describePg("PostgreSQL driver warnings and server notices go through the configured logger", () => {

@@ -1,13 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { sandbox } from "../cli/run-cli.js";
-
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+import { ROOT, runNode, sandbox } from "../helpers/cli.js";
 
 describe("npm run demo (the README's first command)", () => {
   it("writes its own ledger where it was run, prints its path and the next command, and leaves the real ledger alone", async () => {
@@ -16,20 +12,13 @@ describe("npm run demo (the README's first command)", () => {
     // The user's real ledgers: the default file, and one configured in the environment.
     const defaultLedger = join(box.env.XDG_DATA_HOME!, "tokenledger", "ledger.db");
     const { TOKENLEDGER_DATABASE_URL: configured, ...env } = box.env;
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-      // `npm --prefix <clone> run demo` from another directory: npm runs the script in the clone and says where
-      // the command was typed (INIT_CWD), which is where the demo ledger goes.
-      const child = spawn("npm", ["--prefix", ROOT, "run", "--silent", "demo"], {
-        cwd: where,
-        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env, TOKENLEDGER_DATABASE_URL: configured! },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", fail);
-      child.on("close", (code) => done({ code, stdout, stderr }));
+    // `npm --prefix <clone> run demo` from another directory: npm runs the script in the clone and says where
+    // the command was typed (INIT_CWD), which is where the demo ledger goes.
+    const r = await runNode(["--prefix", ROOT, "run", "--silent", "demo"], {
+      command: "npm",
+      cwd: where,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env, TOKENLEDGER_DATABASE_URL: configured! },
+      timeoutMs: 90_000,
     });
     expect(r.code, r.stderr).toBe(0);
     const demoLedger = join(where, ".tokenledger-demo", "ledger.db");

@@ -5,7 +5,7 @@ import { jsonlImporter } from "../../src/importers/jsonl.js";
 import { MAX_LINE_BYTES } from "../../src/importers/line-reader.js";
 import { tempDir } from "./fixtures.js";
 import { importInto } from "./helpers.js";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 const MiB = 1024 * 1024;
 const good = (id: string) =>
