@@ -25,7 +25,7 @@ import { NullStorage } from "./null-storage.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 import type { InterceptorOptions } from "../interceptors/_shared/types.js";
-import { QUICK, check } from "./util.js";
+import { QUICK, check, fakeOpenAIFetch } from "./util.js";
 
 const require = createRequire(import.meta.url);
 const { values: args } = parseArgs({
@@ -43,74 +43,10 @@ if (typeof globalThis.gc !== "function") {
   );
 }
 
-// ---------- canned wire answers ----------
-const usage = {
-  prompt_tokens: 1200,
-  completion_tokens: 80,
-  total_tokens: 1280,
-  prompt_tokens_details: { cached_tokens: 1024 },
-  completion_tokens_details: { reasoning_tokens: 0 },
-};
-const JSON_BODY = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 1_763_800_000,
-  model: "gpt-4o-mini-2024-07-18",
-  choices: [
-    {
-      index: 0,
-      message: { role: "assistant", content: "Hello there, this is a canned answer.", refusal: null },
-      finish_reason: "stop",
-    },
-  ],
-  usage,
-  service_tier: "default",
-});
-const sse = (includeUsage: boolean): string => {
-  const base = {
-    id: "chatcmpl-bench",
-    object: "chat.completion.chunk",
-    created: 1_763_800_000,
-    model: "gpt-4o-mini-2024-07-18",
-  };
-  const extra = includeUsage ? { usage: null } : {};
-  const frames: Record<string, unknown>[] = [
-    "Hello",
-    " there",
-    ",",
-    " this",
-    " is",
-    " a",
-    " canned",
-    " answer",
-    ".",
-  ].map((w) => ({ ...base, ...extra, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }));
-  frames.push({ ...base, ...extra, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
-  if (includeUsage) frames.push({ ...base, choices: [], usage });
-  return frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join("") + "data: [DONE]\n\n";
-};
-const SSE_PLAIN = sse(false);
-const SSE_USAGE = sse(true);
-
-/** One event-loop turn, as a real socket's answer takes: timers and setImmediate callbacks run in between. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-const fakeFetch = async (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
-  const body = typeof init?.body === "string" ? init.body : "";
-  await nextTurn();
-  if (body.includes('"stream":true')) {
-    return new Response(body.includes('"include_usage":true') ? SSE_USAGE : SSE_PLAIN, {
-      headers: { "content-type": "text/event-stream", "x-request-id": "req_bench" },
-    });
-  }
-  return new Response(JSON_BODY, {
-    headers: { "content-type": "application/json", "x-request-id": "req_bench" },
-  });
-};
-
 // ---------- variants ----------
 const openai = require("openai");
-const newClient = () => new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeFetch, maxRetries: 0 });
+const newClient = () =>
+  new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeOpenAIFetch({ oneTurn: true }), maxRetries: 0 });
 const messages = [{ role: "user", content: "Say hello" }];
 type Client = ReturnType<typeof newClient>;
 

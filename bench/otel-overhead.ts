@@ -17,6 +17,7 @@ import { Bench } from "tinybench";
 import { TokenTracker } from "../src/index.js";
 import { instrumentOtel } from "../src/otel/index.js";
 import { NullStorage } from "./null-storage.js";
+import { fakeOpenAIFetch } from "./util.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 
@@ -33,28 +34,9 @@ const EVENTS = Number(args.events);
 // A host running the Node SDK has an AsyncLocalStorage context manager; capture() reads it.
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-const usage = {
-  prompt_tokens: 1200,
-  completion_tokens: 80,
-  total_tokens: 1280,
-  prompt_tokens_details: { cached_tokens: 1024 },
-  completion_tokens_details: { reasoning_tokens: 0 },
-};
-const JSON_BODY = JSON.stringify({
-  id: "chatcmpl-bench",
-  object: "chat.completion",
-  created: 1_763_800_000,
-  model: "gpt-4o-mini-2024-07-18",
-  choices: [
-    { index: 0, message: { role: "assistant", content: "Hello.", refusal: null }, finish_reason: "stop" },
-  ],
-  usage,
-});
-const fakeFetch = async (): Promise<Response> =>
-  new Response(JSON_BODY, { headers: { "content-type": "application/json", "x-request-id": "req_bench" } });
-
 const openai = require("openai");
-const newClient = () => new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeFetch, maxRetries: 0 });
+const newClient = () =>
+  new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeOpenAIFetch({ oneTurn: false }), maxRetries: 0 });
 const messages = [{ role: "user", content: "Say hello" }];
 type Client = ReturnType<typeof newClient>;
 

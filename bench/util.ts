@@ -35,3 +35,75 @@ export function size(envName: string, full: number, quick: number): number {
 export function check(ok: boolean, message: string): asserts ok {
   if (!ok) throw new Error(`cross-check failed: ${message}`);
 }
+
+// ---------- canned OpenAI wire answers, shared by the interceptor and OpenTelemetry overhead benches ----------
+const usage = {
+  prompt_tokens: 1200,
+  completion_tokens: 80,
+  total_tokens: 1280,
+  prompt_tokens_details: { cached_tokens: 1024 },
+  completion_tokens_details: { reasoning_tokens: 0 },
+};
+const JSON_BODY = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1_763_800_000,
+  model: "gpt-4o-mini-2024-07-18",
+  choices: [
+    {
+      index: 0,
+      message: { role: "assistant", content: "Hello there, this is a canned answer.", refusal: null },
+      finish_reason: "stop",
+    },
+  ],
+  usage,
+  service_tier: "default",
+});
+const sse = (includeUsage: boolean): string => {
+  const base = {
+    id: "chatcmpl-bench",
+    object: "chat.completion.chunk",
+    created: 1_763_800_000,
+    model: "gpt-4o-mini-2024-07-18",
+  };
+  const extra = includeUsage ? { usage: null } : {};
+  const frames: Record<string, unknown>[] = [
+    "Hello",
+    " there",
+    ",",
+    " this",
+    " is",
+    " a",
+    " canned",
+    " answer",
+    ".",
+  ].map((w) => ({ ...base, ...extra, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] }));
+  frames.push({ ...base, ...extra, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+  if (includeUsage) frames.push({ ...base, choices: [], usage });
+  return frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join("") + "data: [DONE]\n\n";
+};
+const SSE_PLAIN = sse(false);
+const SSE_USAGE = sse(true);
+
+/** One event-loop turn, as a real socket's answer takes: timers and setImmediate callbacks run in between. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A `fetch` for the OpenAI SDK that answers from memory in OpenAI's wire format: a chat completion, or an SSE
+ * stream (with a usage chunk when the request asks for it). `oneTurn` waits one event-loop turn first, as a real
+ * socket's answer does, so timers and setImmediate callbacks run in between.
+ */
+export function fakeOpenAIFetch(opts: { oneTurn: boolean }) {
+  return async (_url: unknown, init?: { body?: unknown }): Promise<Response> => {
+    const body = typeof init?.body === "string" ? init.body : "";
+    if (opts.oneTurn) await nextTurn();
+    if (body.includes('"stream":true')) {
+      return new Response(body.includes('"include_usage":true') ? SSE_USAGE : SSE_PLAIN, {
+        headers: { "content-type": "text/event-stream", "x-request-id": "req_bench" },
+      });
+    }
+    return new Response(JSON_BODY, {
+      headers: { "content-type": "application/json", "x-request-id": "req_bench" },
+    });
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * tokenledger in one command, no API key needed:
  *
- *   npx tsx examples/no-key-demo.ts            # writes to the default SQLite ledger
+ *   npm run demo                               # writes to ./.tokenledger-demo/ledger.db, never your real ledger
  *   npx tsx examples/no-key-demo.ts --db ./demo.db
  *
  * Starts a tiny OpenAI-compatible server on 127.0.0.1, calls it through the real `openai` SDK under a few
@@ -9,12 +9,17 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import Table from "cli-table3";
 import OpenAI from "openai";
 import { instrumentationReady, track, untrack, withContext } from "tokenledger";
 
 const { values } = parseArgs({ options: { db: { type: "string" } } });
+// A ledger of the demo's own, in the directory the command was typed in (npm sets INIT_CWD), so demo calls
+// never land in the user's real ledger (the default file, TOKENLEDGER_DATABASE_URL or DATABASE_URL).
+const where = process.env.INIT_CWD ?? process.cwd();
+const ledger = values.db ?? join(where, ".tokenledger-demo", "ledger.db");
 
 // --- a tiny fake OpenAI: real wire format (JSON and SSE), canned answers, realistic usage numbers ---
 const server = createServer((req, res) => {
@@ -66,7 +71,7 @@ const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 
 // --- tokenledger: one call at startup. The local server is labelled "openai" so the demo calls are priced. ---
 const runStart = new Date();
-const tracker = track({ storage: values.db, interceptors: { baseURLProviders: { "127.0.0.1": "openai" } } });
+const tracker = track({ storage: ledger, interceptors: { baseURLProviders: { "127.0.0.1": "openai" } } });
 await instrumentationReady(); // ESM copies of the SDKs are patched asynchronously
 
 const client = new OpenAI({ apiKey: "no-key-needed", baseURL });
@@ -124,7 +129,10 @@ if (totals.unpricedEvents > 0)
   console.log(
     `${totals.unpricedEvents} call(s) had no price in the catalog (recorded as unpriced, never $0).`,
   );
-console.log(`ledger: ${storage.kind}${values.db ? ` at ${values.db}` : " (default location)"}`);
+const isUrl = ledger.includes("://");
+const file = isUrl ? "" : resolve(ledger);
+console.log(`ledger: ${storage.kind} at ${isUrl ? "the --db URL" : file}`);
+console.log(`next:   npx tokenledger report --db ${isUrl ? "<the same URL>" : JSON.stringify(file)}`);
 
 await untrack();
 server.close();

@@ -11,9 +11,17 @@ export interface PgPoolLike {
   removeListener(event: "connect", listener: (client: PgClientLike) => void): unknown;
 }
 
-/** The part of a pg `Client` we touch: its `error` event. */
+/** A server message pg hands to `notice` listeners (RAISE WARNING / NOTICE, `IF NOT EXISTS` skips). */
+export interface PgNoticeLike {
+  readonly message?: string;
+  readonly severity?: string;
+  readonly code?: string;
+}
+
+/** The part of a pg `Client` we touch: its `error` and `notice` events. */
 export interface PgClientLike {
   on(event: "error", listener: (err: Error) => void): unknown;
+  on(event: "notice", listener: (notice: PgNoticeLike) => void): unknown;
 }
 
 export interface PostgresStorageOptions {

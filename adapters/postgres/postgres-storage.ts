@@ -4,9 +4,10 @@ import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } f
 import { maskDatabaseUrl } from "tokenledger";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
+import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
-import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
-import { loadPgPool } from "./postgres-driver.js";
+import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { loadPgPool, parsePgUrl } from "./postgres-driver.js";
 import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
 import { postgresFlavor } from "./postgres-sql.js";
@@ -14,6 +15,7 @@ import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import {
   POSTGRES_DEFAULTS,
   type PgClientLike,
+  type PgNoticeLike,
   type PgPoolLike,
   type PostgresStorageOptions,
 } from "./postgres-storage-config.js";
@@ -71,6 +73,19 @@ export class PostgresStorage extends KyselyStorage {
   // the pool only listens while clients are idle, so without this the host process would crash.
   readonly #onConnect = (client: PgClientLike): void => {
     client.on("error", this.#onPoolError);
+    if (this.#ownsPool) client.on("notice", this.#onNotice);
+  };
+
+  // Server messages on our own connections go to the configured logger (warnings as warnings, the rest as
+  // debug), never to the console; a host's pool keeps its own notice handling.
+  readonly #onNotice = (notice: PgNoticeLike): void => {
+    try {
+      const text = `postgres ${this.#target}: server ${String(notice.severity ?? "notice").toLowerCase()}: ${redactSecrets(String(notice.message ?? ""))}`;
+      if (notice.severity === "WARNING") this.#log.warn(text);
+      else this.#log.debug?.(text);
+    } catch {
+      /* a logger must not break tracking */
+    }
   };
 
   constructor(options: PostgresStorageOptions) {
@@ -86,6 +101,14 @@ export class PostgresStorage extends KyselyStorage {
         ? "(host pool)"
         : "(host kysely)";
     this.flavor = postgresFlavor(this.#schema);
+  }
+
+  #warn(message: string): void {
+    try {
+      this.#log.warn(message);
+    } catch {
+      /* a logger must not break tracking */
+    }
   }
 
   /** Connection errors pg reported (idle or busy clients: server restarts, terminated backends); none reached the host. */
@@ -104,8 +127,12 @@ export class PostgresStorage extends KyselyStorage {
     let pool = o.pool;
     if (!pool) {
       const Pool = loadPgPool();
+      const url = o.connectionString!;
+      const parsed = parsePgUrl(url, (warning) =>
+        this.#warn(`postgres ${this.#target}: ${redactSecrets(warning)}`),
+      );
       pool = new Pool({
-        connectionString: o.connectionString!,
+        ...(parsed ? {} : { connectionString: url }),
         max: POSTGRES_DEFAULTS.max,
         connectionTimeoutMillis: POSTGRES_DEFAULTS.connectionTimeoutMillis,
         idleTimeoutMillis: POSTGRES_DEFAULTS.idleTimeoutMillis,
@@ -114,6 +141,8 @@ export class PostgresStorage extends KyselyStorage {
         // Client-side backstop when the server cannot even answer (network partition).
         query_timeout: this.#timeoutMs + 2000,
         allowExitOnIdle: true,
+        // What pg itself does with a URL: its fields override the options above.
+        ...parsed,
       });
       this.#ownsPool = true;
     }
@@ -141,12 +170,43 @@ export class PostgresStorage extends KyselyStorage {
     } catch (err) {
       throw toStorageError(err, `postgres ${this.#target}: cannot connect`);
     }
+    await this.#refuseUnlessLedger(db);
     if (this.#opts.migrate !== false) await this.migrateToLatest();
+  }
+
+  #identityChecked = false;
+
+  /**
+   * Another application's schema, or a ledger a newer tokenledger migrated: refused before anything is written.
+   * `public` is shared with the host's tables by design (the ledger's are prefixed), so only a newer ledger is
+   * refused there.
+   */
+  async #refuseUnlessLedger(db: LedgerDb): Promise<void> {
+    if (this.#identityChecked) return;
+    const where = `postgres ${this.#target} schema "${this.#schema}"`;
+    let tables: string[];
+    let applied: string[] | null = null;
+    try {
+      tables = (await this.flavor.tableNames.execute(db)).rows.map((r) => r.name);
+      if (tables.includes(MIGRATION_TABLE))
+        applied = (
+          await sql<{
+            name: string;
+          }>`select name from ${sql.table(`${this.#schema}.${MIGRATION_TABLE}`)}`.execute(db)
+        ).rows.map((r) => r.name);
+    } catch (err) {
+      throw toStorageError(err, `${where}: reading the schema`);
+    }
+    const known = postgresMigrations(this.#schema).map((m) => m.name);
+    const refusal = ledgerRefusal({ tables, applied }, { where, known, shared: this.#schema === "public" });
+    if (refusal) throw new StorageError(refusal, "backend");
+    this.#identityChecked = true;
   }
 
   /** Kysely's migrator holds a PostgreSQL advisory lock, so processes starting together apply each step once. */
   async migrateToLatest(): Promise<string[]> {
     const db = await this.database();
+    await this.#refuseUnlessLedger(db);
     try {
       return await runMigrations(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
     } catch (err) {
@@ -156,6 +216,7 @@ export class PostgresStorage extends KyselyStorage {
 
   async migrationStatus(): Promise<MigrationStatus> {
     const db = await this.database();
+    await this.#refuseUnlessLedger(db);
     return readStatus(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
   }
 

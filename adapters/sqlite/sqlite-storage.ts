@@ -8,8 +8,9 @@ import { usdToPico } from "../_shared/decimal.js";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { PROJECTIONS } from "../_kysely/projections.js";
+import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
-import { eventColumns, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadBetterSqlite3 } from "./sqlite-driver.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import {
@@ -88,7 +89,9 @@ export class SqliteStorage extends KyselyStorage {
   #open(): void {
     if (this.#closed) throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
     if (this.#db) return;
-    const db = this.#opts.database ?? this.#openFile();
+    const host = this.#opts.database;
+    if (host) this.#refuseUnlessLedger(host, true);
+    const db = host ?? this.#openFile();
     try {
       this.#insert = db.prepare(INSERT_SQL);
     } catch {
@@ -119,6 +122,13 @@ export class SqliteStorage extends KyselyStorage {
         { cause: err },
       );
     }
+    // Before the pragmas: switching to WAL already writes to the file.
+    try {
+      this.#refuseUnlessLedger(db, false);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     try {
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${this.#opts.durability === "full" ? "FULL" : "NORMAL"}`);
@@ -128,6 +138,40 @@ export class SqliteStorage extends KyselyStorage {
       throw toStorageError(err, `sqlite ${file}: setting pragmas`);
     }
     return db;
+  }
+
+  /** Another application's database, or a ledger a newer tokenledger migrated: refused, nothing written. */
+  #refuseUnlessLedger(db: SqliteDatabaseLike, shared: boolean): void {
+    const where = `sqlite ${db.name}`;
+    let tables: string[];
+    let applied: string[] | null = null;
+    try {
+      tables = db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+        )
+        .all()
+        .map((r) => String((r as { name: unknown }).name));
+      if (tables.includes(MIGRATION_TABLE))
+        applied = db
+          .prepare(`SELECT name FROM ${MIGRATION_TABLE}`)
+          .all()
+          .map((r) => String((r as { name: unknown }).name));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === "SQLITE_NOTADB")
+        throw new StorageError(
+          `${where} is not a SQLite database (not a tokenledger ledger); nothing was written`,
+          "backend",
+          {
+            cause: err,
+          },
+        );
+      throw toStorageError(err, `${where}: reading the schema`);
+    }
+    const known = SQLITE_MIGRATIONS.map((m) => m.name);
+    const refusal = ledgerRefusal({ tables, applied }, { where, known, shared });
+    if (refusal) throw new StorageError(refusal, "backend");
   }
 
   init(): Promise<void> {

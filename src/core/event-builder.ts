@@ -3,7 +3,7 @@ import { mergeAttribution, type Attribution } from "./attribution.js";
 import { EMPTY_USAGE, totalInputTokens, type NormalizedUsage } from "./buckets.js";
 import type { LedgerEvent, UsageEventInput, UsageSource } from "./event.js";
 import type { Pricer } from "./pricer.js";
-import { redactSecrets, safeErrorMessage } from "./redact.js";
+import { isSecretName, redactSecrets, safeErrorMessage } from "./redact.js";
 
 export interface BuildConfig {
   readonly pricer: Pricer;
@@ -120,7 +120,7 @@ export function buildEvent(
     errorMessage: safeErrorMessage(input.errorMessage),
     latencyMs: finiteOrNull(input.latencyMs),
     timeToFirstTokenMs: finiteOrNull(input.timeToFirstTokenMs),
-    requestId: input.requestId ?? null,
+    requestId: typeof input.requestId === "string" ? redactSecrets(input.requestId) : null,
     usage,
     usageSource,
     serviceTier,
@@ -128,19 +128,25 @@ export function buildEvent(
     costUsd,
     unpriced: costUsd === null,
     pricingKey,
-    userId: nonEmpty(attribution.userId) ?? null,
-    teamId: nonEmpty(attribution.teamId) ?? null,
-    projectId: nonEmpty(attribution.projectId) ?? null,
-    feature: nonEmpty(attribution.feature) ?? null,
-    costCenter: nonEmpty(attribution.costCenter) ?? null,
-    sessionId: nonEmpty(attribution.sessionId) ?? null,
-    traceId: nonEmpty(attribution.traceId) ?? null,
-    environment: nonEmpty(attribution.environment) ?? null,
-    app: nonEmpty(attribution.app) ?? null,
+    userId: attributionValue(attribution.userId),
+    teamId: attributionValue(attribution.teamId),
+    projectId: attributionValue(attribution.projectId),
+    feature: attributionValue(attribution.feature),
+    costCenter: attributionValue(attribution.costCenter),
+    sessionId: attributionValue(attribution.sessionId),
+    traceId: attributionValue(attribution.traceId),
+    environment: attributionValue(attribution.environment),
+    app: attributionValue(attribution.app),
     metadata,
     sampleWeight: weight,
   };
   return { ok: true, event };
+}
+
+/** Attribution is free text too (an API key passed as a user id must not be stored). */
+function attributionValue(value: string | undefined): string | null {
+  const v = nonEmpty(value);
+  return v === undefined ? null : redactSecrets(v);
 }
 
 function mergeMetadata(
@@ -162,7 +168,8 @@ function redactMetadata(
     if (depth > 8 || v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    for (const [k, x] of Object.entries(v))
+      out[k] = typeof x === "string" && isSecretName(k) ? "[REDACTED]" : walk(x, depth + 1);
     return out;
   };
   return walk(metadata, 0) as Record<string, unknown>;

@@ -1,12 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, openSync, closeSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { seedLedger } from "../cli/seed.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const box = sandbox();
 
 describe("read-only commands never create a ledger", () => {
@@ -54,20 +51,7 @@ describe("output that cannot be written is a failure, not a truncated success", 
     async (args) => {
       const full = openSync("/dev/full", "w");
       try {
-        const out = await new Promise<{ code: number | null; stderr: string }>((done) => {
-          const child = spawn(
-            process.execPath,
-            ["--import", "tsx", join(ROOT, "src/cli/index.ts"), ...args],
-            {
-              cwd: ROOT,
-              env: { PATH: process.env.PATH ?? "", TZ: "UTC", NO_COLOR: "1", ...box.env },
-              stdio: ["ignore", full, "pipe"],
-            },
-          );
-          let stderr = "";
-          child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-          child.on("close", (code) => done({ code, stderr }));
-        });
+        const out = await runCli(args, { env: box.env, stdoutFd: full });
         expect(out.code).toBe(1);
         expect(out.stderr).toMatch(/cannot write the output: ENOSPC/);
       } finally {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { seedLedger } from "../cli/seed.js";
 
 const box = sandbox();

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { tempDir, writeLines } from "../importers/fixtures.js";
 import * as F from "./fixtures.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { periodWindow } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 describe("tokenledger budget set | list | status | delete", () => {
   it("manages budgets in the ledger and reports spent, reserved, remaining and percent", async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { AdviceReport } from "../../src/advice/report.js";
-import { runCli, sandbox } from "./run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { seedLedger, type EventSeed } from "./seed.js";
 import { calendarDays } from "../../src/advice/daily-series.js";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { RollupMeasures, RollupRow } from "tokenledger";
 import { blendSubscriptions } from "../../src/cli/report/blended.js";
 import { emptyMeasures } from "../../src/cli/report/measures.js";
-import { runCli, sandbox } from "./run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 const sub = (o: Partial<{ usdPerMonth: string; seats: number; start: string; end: string }> = {}) => ({

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, sandbox } from "./run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 const box = sandbox();
 

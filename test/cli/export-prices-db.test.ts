@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, sandbox, type Sandbox } from "./run-cli.js";
+import { runCli, sandbox, type Sandbox } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 let box: Sandbox;

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { claudeLine, codexTokenCount, settle, writeLines } from "../importers/fixtures.js";
-import { runCli, sandbox } from "./run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 /** A Claude Code tree with streaming duplicates, a truncated last line and malformed JSON. */
 function claudeTree(home: string): string {

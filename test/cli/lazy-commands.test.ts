@@ -6,7 +6,7 @@ import { Command, Help } from "commander";
 import { describe, expect, it } from "vitest";
 import { LAZY_COMMANDS, commandWords } from "../../src/cli/command-list.js";
 import type { Runner } from "../../src/cli/program.js";
-import { sandbox } from "./run-cli.js";
+import { sandbox } from "../helpers/cli.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const HOOK = join(ROOT, "test", "fixtures", "import-log", "register.mjs");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOtlpReceiver, type OtlpReceiver } from "../otel/otlp-receiver.js";
-import { runCli, sandbox, type Sandbox } from "./run-cli.js";
+import { runCli, sandbox, type Sandbox } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 let box: Sandbox;

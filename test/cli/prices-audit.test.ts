@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { catalogFreshness, sourceUrls } from "../../src/pricing/freshness.js";
-import { runCli, sandbox, type Sandbox } from "./run-cli.js";
+import { runCli, sandbox, type Sandbox } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 let box: Sandbox;

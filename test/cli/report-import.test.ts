@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { claudeLine, writeLines } from "../importers/fixtures.js";
-import { runCli, sandbox } from "./run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 describe("tokenledger report --import", () => {
   it("imports the agent logs first, so one command gives the first answer; a bad agent name is named", async () => {

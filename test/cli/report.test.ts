@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "decimal.js";
-import { runCli, sandbox, type Sandbox } from "./run-cli.js";
+import { runCli, sandbox, type Sandbox } from "../helpers/cli.js";
 import { seedLedger } from "./seed.js";
 
 const usd = (s: string | null) => (s === null ? null : new Decimal(s).toString());

@@ -1,47 +1,17 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as cp from "../fixtures/quota/copilot.js";
 import * as or from "../fixtures/quota/openrouter.js";
-import { sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox, type CliResult } from "../helpers/cli.js";
 import { fakeQuotaServer } from "./fake-quota-server.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const KEY = "sk-or-v1-0123456789abcdef-secret";
 
-/** Spawn the CLI with text on stdin (runCli closes stdin). */
-function cli(
-  args: string[],
-  env: Record<string, string>,
-  input = "",
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src", "cli", "index.ts"), ...args],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? "",
-          TZ: "UTC",
-          NO_COLOR: "1",
-          TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"),
-          ...env,
-        },
-        stdio: ["pipe", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", rej);
-    child.on("close", (code) => res({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+/** The CLI with text on stdin. */
+function cli(args: string[], env: Record<string, string>, input = ""): Promise<CliResult> {
+  return runCli(args, { env, input });
 }
 
 describe("tokenledger quota (CLI, real process)", () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as cp from "../fixtures/quota/copilot.js";
 import * as or from "../fixtures/quota/openrouter.js";
-import { sandbox } from "../cli/run-cli.js";
+import { sandbox } from "../helpers/cli.js";
 import { fakeQuotaServer } from "./fake-quota-server.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));

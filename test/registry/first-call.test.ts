@@ -1,15 +1,12 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGeminiServer, type GeminiServer } from "../helpers/gemini-server.js";
 import { startOpenAIServer, type OpenAIFakeServer } from "../helpers/openai-server.js";
 import { bundleConsumerApp } from "./consumer-app.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { runNode } from "../helpers/cli.js";
 
 let openai: OpenAIFakeServer;
 let gemini: GeminiServer;
@@ -35,22 +32,8 @@ async function runApp(
 ): Promise<{ code: number | null; stdout: string; stderr: string; rows: Row[] }> {
   const file = await bundleConsumerApp(app, format);
   const ledger = join(mkdtempSync(join(tmpdir(), "tl-first-call-")), "ledger.db");
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [file], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        LEDGER: ledger,
-        FAKE_OPENAI_URL: openai.baseURL,
-        FAKE_GEMINI_URL: gemini.url,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  const out = await runNode([file], {
+    env: { ...process.env, LEDGER: ledger, FAKE_OPENAI_URL: openai.baseURL, FAKE_GEMINI_URL: gemini.url },
   });
   const db = new Database(ledger, { readonly: true });
   const rows = db

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,8 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode } from "../helpers/cli.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const APP = fileURLToPath(new URL("./fixtures/esm-app.mjs", import.meta.url));
 const REGISTER = fileURLToPath(new URL("../../src/register.ts", import.meta.url));
 
@@ -39,17 +38,8 @@ afterAll(() => new Promise((r) => server.close(r)));
 describe("node --import tokenledger/register", () => {
   it("tracks an untouched ESM app's SDK calls into the ledger the environment names", async () => {
     const db = join(mkdtempSync(join(tmpdir(), "tl-register-")), "ledger.db");
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--import", REGISTER, APP], {
-        cwd: ROOT,
-        env: { ...process.env, FAKE_OPENAI_URL: url, TOKENLEDGER_DATABASE_URL: db },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    const out = await runNode(["--import", "tsx", "--import", REGISTER, APP], {
+      env: { ...process.env, FAKE_OPENAI_URL: url, TOKENLEDGER_DATABASE_URL: db },
     });
     expect(out.stderr).not.toMatch(/Error/);
     expect(out.code).toBe(0);

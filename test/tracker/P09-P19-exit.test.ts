@@ -1,42 +1,32 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { runNode, type ChildResult } from "../helpers/cli.js";
 import { pgTestUrl } from "../helpers/pg.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/exit-child.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  ms: number;
-  stderr: string;
-}
-
-function runChild(
+/** `ms`: from spawn to exit. */
+async function runChild(
   mode: string,
   target: string,
   count = 5,
   signal?: NodeJS.Signals,
   run = "r",
-): Promise<ChildResult> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, mode, target, String(count), run], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdout.on("data", (d: Buffer) => {
-      if (signal && d.toString().includes("ready")) child.kill(signal);
-    });
-    child.on("exit", (code, sig) => resolve({ code, signal: sig, ms: performance.now() - t0, stderr }));
+): Promise<ChildResult & { ms: number }> {
+  const t0 = performance.now();
+  let signalled = false; // once: a second SIGTERM would cut short a handler that is shutting down
+  const out = await runNode(["--import", "tsx", CHILD, mode, target, String(count), run], {
+    onStdout: (soFar, child) => {
+      if (!signal || signalled || !soFar.includes("ready")) return;
+      signalled = true;
+      child.kill(signal);
+    },
   });
+  return { ...out, ms: out.exitedAt - t0 };
 }
 
 function sqliteRows(path: string): number {

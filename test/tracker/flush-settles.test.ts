@@ -1,33 +1,20 @@
-import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode, type ChildResult } from "../helpers/cli.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/settle-child.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** `afterShutdownMs`: from the child's last line (shutdown() returned) to its exit. */
-function runChild(
-  storage: string,
-): Promise<{ code: number | null; stdout: string; stderr: string; afterShutdownMs: number }> {
-  return new Promise((resolve) => {
-    let shutdownAt = Number.NaN;
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, storage], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      if (stdout.includes("shutdown ")) shutdownAt = performance.now();
-    });
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) =>
-      resolve({ code, stdout, stderr, afterShutdownMs: performance.now() - shutdownAt }),
-    );
+async function runChild(storage: string): Promise<ChildResult & { afterShutdownMs: number }> {
+  let shutdownAt = Number.NaN;
+  const out = await runNode(["--import", "tsx", CHILD, storage], {
+    onStdout: (soFar) => {
+      if (Number.isNaN(shutdownAt) && soFar.includes("shutdown ")) shutdownAt = performance.now();
+    },
   });
+  return { ...out, afterShutdownMs: out.exitedAt - shutdownAt };
 }
 
 // A server that accepts connections and never answers: PostgreSQL "up" but hung (or a black-holed network).

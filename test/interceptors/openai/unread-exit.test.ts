@@ -1,16 +1,15 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode, type ChildResult } from "../../helpers/cli.js";
 import { startOpenAIServer, type OpenAIFakeServer } from "../../helpers/openai-server.js";
 
 // A stream the application never reads is still generated and billed: it is recorded once, when it is
 // released (garbage-collected) or when the process exits first. Real processes, real SQLite files.
 const CHILD = fileURLToPath(new URL("./fixtures/unread-child.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 let server: OpenAIFakeServer;
 beforeAll(async () => {
@@ -20,17 +19,8 @@ afterAll(async () => {
   await server.close();
 });
 
-function runChild(mode: string, db: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--expose-gc", "--import", "tsx", CHILD, mode, db, server.baseURL],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
+function runChild(mode: string, db: string): Promise<ChildResult> {
+  return runNode(["--expose-gc", "--import", "tsx", CHILD, mode, db, server.baseURL]);
 }
 
 function rows(
