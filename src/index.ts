@@ -41,8 +41,6 @@ export type {
   EventQuery,
 } from "./core/query.js";
 export { DIMENSIONS, TIME_BUCKETS } from "./core/query.js";
-/** @internal Zone arithmetic shared with the storage adapters (`tokenledger/*` entries); not a stable API. */
-export { isValidTimeZone, zoneOffsetMs } from "./core/time-zone.js";
 
 export type { Pricer, PriceRequest, PriceResult } from "./core/pricer.js";
 export type { Logger } from "./core/logger.js";

@@ -61,13 +61,15 @@ export abstract class KyselyStorage implements StorageAdapter {
     return this.#quotaHistory;
   }
 
-  /** Whether the last rollup() read a rollup projection or scanned the events (for tests and benchmarks). */
+  // Test and benchmark knobs. `@internal` keeps them out of the published `.d.ts` (tsconfig `stripInternal`):
+  // they are how tests prove every read path agrees, not something an application should lean on.
+  /** @internal Whether the last rollup() read a rollup projection or scanned the events. */
   lastRollupSource: "rollup" | "events" | null = null;
-  /** Table of the projection the last rollup() read, null after an events scan. */
+  /** @internal Table of the projection the last rollup() read, null after an events scan. */
   lastProjection: string | null = null;
-  /** Force the events scan (benchmarks and tests compare paths). */
+  /** @internal Force the events scan (benchmarks and tests compare paths). */
   forceScan = false;
-  /** Force one projection by table name; a rollup it cannot answer then throws (tests compare paths). */
+  /** @internal Force one projection by table name; a rollup it cannot answer then throws. */
   forceProjection: string | null = null;
 
   async rollup(q: RollupQuery): Promise<RollupResult> {

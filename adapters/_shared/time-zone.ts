@@ -1,4 +1,6 @@
-import { TokenLedgerConfigError, isValidTimeZone, zoneOffsetMs } from "tokenledger";
+import { TokenLedgerConfigError } from "tokenledger";
+// Zone arithmetic is internal to the package: imported by path, never through a public entry.
+import { isValidTimeZone, zoneOffsetMs } from "../../src/core/time-zone.js";
 import type { TimeBucket } from "tokenledger";
 
 const HOUR_MS = 3_600_000;
