@@ -27,7 +27,6 @@ export { BUCKET_KEYS, EMPTY_USAGE, totalInputTokens } from "./core/buckets.js";
 export type { StorageAdapter } from "./core/storage.js";
 export type { RecordListener, StoredEvent } from "./core/record-listeners.js";
 export type { QuotaHistory } from "./core/quota-history.js";
-export { snapshotContent } from "./core/quota-history.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";
 export type {
   Dimension,
@@ -45,7 +44,6 @@ export { DIMENSIONS, TIME_BUCKETS } from "./core/query.js";
 export type { Pricer, PriceRequest, PriceResult } from "./core/pricer.js";
 export type { Logger } from "./core/logger.js";
 export { TokenLedgerError, TokenLedgerConfigError, StorageError } from "./core/errors.js";
-export { classifyStorageError, toStorageError } from "./core/storage-errors.js";
 export { redactSecrets } from "./core/redact.js";
 export {
   resolveDatabaseTarget,

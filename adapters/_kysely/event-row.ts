@@ -1,4 +1,4 @@
-import type { EventStatus, LedgerEvent, UsageSource } from "tokenledger";
+import type { EventStatus, LedgerEvent, UsageSource } from "tokenledger/storage-kit";
 
 /** Values of one event in `eventColumns()` order; the dialect converts time, booleans and cost. */
 export function eventValues(

@@ -1,4 +1,4 @@
-import type { Dimension } from "tokenledger";
+import type { Dimension } from "../../src/core/query.js";
 
 /** Events-table column behind each rollup dimension. */
 export const EVENT_COLUMN: Readonly<Record<Dimension, string>> = {

@@ -1,6 +1,6 @@
 import type { Decimal } from "decimal.js";
 import { Dec } from "./decimal.js";
-import type { RollupMeasures } from "tokenledger";
+import type { RollupMeasures } from "../../src/core/query.js";
 
 /** Aggregated sums as a backend returns them, before shaping into RollupMeasures. */
 export interface RawMeasures {

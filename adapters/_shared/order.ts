@@ -1,6 +1,6 @@
 import type { Decimal } from "decimal.js";
 import { Dec } from "./decimal.js";
-import type { Dimension, RollupQuery, RollupRow } from "tokenledger";
+import type { Dimension, RollupQuery, RollupRow } from "../../src/core/query.js";
 
 /**
  * Order and cut rollup rows in JS (memory backend; and the reference the SQL ordering follows):

@@ -8,14 +8,14 @@ import type {
   RollupQuery,
   RollupResult,
   RollupRow,
-  StorageAdapter,
-} from "tokenledger";
-import { StorageError } from "tokenledger";
+} from "tokenledger/storage-kit";
+import { StorageError } from "tokenledger/storage-kit";
 import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/query-checks.js";
 import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
 import { whereValues } from "../_shared/dimensions.js";
 import { orderRows } from "../_shared/order.js";
+import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
@@ -66,7 +66,7 @@ function add(m: RawMeasures, e: LedgerEvent): void {
  * The storage contract in plain JS, for tests and `:memory:`: nothing survives the process.
  * Rollups use decimal.js and time zones come from Intl, like the SQL backends.
  */
-export class MemoryStorage implements StorageAdapter {
+export class MemoryStorage extends StorageAdapterBase {
   readonly kind = "memory";
   readonly #events = new Map<string, LedgerEvent>();
   readonly quotaHistory = new MemoryQuotaHistory();

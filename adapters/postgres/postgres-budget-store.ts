@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { ReserveItem, ReserveRequest, ReserveResult, SettledCounter } from "tokenledger";
+import type { ReserveItem, ReserveRequest, ReserveResult, SettledCounter } from "tokenledger/storage-kit";
 import { COUNTERS, KyselyBudgetStore, RESERVATIONS, decimalText } from "../_kysely/budget-store.js";
 import type { LedgerDatabase } from "../_kysely/schema.js";
 

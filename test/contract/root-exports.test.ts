@@ -29,7 +29,7 @@ const ROOT_VALUES = [
   "appliesTo",
   "bedrockFamily",
   "bundledCatalog",
-  "classifyStorageError",
+
   "computeCost",
   "costBreakdown",
   "costBy",
@@ -73,8 +73,7 @@ const ROOT_VALUES = [
   "resolveStorage",
   "signBody",
   "slackChannel",
-  "snapshotContent",
-  "toStorageError",
+
   "topN",
   "totalInputTokens",
   "track",
