@@ -21,7 +21,10 @@ export type {
   LatencyRow,
   EventQuery,
 } from "./core/query.js";
-export { DIMENSIONS, TIME_BUCKETS } from "./core/query.js";
+export { DIMENSIONS, DIMENSION_SOURCE, TIME_BUCKETS } from "./core/query.js";
+export { ATTRIBUTION_FIELDS } from "./core/attribution-fields.js";
+export type { AttributionField, AttributionKey } from "./core/attribution-fields.js";
+export type { AttributionValues } from "./core/attribution.js";
 export type { QuotaHistory } from "./core/quota-history.js";
 export { snapshotContent } from "./core/quota-history.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";

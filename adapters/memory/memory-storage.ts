@@ -9,7 +9,7 @@ import type {
   RollupResult,
   RollupRow,
 } from "tokenledger/storage-kit";
-import { StorageError } from "tokenledger/storage-kit";
+import { DIMENSION_SOURCE, StorageError } from "tokenledger/storage-kit";
 import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/query-checks.js";
 import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
@@ -19,32 +19,7 @@ import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
-  switch (d) {
-    case "provider":
-      return e.provider;
-    case "model":
-      return e.model;
-    case "user":
-      return e.userId;
-    case "team":
-      return e.teamId;
-    case "project":
-      return e.projectId;
-    case "feature":
-      return e.feature;
-    case "cost_center":
-      return e.costCenter;
-    case "environment":
-      return e.environment;
-    case "app":
-      return e.app;
-    case "session":
-      return e.sessionId;
-    case "operation":
-      return e.operation;
-    case "status":
-      return e.status;
-  }
+  return e[DIMENSION_SOURCE[d].key] as string | null;
 }
 
 function add(m: RawMeasures, e: LedgerEvent): void {

@@ -1,5 +1,5 @@
 import { uuidv7 } from "uuidv7";
-import { mergeAttribution, type Attribution } from "./attribution.js";
+import { attributionValues, mergeAttribution, type Attribution } from "./attribution.js";
 import { EMPTY_USAGE, totalInputTokens, type NormalizedUsage } from "./buckets.js";
 import type { LedgerEvent, UsageEventInput, UsageSource } from "./event.js";
 import type { Pricer } from "./pricer.js";
@@ -128,15 +128,7 @@ export function buildEvent(
     costUsd,
     unpriced: costUsd === null,
     pricingKey,
-    userId: nonEmpty(attribution.userId) ?? null,
-    teamId: nonEmpty(attribution.teamId) ?? null,
-    projectId: nonEmpty(attribution.projectId) ?? null,
-    feature: nonEmpty(attribution.feature) ?? null,
-    costCenter: nonEmpty(attribution.costCenter) ?? null,
-    sessionId: nonEmpty(attribution.sessionId) ?? null,
-    traceId: nonEmpty(attribution.traceId) ?? null,
-    environment: nonEmpty(attribution.environment) ?? null,
-    app: nonEmpty(attribution.app) ?? null,
+    ...attributionValues(attribution),
     metadata,
     sampleWeight: weight,
   };

@@ -23,6 +23,7 @@ describe("storage kit", () => {
 
   it("errors made by another bundled copy of the classes still pass instanceof", async () => {
     // Each package entry bundles its own copy of core/errors; the query string gives the test such a copy.
+    // @ts-expect-error: the type checker has no module for a path with a query string; vitest loads it.
     const copy = (await import("../../src/core/errors.ts?second-copy")) as typeof Errors;
     expect(copy.StorageError).not.toBe(StorageError);
     const err = new copy.StorageError("disk full", "backend");
