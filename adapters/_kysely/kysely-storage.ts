@@ -11,7 +11,7 @@ import type {
 } from "tokenledger/storage-kit";
 import { TokenLedgerConfigError, toStorageError } from "tokenledger/storage-kit";
 import { EVENT_COLUMN } from "../_shared/dimensions.js";
-import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { addRaw, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { orderRows } from "../_shared/order.js";
 import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js";
@@ -236,20 +236,6 @@ export abstract class KyselyStorage extends StorageAdapterBase {
       after = { ts: last.ts, id: String(last.id) };
     }
   }
-}
-
-function addRaw(into: RawMeasures, m: RawMeasures): void {
-  into.requests += m.requests;
-  into.events += m.events;
-  into.uncached += m.uncached;
-  into.cacheRead += m.cacheRead;
-  into.cacheWrite5m += m.cacheWrite5m;
-  into.cacheWrite1h += m.cacheWrite1h;
-  into.output += m.output;
-  into.reasoning += m.reasoning;
-  into.cost = into.cost.plus(m.cost);
-  into.unpriced += m.unpriced;
-  into.errors += m.errors;
 }
 
 /** One latency group as the port returns it; groups with no timed event are left out (null percentiles). */

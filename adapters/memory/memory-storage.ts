@@ -1,4 +1,3 @@
-import { Dec } from "../_shared/decimal.js";
 import type {
   Dimension,
   EventQuery,
@@ -11,7 +10,7 @@ import type {
 } from "tokenledger/storage-kit";
 import { DIMENSION_SOURCE, StorageError } from "tokenledger/storage-kit";
 import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/query-checks.js";
-import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { addEvent, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
 import { whereValues } from "../_shared/dimensions.js";
 import { orderRows } from "../_shared/order.js";
@@ -20,21 +19,6 @@ import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
   return e[DIMENSION_SOURCE[d].key] as string | null;
-}
-
-function add(m: RawMeasures, e: LedgerEvent): void {
-  const w = e.sampleWeight;
-  m.requests += w;
-  m.events += 1;
-  m.uncached += e.usage.uncachedInputTokens * w;
-  m.cacheRead += e.usage.cacheReadTokens * w;
-  m.cacheWrite5m += e.usage.cacheWrite5mTokens * w;
-  m.cacheWrite1h += e.usage.cacheWrite1hTokens * w;
-  m.output += e.usage.outputTokens * w;
-  m.reasoning += e.usage.reasoningTokens * w;
-  if (e.costUsd !== null) m.cost = m.cost.plus(new Dec(e.costUsd).times(w).toDecimalPlaces(12));
-  if (e.unpriced) m.unpriced += 1;
-  if (e.status === "error") m.errors += 1;
 }
 
 /**
@@ -86,14 +70,14 @@ export class MemoryStorage extends StorageAdapterBase {
     const groups = new Map<string, { key: Record<string, string | null>; m: RawMeasures }>();
     const total = emptyRaw();
     for (const e of this.#matching(q)) {
-      add(total, e);
+      addEvent(total, e);
       const key: Record<string, string | null> = {};
       if (q.bucket) key.period = bucketOf(e.timestamp.getTime(), q.bucket, tz);
       for (const d of dims) key[d] = dimValue(e, d);
       const k = JSON.stringify(key);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { key, m: emptyRaw() }));
-      add(g.m, e);
+      addEvent(g.m, e);
     }
     const rows: RollupRow[] = [...groups.values()].map(
       (g) => ({ ...g.key, ...toMeasures(g.m) }) as RollupRow,
