@@ -53,7 +53,7 @@ export { StorageAdapterBase } from "../adapters/_shared/storage-base.js";
 export { Dec, usdToPico, picoPartsToUsd } from "../adapters/_shared/decimal.js";
 export { EVENT_COLUMN, ROLLUP_DIMENSIONS, inRollup, whereValues } from "../adapters/_shared/dimensions.js";
 export type { RollupDimension } from "../adapters/_shared/dimensions.js";
-export { emptyRaw, toMeasures, formatCost } from "../adapters/_shared/measures.js";
+export { emptyRaw, addEvent, addRaw, toMeasures, formatCost } from "../adapters/_shared/measures.js";
 export type { RawMeasures } from "../adapters/_shared/measures.js";
 export { orderRows } from "../adapters/_shared/order.js";
 export { checkQuery, groupDims, percentileKey, nearestRank } from "../adapters/_shared/query-checks.js";
