@@ -2,10 +2,15 @@
  * tokenledger: record the tokens, cost and latency of every LLM API call.
  * @module
  */
+import { setPricerFactory } from "./core/pricer-resolution.js";
 import { setStorageResolver } from "./core/storage-resolution.js";
+import { createPricer, defaultPricer } from "./pricing/index.js";
 import { resolveStorage } from "./storage-resolver.js";
 
+// The wiring: the core knows neither storage adapters nor the price catalog; the package entry plugs both in,
+// so `track()` and `new TokenTracker()` from "tokenledger" open the ledger and price by default.
 setStorageResolver(resolveStorage);
+setPricerFactory((pricing) => (pricing ? createPricer(pricing) : defaultPricer()));
 
 export { track, untrack, unpatch, instrument, instrumentationReady, currentTracker } from "./track.js";
 export type { TrackOptions } from "./track.js";
