@@ -12,7 +12,7 @@ import type {
 import { TokenLedgerConfigError, toStorageError } from "tokenledger/storage-kit";
 import { EVENT_COLUMN } from "../_shared/dimensions.js";
 import { addRaw, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
-import { orderRows } from "../_shared/order.js";
+import { compareGroups, orderRows } from "../_shared/order.js";
 import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js";
 import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
@@ -253,14 +253,4 @@ function latencyRow(r: StoredRow, dims: readonly Dimension[], ps: readonly numbe
     row[d] = v === null || v === undefined ? null : String(v);
   });
   return [row as LatencyRow];
-}
-
-/** Groups in the order of their values, missing ('') first: the same order every backend returns. */
-function compareGroups(a: LatencyRow, b: LatencyRow, dims: readonly Dimension[]): number {
-  for (const d of dims) {
-    const x = a[d] ?? "";
-    const y = b[d] ?? "";
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
 }

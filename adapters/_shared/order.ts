@@ -39,3 +39,17 @@ function cmpByCost(a: RollupRow, b: RollupRow): number {
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Latency groups in the order of their values, missing ('') first: the same order every backend returns. */
+export function compareGroups(
+  a: Readonly<Partial<Record<Dimension, string | null>>>,
+  b: Readonly<Partial<Record<Dimension, string | null>>>,
+  dims: readonly Dimension[],
+): number {
+  for (const d of dims) {
+    const x = a[d] ?? "";
+    const y = b[d] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}

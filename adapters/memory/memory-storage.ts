@@ -13,7 +13,7 @@ import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/qu
 import { addEvent, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
 import { whereValues } from "../_shared/dimensions.js";
-import { orderRows } from "../_shared/order.js";
+import { compareGroups, orderRows } from "../_shared/order.js";
 import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
@@ -105,7 +105,7 @@ export class MemoryStorage extends StorageAdapterBase {
       for (const p of ps) latencyMs[percentileKey(p)] = sorted[nearestRank(p, sorted.length) - 1] ?? null;
       return { ...g.key, count: sorted.length, latencyMs } as LatencyRow;
     });
-    return rows.sort((a, b) => compareKeys(a, b, dims));
+    return rows.sort((a, b) => compareGroups(a, b, dims));
   }
 
   async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
@@ -120,15 +120,6 @@ export class MemoryStorage extends StorageAdapterBase {
   async close(): Promise<void> {
     this.#closed = true;
   }
-}
-
-function compareKeys(a: LatencyRow, b: LatencyRow, dims: readonly Dimension[]): number {
-  for (const d of dims) {
-    const x = a[d] ?? "";
-    const y = b[d] ?? "";
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
 }
 
 export function memoryStorage(): MemoryStorage {
