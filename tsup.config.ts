@@ -27,6 +27,7 @@ export default defineConfig([
       fastify: "src/middleware/fastify.ts",
       failover: "src/failover/index.ts",
       otel: "src/otel/index.ts",
+      "storage-kit": "src/storage-kit.ts",
     },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.

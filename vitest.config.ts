@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^tokenledger\/fastify$/, replacement: r("./src/middleware/fastify.ts") },
       { find: /^tokenledger\/failover$/, replacement: r("./src/failover/index.ts") },
       { find: /^tokenledger\/otel$/, replacement: r("./src/otel/index.ts") },
+      { find: /^tokenledger\/storage-kit$/, replacement: r("./src/storage-kit.ts") },
       { find: /^tokenledger$/, replacement: r("./src/index.ts") },
     ],
   },

@@ -2,10 +2,15 @@
  * tokenledger: record the tokens, cost and latency of every LLM API call.
  * @module
  */
+import { setPricerFactory } from "./core/pricer-resolution.js";
 import { setStorageResolver } from "./core/storage-resolution.js";
+import { createPricer, defaultPricer } from "./pricing/index.js";
 import { resolveStorage } from "./storage-resolver.js";
 
+// The wiring: the core knows neither storage adapters nor the price catalog; the package entry plugs both in,
+// so `track()` and `new TokenTracker()` from "tokenledger" open the ledger and price by default.
 setStorageResolver(resolveStorage);
+setPricerFactory((pricing) => (pricing ? createPricer(pricing) : defaultPricer()));
 
 export { track, untrack, unpatch, instrument, instrumentationReady, currentTracker } from "./track.js";
 export type { TrackOptions } from "./track.js";
@@ -27,7 +32,6 @@ export { BUCKET_KEYS, EMPTY_USAGE, totalInputTokens } from "./core/buckets.js";
 export type { StorageAdapter } from "./core/storage.js";
 export type { RecordListener, StoredEvent } from "./core/record-listeners.js";
 export type { QuotaHistory } from "./core/quota-history.js";
-export { snapshotContent } from "./core/quota-history.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";
 export type {
   Dimension,
@@ -41,13 +45,10 @@ export type {
   EventQuery,
 } from "./core/query.js";
 export { DIMENSIONS, TIME_BUCKETS } from "./core/query.js";
-/** @internal Zone arithmetic shared with the storage adapters (`tokenledger/*` entries); not a stable API. */
-export { isValidTimeZone, zoneOffsetMs } from "./core/time-zone.js";
 
 export type { Pricer, PriceRequest, PriceResult } from "./core/pricer.js";
 export type { Logger } from "./core/logger.js";
 export { TokenLedgerError, TokenLedgerConfigError, StorageError } from "./core/errors.js";
-export { classifyStorageError, toStorageError } from "./core/storage-errors.js";
 export { redactSecrets } from "./core/redact.js";
 export {
   resolveDatabaseTarget,

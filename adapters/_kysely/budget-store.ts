@@ -10,7 +10,7 @@ import type {
   ReserveRequest,
   ReserveResult,
   SettledCounter,
-} from "tokenledger";
+} from "tokenledger/storage-kit";
 import type { LedgerDb } from "./schema.js";
 
 export const BUDGETS = "token_ledger_budgets";

@@ -1,59 +1,76 @@
-import type { EventStatus, LedgerEvent, UsageSource } from "tokenledger";
+import type { EventStatus, LedgerEvent, NormalizedUsage, UsageSource } from "tokenledger/storage-kit";
+import { ATTRIBUTION_FIELDS, type AttributionValues } from "tokenledger/storage-kit";
+
+/** How a dialect turns JS values into what its driver stores (time, booleans, cost, JSON). */
+export interface ValueConv {
+  ts(d: Date): unknown;
+  bool(b: boolean): unknown;
+  cost(c: string | null): unknown;
+  json(m: unknown): unknown;
+}
+
+/** One events-table column and how an event fills it. */
+interface EventColumn {
+  readonly name: string;
+  value(e: LedgerEvent, conv: ValueConv): unknown;
+}
+
+/** Usage buckets: `LedgerEvent.usage` key → column. Read and write both walk this list. */
+const USAGE_COLUMNS = [
+  ["uncachedInputTokens", "uncached_input_tokens"],
+  ["cacheReadTokens", "cache_read_tokens"],
+  ["cacheWrite5mTokens", "cache_write_5m_tokens"],
+  ["cacheWrite1hTokens", "cache_write_1h_tokens"],
+  ["outputTokens", "output_tokens"],
+  ["reasoningTokens", "reasoning_tokens"],
+  ["inputAudioTokens", "input_audio_tokens"],
+  ["outputAudioTokens", "output_audio_tokens"],
+  ["tierBasisTokens", "tier_basis_tokens"],
+  ["webSearchRequests", "web_search_requests"],
+] as const satisfies readonly (readonly [keyof NormalizedUsage, string])[];
+
+/** The cost column's name differs by dialect (`cost_pico` in SQLite, `cost_usd` in PostgreSQL). */
+const COST = "cost";
+
+/**
+ * Every column of token_ledger_events in insert order, each with the value it takes: one list, so the column
+ * names and the values of an insert cannot drift apart. Attribution columns come from ATTRIBUTION_FIELDS.
+ */
+const EVENT_COLUMNS: readonly EventColumn[] = [
+  { name: "id", value: (e) => e.id },
+  { name: "ts", value: (e, c) => c.ts(e.timestamp) },
+  { name: "provider", value: (e) => e.provider },
+  { name: "model", value: (e) => e.model },
+  { name: "requested_model", value: (e) => e.requestedModel },
+  { name: "operation", value: (e) => e.operation },
+  { name: "streamed", value: (e, c) => c.bool(e.streamed) },
+  { name: "status", value: (e) => e.status },
+  { name: "error_type", value: (e) => e.errorType },
+  { name: "http_status", value: (e) => e.httpStatus },
+  { name: "error_message", value: (e) => e.errorMessage },
+  { name: "latency_ms", value: (e) => e.latencyMs },
+  { name: "ttft_ms", value: (e) => e.timeToFirstTokenMs },
+  { name: "request_id", value: (e) => e.requestId },
+  ...USAGE_COLUMNS.map(([key, name]) => ({ name, value: (e: LedgerEvent) => e.usage[key] })),
+  { name: "usage_source", value: (e) => e.usageSource },
+  { name: "service_tier", value: (e) => e.serviceTier },
+  { name: "batch", value: (e, c) => c.bool(e.batch) },
+  { name: COST, value: (e, c) => c.cost(e.costUsd) },
+  { name: "unpriced", value: (e, c) => c.bool(e.unpriced) },
+  { name: "pricing_key", value: (e) => e.pricingKey },
+  ...ATTRIBUTION_FIELDS.map((f) => ({ name: f.column, value: (e: LedgerEvent) => e[f.key] })),
+  { name: "metadata", value: (e, c) => (e.metadata === null ? null : c.json(e.metadata)) },
+  { name: "sample_weight", value: (e) => e.sampleWeight },
+];
+
+/** Column names of token_ledger_events in insert order, with the dialect's cost column. */
+export function eventColumns(costColumn: "cost_pico" | "cost_usd"): readonly string[] {
+  return EVENT_COLUMNS.map((c) => (c.name === COST ? costColumn : c.name));
+}
 
 /** Values of one event in `eventColumns()` order; the dialect converts time, booleans and cost. */
-export function eventValues(
-  e: LedgerEvent,
-  conv: {
-    ts(d: Date): unknown;
-    bool(b: boolean): unknown;
-    cost(c: string | null): unknown;
-    json(m: unknown): unknown;
-  },
-): unknown[] {
-  const u = e.usage;
-  return [
-    e.id,
-    conv.ts(e.timestamp),
-    e.provider,
-    e.model,
-    e.requestedModel,
-    e.operation,
-    conv.bool(e.streamed),
-    e.status,
-    e.errorType,
-    e.httpStatus,
-    e.errorMessage,
-    e.latencyMs,
-    e.timeToFirstTokenMs,
-    e.requestId,
-    u.uncachedInputTokens,
-    u.cacheReadTokens,
-    u.cacheWrite5mTokens,
-    u.cacheWrite1hTokens,
-    u.outputTokens,
-    u.reasoningTokens,
-    u.inputAudioTokens,
-    u.outputAudioTokens,
-    u.tierBasisTokens,
-    u.webSearchRequests,
-    e.usageSource,
-    e.serviceTier,
-    conv.bool(e.batch),
-    conv.cost(e.costUsd),
-    conv.bool(e.unpriced),
-    e.pricingKey,
-    e.userId,
-    e.teamId,
-    e.projectId,
-    e.feature,
-    e.costCenter,
-    e.sessionId,
-    e.traceId,
-    e.environment,
-    e.app,
-    e.metadata === null ? null : conv.json(e.metadata),
-    e.sampleWeight,
-  ];
+export function eventValues(e: LedgerEvent, conv: ValueConv): unknown[] {
+  return EVENT_COLUMNS.map((c) => c.value(e, conv));
 }
 
 /** A stored row as the driver returns it (SQLite integers/text, PostgreSQL typed values or strings). */
@@ -82,33 +99,16 @@ export function rowToEvent(r: StoredRow, ts: Date, costUsd: string | null): Ledg
     latencyMs: numOrNull(r.latency_ms),
     timeToFirstTokenMs: numOrNull(r.ttft_ms),
     requestId: str(r.request_id),
-    usage: {
-      uncachedInputTokens: num(r.uncached_input_tokens),
-      cacheReadTokens: num(r.cache_read_tokens),
-      cacheWrite5mTokens: num(r.cache_write_5m_tokens),
-      cacheWrite1hTokens: num(r.cache_write_1h_tokens),
-      outputTokens: num(r.output_tokens),
-      reasoningTokens: num(r.reasoning_tokens),
-      inputAudioTokens: num(r.input_audio_tokens),
-      outputAudioTokens: num(r.output_audio_tokens),
-      tierBasisTokens: num(r.tier_basis_tokens),
-      webSearchRequests: num(r.web_search_requests),
-    },
+    usage: Object.fromEntries(
+      USAGE_COLUMNS.map(([key, col]) => [key, num(r[col])]),
+    ) as unknown as NormalizedUsage,
     usageSource: String(r.usage_source) as UsageSource,
     serviceTier: str(r.service_tier),
     batch: bool(r.batch),
     costUsd,
     unpriced: bool(r.unpriced),
     pricingKey: str(r.pricing_key),
-    userId: str(r.user_id),
-    teamId: str(r.team_id),
-    projectId: str(r.project_id),
-    feature: str(r.feature),
-    costCenter: str(r.cost_center),
-    sessionId: str(r.session_id),
-    traceId: str(r.trace_id),
-    environment: str(r.environment),
-    app: str(r.app),
+    ...attributionOf(r),
     metadata:
       meta === null || meta === undefined
         ? null
@@ -117,4 +117,8 @@ export function rowToEvent(r: StoredRow, ts: Date, costUsd: string | null): Ledg
           : (meta as Record<string, unknown>),
     sampleWeight: num(r.sample_weight),
   };
+}
+
+function attributionOf(r: StoredRow): AttributionValues {
+  return Object.fromEntries(ATTRIBUTION_FIELDS.map((f) => [f.key, str(r[f.column])])) as AttributionValues;
 }

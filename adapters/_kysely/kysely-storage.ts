@@ -8,12 +8,12 @@ import type {
   RollupQuery,
   RollupResult,
   RollupRow,
-  StorageAdapter,
-} from "tokenledger";
-import { TokenLedgerConfigError, toStorageError } from "tokenledger";
+} from "tokenledger/storage-kit";
+import { TokenLedgerConfigError, toStorageError } from "tokenledger/storage-kit";
 import { EVENT_COLUMN } from "../_shared/dimensions.js";
-import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
-import { orderRows } from "../_shared/order.js";
+import { addRaw, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { compareGroups, orderRows } from "../_shared/order.js";
+import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { checkQuery, groupDims, percentileKey } from "../_shared/query-checks.js";
 import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
@@ -39,11 +39,7 @@ const ALL_PROJECTION_TABLES: ReadonlySet<string> = new Set(PROJECTIONS.map((p) =
  * nearest-rank latency percentiles and keyset-paged event streaming. Subclasses own connections,
  * inserts and migrations.
  */
-export abstract class KyselyStorage implements StorageAdapter {
-  abstract readonly kind: string;
-  abstract init(): Promise<void>;
-  abstract insertBatch(events: readonly LedgerEvent[]): Promise<void>;
-  abstract close(): Promise<void>;
+export abstract class KyselyStorage extends StorageAdapterBase {
   /** Apply pending migrations now (whatever `migrate` says); returns the names applied. */
   abstract migrateToLatest(): Promise<string[]>;
   abstract migrationStatus(): Promise<MigrationStatus>;
@@ -61,24 +57,21 @@ export abstract class KyselyStorage implements StorageAdapter {
     return this.#quotaHistory;
   }
 
-  /** Whether the last rollup() read a rollup projection or scanned the events (for tests and benchmarks). */
+  // Test and benchmark knobs. `@internal` keeps them out of the published `.d.ts` (tsconfig `stripInternal`):
+  // they are how tests prove every read path agrees, not something an application should lean on.
+  /** @internal Whether the last rollup() read a rollup projection or scanned the events. */
   lastRollupSource: "rollup" | "events" | null = null;
-  /** Table of the projection the last rollup() read, null after an events scan. */
+  /** @internal Table of the projection the last rollup() read, null after an events scan. */
   lastProjection: string | null = null;
-  /** Force the events scan (benchmarks and tests compare paths). */
+  /** @internal Force the events scan (benchmarks and tests compare paths). */
   forceScan = false;
-  /** Force one projection by table name; a rollup it cannot answer then throws (tests compare paths). */
+  /** @internal Force one projection by table name; a rollup it cannot answer then throws. */
   forceProjection: string | null = null;
 
   async rollup(q: RollupQuery): Promise<RollupResult> {
     checkQuery(q);
     const db = await this.database();
-    try {
-      return await this.#rollup(db, q);
-    } catch (err) {
-      if (err instanceof TokenLedgerConfigError) throw err;
-      throw toStorageError(err, `${this.kind} rollup`);
-    }
+    return this.guardRead("rollup", () => this.#rollup(db, q));
   }
 
   #allProjectionsExist = false;
@@ -203,7 +196,7 @@ export abstract class KyselyStorage implements StorageAdapter {
     const db = await this.database();
     const dims = groupDims(q);
     const ps = q.percentiles ?? [0.5, 0.9, 0.99];
-    try {
+    return this.guardRead("latency", async () => {
       const where = whereSql(q, "events", "ts", this.#t(q.since), this.#t(q.until));
       const res = await this.flavor
         .latency(
@@ -212,33 +205,9 @@ export abstract class KyselyStorage implements StorageAdapter {
           ps,
         )
         .execute(db);
-      const rows: LatencyRow[] = [];
-      for (const r of res.rows) {
-        const count = Number(r.n ?? 0);
-        if (count === 0) continue;
-        const latencyMs: Record<string, number | null> = {};
-        ps.forEach((p, i) => {
-          const v = r[`p_${i}`];
-          latencyMs[percentileKey(p)] = v === null || v === undefined ? null : Number(v);
-        });
-        const row: Record<string, unknown> = { count, latencyMs };
-        dims.forEach((d, i) => {
-          const v = r[`d_${i}`];
-          row[d] = v === null || v === undefined ? null : String(v);
-        });
-        rows.push(row as LatencyRow);
-      }
-      return rows.sort((a, b) => {
-        for (const d of dims) {
-          const x = a[d] ?? "";
-          const y = b[d] ?? "";
-          if (x !== y) return x < y ? -1 : 1;
-        }
-        return 0;
-      });
-    } catch (err) {
-      throw toStorageError(err, `${this.kind} latency`);
-    }
+      const rows = res.rows.flatMap((r) => latencyRow(r, dims, ps));
+      return rows.sort((a, b) => compareGroups(a, b, dims));
+    });
   }
 
   async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
@@ -269,16 +238,19 @@ export abstract class KyselyStorage implements StorageAdapter {
   }
 }
 
-function addRaw(into: RawMeasures, m: RawMeasures): void {
-  into.requests += m.requests;
-  into.events += m.events;
-  into.uncached += m.uncached;
-  into.cacheRead += m.cacheRead;
-  into.cacheWrite5m += m.cacheWrite5m;
-  into.cacheWrite1h += m.cacheWrite1h;
-  into.output += m.output;
-  into.reasoning += m.reasoning;
-  into.cost = into.cost.plus(m.cost);
-  into.unpriced += m.unpriced;
-  into.errors += m.errors;
+/** One latency group as the port returns it; groups with no timed event are left out (null percentiles). */
+function latencyRow(r: StoredRow, dims: readonly Dimension[], ps: readonly number[]): LatencyRow[] {
+  const count = Number(r.n ?? 0);
+  if (count === 0) return [];
+  const latencyMs: Record<string, number | null> = {};
+  ps.forEach((p, i) => {
+    const v = r[`p_${i}`];
+    latencyMs[percentileKey(p)] = v === null || v === undefined ? null : Number(v);
+  });
+  const row: Record<string, unknown> = { count, latencyMs };
+  dims.forEach((d, i) => {
+    const v = r[`d_${i}`];
+    row[d] = v === null || v === undefined ? null : String(v);
+  });
+  return [row as LatencyRow];
 }

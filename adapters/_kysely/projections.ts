@@ -1,4 +1,4 @@
-import type { Dimension, TimeBucket } from "tokenledger";
+import type { Dimension, TimeBucket } from "tokenledger/storage-kit";
 import { ROLLUP_DIMENSIONS, type RollupDimension } from "../_shared/dimensions.js";
 import { hourAlignedSpans, type OffsetSpan } from "../_shared/time-zone.js";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql, type RawBuilder } from "kysely";
-import type { QuotaHistory, QuotaSnapshot, QuotaUnit, QuotaWindow } from "tokenledger";
-import { snapshotContent } from "tokenledger";
+import type { QuotaHistory, QuotaSnapshot, QuotaUnit, QuotaWindow } from "tokenledger/storage-kit";
+import { snapshotContent } from "tokenledger/storage-kit";
 import type { LedgerDb } from "./schema.js";
 
 export const QUOTA_TABLE = "token_ledger_quota_snapshots";

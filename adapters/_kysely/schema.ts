@@ -21,49 +21,5 @@ export interface LedgerDatabase {
 
 export type LedgerDb = Kysely<LedgerDatabase>;
 
-/** Columns of token_ledger_events in insert order (cost is `cost_pico` in SQLite, `cost_usd` in PostgreSQL). */
-export function eventColumns(costColumn: "cost_pico" | "cost_usd"): readonly string[] {
-  return [
-    "id",
-    "ts",
-    "provider",
-    "model",
-    "requested_model",
-    "operation",
-    "streamed",
-    "status",
-    "error_type",
-    "http_status",
-    "error_message",
-    "latency_ms",
-    "ttft_ms",
-    "request_id",
-    "uncached_input_tokens",
-    "cache_read_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "input_audio_tokens",
-    "output_audio_tokens",
-    "tier_basis_tokens",
-    "web_search_requests",
-    "usage_source",
-    "service_tier",
-    "batch",
-    costColumn,
-    "unpriced",
-    "pricing_key",
-    "user_id",
-    "team_id",
-    "project_id",
-    "feature",
-    "cost_center",
-    "session_id",
-    "trace_id",
-    "environment",
-    "app",
-    "metadata",
-    "sample_weight",
-  ];
-}
+// Kept here for the adapters that import it from the schema; the list itself lives beside the values it takes.
+export { eventColumns } from "./event-row.js";

@@ -1,6 +1,6 @@
 import type { RawBuilder } from "kysely";
 import type { Decimal } from "decimal.js";
-import type { LedgerEvent, TimeBucket } from "tokenledger";
+import type { LedgerEvent, TimeBucket } from "tokenledger/storage-kit";
 import type { OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
 

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { Dimension, RollupQuery } from "tokenledger";
+import type { Dimension, RollupQuery } from "tokenledger/storage-kit";
 import { EVENT_COLUMN, whereValues } from "../_shared/dimensions.js";
 
 /**

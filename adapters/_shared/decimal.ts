@@ -1,8 +1,8 @@
-import { Decimal } from "decimal.js";
+import type { Decimal } from "decimal.js";
+// One Decimal configuration for all money (src/core/money.ts): 60 digits, half-up, plain notation.
+import { Dec } from "../../src/core/money.js";
 
-/** decimal.js with room for any ledger total: the default 20 significant digits would round large sums. */
-export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP });
-export type Dec = Decimal;
+export { Dec };
 
 const PICO = new Dec("1e12");
 

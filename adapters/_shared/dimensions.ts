@@ -1,35 +1,23 @@
-import type { Dimension } from "tokenledger";
+import { ATTRIBUTION_DIMENSION_FIELDS } from "../../src/core/attribution-fields.js";
+import { DIMENSION_SOURCE, type Dimension } from "../../src/core/query.js";
 
-/** Events-table column behind each rollup dimension. */
-export const EVENT_COLUMN: Readonly<Record<Dimension, string>> = {
-  provider: "provider",
-  model: "model",
-  user: "user_id",
-  team: "team_id",
-  project: "project_id",
-  feature: "feature",
-  cost_center: "cost_center",
-  environment: "environment",
-  app: "app",
-  session: "session_id",
-  operation: "operation",
-  status: "status",
-};
+/** Events-table column behind each rollup dimension (derived from the attribution-field table). */
+export const EVENT_COLUMN: Readonly<Record<Dimension, string>> = Object.fromEntries(
+  Object.entries(DIMENSION_SOURCE).map(([d, s]) => [d, s.column]),
+) as Record<Dimension, string>;
 
-/** Dimensions rollup projections can keep (missing values stored as ''); see adapters/_kysely/projections.ts. */
-export const ROLLUP_DIMENSIONS = [
+type RollupField = Extract<(typeof ATTRIBUTION_DIMENSION_FIELDS)[number], { rollup: true }>;
+export type RollupDimension = "provider" | "model" | RollupField["dimension"];
+
+/**
+ * Dimensions rollup projections can keep (missing values stored as ''); see adapters/_kysely/projections.ts.
+ * A field with `rollup: true` needs its projection columns added by a migration in each SQL adapter.
+ */
+export const ROLLUP_DIMENSIONS: readonly RollupDimension[] = [
   "provider",
   "model",
-  "user",
-  "team",
-  "project",
-  "feature",
-  "cost_center",
-  "environment",
-  "app",
-] as const satisfies readonly Dimension[];
-
-export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+  ...ATTRIBUTION_DIMENSION_FIELDS.filter((f): f is RollupField => f.rollup).map((f) => f.dimension),
+];
 
 const ROLLUP_SET: ReadonlySet<Dimension> = new Set(ROLLUP_DIMENSIONS);
 

@@ -1,6 +1,6 @@
 import type { Decimal } from "decimal.js";
 import { Dec } from "./decimal.js";
-import type { Dimension, RollupQuery, RollupRow } from "tokenledger";
+import type { Dimension, RollupQuery, RollupRow } from "../../src/core/query.js";
 
 /**
  * Order and cut rollup rows in JS (memory backend; and the reference the SQL ordering follows):
@@ -38,4 +38,18 @@ function cmpByCost(a: RollupRow, b: RollupRow): number {
 
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Latency groups in the order of their values, missing ('') first: the same order every backend returns. */
+export function compareGroups(
+  a: Readonly<Partial<Record<Dimension, string | null>>>,
+  b: Readonly<Partial<Record<Dimension, string | null>>>,
+  dims: readonly Dimension[],
+): number {
+  for (const d of dims) {
+    const x = a[d] ?? "";
+    const y = b[d] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }

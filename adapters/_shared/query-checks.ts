@@ -1,5 +1,11 @@
-import { DIMENSIONS, TIME_BUCKETS, TokenLedgerConfigError } from "tokenledger";
-import type { Dimension, LatencyQuery, RollupQuery } from "tokenledger";
+import { TokenLedgerConfigError } from "../../src/core/errors.js";
+import {
+  DIMENSIONS,
+  TIME_BUCKETS,
+  type Dimension,
+  type LatencyQuery,
+  type RollupQuery,
+} from "../../src/core/query.js";
 import { checkTimeZone } from "./time-zone.js";
 
 const DIMENSION_SET: ReadonlySet<string> = new Set(DIMENSIONS);

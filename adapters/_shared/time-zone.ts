@@ -1,5 +1,7 @@
-import { TokenLedgerConfigError, isValidTimeZone, zoneOffsetMs } from "tokenledger";
-import type { TimeBucket } from "tokenledger";
+// Part of the storage kit: core modules are imported by path, so the kit never loads the root barrel.
+import { TokenLedgerConfigError } from "../../src/core/errors.js";
+import type { TimeBucket } from "../../src/core/query.js";
+import { isValidTimeZone, zoneOffsetMs } from "../../src/core/time-zone.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
-import type { QuotaHistory, QuotaSnapshot } from "tokenledger";
-import { snapshotContent } from "tokenledger";
+import type { QuotaHistory, QuotaSnapshot } from "tokenledger/storage-kit";
+import { snapshotContent } from "tokenledger/storage-kit";
 
 /** Quota history in memory (tests), with the same one-row-per-change rule as the SQL adapters. */
 export class MemoryQuotaHistory implements QuotaHistory {

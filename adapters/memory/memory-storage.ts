@@ -1,4 +1,3 @@
-import { Dec } from "../_shared/decimal.js";
 import type {
   Dimension,
   EventQuery,
@@ -8,65 +7,25 @@ import type {
   RollupQuery,
   RollupResult,
   RollupRow,
-  StorageAdapter,
-} from "tokenledger";
-import { StorageError } from "tokenledger";
+} from "tokenledger/storage-kit";
+import { DIMENSION_SOURCE, StorageError } from "tokenledger/storage-kit";
 import { checkQuery, groupDims, nearestRank, percentileKey } from "../_shared/query-checks.js";
-import { emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
+import { addEvent, emptyRaw, toMeasures, type RawMeasures } from "../_shared/measures.js";
 import { bucketOf } from "../_shared/time-zone.js";
 import { whereValues } from "../_shared/dimensions.js";
-import { orderRows } from "../_shared/order.js";
+import { compareGroups, orderRows } from "../_shared/order.js";
+import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
-  switch (d) {
-    case "provider":
-      return e.provider;
-    case "model":
-      return e.model;
-    case "user":
-      return e.userId;
-    case "team":
-      return e.teamId;
-    case "project":
-      return e.projectId;
-    case "feature":
-      return e.feature;
-    case "cost_center":
-      return e.costCenter;
-    case "environment":
-      return e.environment;
-    case "app":
-      return e.app;
-    case "session":
-      return e.sessionId;
-    case "operation":
-      return e.operation;
-    case "status":
-      return e.status;
-  }
-}
-
-function add(m: RawMeasures, e: LedgerEvent): void {
-  const w = e.sampleWeight;
-  m.requests += w;
-  m.events += 1;
-  m.uncached += e.usage.uncachedInputTokens * w;
-  m.cacheRead += e.usage.cacheReadTokens * w;
-  m.cacheWrite5m += e.usage.cacheWrite5mTokens * w;
-  m.cacheWrite1h += e.usage.cacheWrite1hTokens * w;
-  m.output += e.usage.outputTokens * w;
-  m.reasoning += e.usage.reasoningTokens * w;
-  if (e.costUsd !== null) m.cost = m.cost.plus(new Dec(e.costUsd).times(w).toDecimalPlaces(12));
-  if (e.unpriced) m.unpriced += 1;
-  if (e.status === "error") m.errors += 1;
+  return e[DIMENSION_SOURCE[d].key] as string | null;
 }
 
 /**
  * The storage contract in plain JS, for tests and `:memory:`: nothing survives the process.
  * Rollups use decimal.js and time zones come from Intl, like the SQL backends.
  */
-export class MemoryStorage implements StorageAdapter {
+export class MemoryStorage extends StorageAdapterBase {
   readonly kind = "memory";
   readonly #events = new Map<string, LedgerEvent>();
   readonly quotaHistory = new MemoryQuotaHistory();
@@ -111,14 +70,14 @@ export class MemoryStorage implements StorageAdapter {
     const groups = new Map<string, { key: Record<string, string | null>; m: RawMeasures }>();
     const total = emptyRaw();
     for (const e of this.#matching(q)) {
-      add(total, e);
+      addEvent(total, e);
       const key: Record<string, string | null> = {};
       if (q.bucket) key.period = bucketOf(e.timestamp.getTime(), q.bucket, tz);
       for (const d of dims) key[d] = dimValue(e, d);
       const k = JSON.stringify(key);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { key, m: emptyRaw() }));
-      add(g.m, e);
+      addEvent(g.m, e);
     }
     const rows: RollupRow[] = [...groups.values()].map(
       (g) => ({ ...g.key, ...toMeasures(g.m) }) as RollupRow,
@@ -146,7 +105,7 @@ export class MemoryStorage implements StorageAdapter {
       for (const p of ps) latencyMs[percentileKey(p)] = sorted[nearestRank(p, sorted.length) - 1] ?? null;
       return { ...g.key, count: sorted.length, latencyMs } as LatencyRow;
     });
-    return rows.sort((a, b) => compareKeys(a, b, dims));
+    return rows.sort((a, b) => compareGroups(a, b, dims));
   }
 
   async *events(q: EventQuery): AsyncIterable<LedgerEvent> {
@@ -161,15 +120,6 @@ export class MemoryStorage implements StorageAdapter {
   async close(): Promise<void> {
     this.#closed = true;
   }
-}
-
-function compareKeys(a: LatencyRow, b: LatencyRow, dims: readonly Dimension[]): number {
-  for (const d of dims) {
-    const x = a[d] ?? "";
-    const y = b[d] ?? "";
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
 }
 
 export function memoryStorage(): MemoryStorage {

@@ -7,7 +7,7 @@ import type {
   ReserveRequest,
   ReserveResult,
   SettledCounter,
-} from "tokenledger";
+} from "tokenledger/storage-kit";
 import { ConnectionQueue } from "./connection-queue.js";
 import { COUNTERS, KyselyBudgetStore, RESERVATIONS, decimalText } from "../_kysely/budget-store.js";
 import type { LedgerDatabase } from "../_kysely/schema.js";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { TokenLedgerConfigError } from "tokenledger";
+import { TokenLedgerConfigError } from "tokenledger/storage-kit";
 import type { PgPoolLike } from "./postgres-storage-config.js";
 
 export interface PgPoolConfig {

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { TimeBucket } from "tokenledger";
+import type { TimeBucket } from "tokenledger/storage-kit";
 import { Dec } from "../_shared/decimal.js";
 import { formatCost } from "../_shared/measures.js";
 import { rowToEvent, type StoredRow } from "../_kysely/event-row.js";

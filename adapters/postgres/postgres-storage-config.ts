@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Logger } from "tokenledger";
+import type { Logger } from "tokenledger/storage-kit";
 
 /** The subset of a pg `Pool` tokenledger uses (typed structurally: pg stays an optional peer). */
 export interface PgPoolLike {

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql, type PostgresPool } from "kysely";
-import type { LedgerEvent, Logger } from "tokenledger";
-import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger";
-import { maskDatabaseUrl } from "tokenledger";
+import type { LedgerEvent, Logger } from "tokenledger/storage-kit";
+import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger/storage-kit";
+import { maskDatabaseUrl } from "tokenledger/storage-kit";
 import { eventValues } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { ledgerRefusal } from "../_kysely/ledger-identity.js";

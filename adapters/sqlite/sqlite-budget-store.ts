@@ -1,5 +1,5 @@
 import type { QueryResult, RawBuilder } from "kysely";
-import type { ReserveRequest, ReserveResult, SettledCounter } from "tokenledger";
+import type { ReserveRequest, ReserveResult, SettledCounter } from "tokenledger/storage-kit";
 import { Dec } from "../_shared/decimal.js";
 import { COUNTERS, KyselyBudgetStore, RESERVATIONS, decimalText } from "../_kysely/budget-store.js";
 import type { LedgerDb } from "../_kysely/schema.js";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { TokenLedgerConfigError } from "tokenledger";
+import { TokenLedgerConfigError } from "tokenledger/storage-kit";
 import type { SqliteDatabaseLike } from "./sqlite-storage-config.js";
 
 type DatabaseConstructor = new (path: string, options?: { timeout?: number }) => SqliteDatabaseLike;

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { TimeBucket } from "tokenledger";
+import type { TimeBucket } from "tokenledger/storage-kit";
 import { picoPartsToUsd } from "../_shared/decimal.js";
 import { formatCost } from "../_shared/measures.js";
 import type { OffsetSpan } from "../_shared/time-zone.js";

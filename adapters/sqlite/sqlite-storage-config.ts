@@ -1,4 +1,4 @@
-import type { Logger } from "tokenledger";
+import type { Logger } from "tokenledger/storage-kit";
 
 /** The subset of a better-sqlite3 statement tokenledger uses (typed structurally: no hard dependency). */
 export interface SqliteStatementLike {

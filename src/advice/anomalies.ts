@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { DailyPoint } from "./daily-series.js";
 
-const Dec = Decimal.clone({ precision: 60 });
 type D = InstanceType<typeof Dec>;
 
 export interface AnomalyOptions {

@@ -1,8 +1,6 @@
-import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { Dimension } from "../core/query.js";
 import type { DailyPoint } from "./daily-series.js";
-
-const Dec = Decimal.clone({ precision: 60 });
 
 export interface Driver {
   readonly dimension: Dimension;

@@ -1,7 +1,5 @@
-import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { DailyPoint } from "./daily-series.js";
-
-const Dec = Decimal.clone({ precision: 60 });
 
 export interface MonthForecast {
   /** `YYYY-MM`. */

@@ -1,8 +1,7 @@
-import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { RollupMeasures } from "../core/query.js";
 import type { TokenLedgerPricer } from "../pricing/pricer.js";
 
-const Dec = Decimal.clone({ precision: 60 });
 const MILLION = new Dec(1_000_000);
 
 /** The token buckets a rollup row carries, priced one by one. */

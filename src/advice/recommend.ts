@@ -1,9 +1,7 @@
-import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { RollupRow } from "../core/query.js";
 import { cheaperSibling } from "./families.js";
 import { mixCostUsd, mixRates, type RatePricer } from "./mix-cost.js";
-
-const Dec = Decimal.clone({ precision: 60 });
 
 export type RecommendationType = "model_downgrade" | "batch";
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Attribution } from "../core/attribution.js";
+import { fieldOfDimension } from "../core/attribution-fields.js";
 import type { UsageEventInput } from "../core/event.js";
 import type { Pricer } from "../core/pricer.js";
 import { defaultPricer } from "../pricing/pricer.js";
@@ -12,7 +13,7 @@ import { actualCost, estimateCost, estimateTokens } from "./estimate.js";
 import { periodWindow } from "./period.js";
 import { syncDeclaredBudgets } from "./config-sync.js";
 import type { BudgetStore, ReserveItem } from "./store.js";
-import type { Budget, BudgetScope, PeriodWindow } from "./types.js";
+import { BUDGET_SCOPES, type Budget, type BudgetScope, type PeriodWindow } from "./types.js";
 import { Dec } from "../pricing/decimal.js";
 
 export interface BudgetGuardOptions {
@@ -39,13 +40,10 @@ export interface BudgetGuardOptions {
   readonly onError?: (message: string) => void;
 }
 
-const SCOPE_FIELD: Record<Exclude<BudgetScope, "org">, keyof Attribution> = {
-  team: "teamId",
-  user: "userId",
-  project: "projectId",
-  feature: "feature",
-  cost_center: "costCenter",
-};
+/** The attribution field each scope reads (`cost_center` → costCenter), looked up once in the field table. */
+const SCOPE_FIELD = Object.fromEntries(
+  BUDGET_SCOPES.filter((s) => s !== "org").map((s) => [s, fieldOfDimension(s)!.key]),
+) as Record<Exclude<BudgetScope, "org">, keyof Attribution>;
 /** `notify` and `downgrade` budgets count spend but never refuse a reservation. */
 const UNLIMITED = "1000000000000000";
 

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { Command, Help, Option } from "commander";
 import type { CliContext, GlobalOptions } from "./context.js";
 import { LAZY_COMMANDS, commandWords } from "./command-list.js";
+import { backendHelp } from "../storage-backends.js";
 
 /** Runs a command body with a context built from the global flags, closing the ledger afterwards. */
 export type Runner = <A extends unknown[]>(
@@ -44,7 +45,7 @@ export async function createProgram(argv: readonly string[] = process.argv): Pro
     .addOption(
       new Option(
         "--db <url>",
-        "ledger: postgres:// URL, sqlite:/file path (default: $TOKENLEDGER_DATABASE_URL, $DATABASE_URL, config, ~/.local/share/tokenledger/ledger.db)",
+        `ledger: ${backendHelp()} (default: $TOKENLEDGER_DATABASE_URL, $DATABASE_URL, config, ~/.local/share/tokenledger/ledger.db)`,
       ),
     )
     .addOption(

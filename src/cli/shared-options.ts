@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { Dimension, RollupQuery } from "../core/query.js";
+import { DIMENSIONS, type Dimension, type RollupQuery } from "../core/query.js";
 import type { CliContext } from "./context.js";
 import {
   parseDateFlag,
@@ -42,11 +42,7 @@ export function addRangeOptions(command: Command): Command {
 
 export function addFilterOptions(command: Command): Command {
   return command
-    .option(
-      "-g, --group-by <dims>",
-      "comma list of provider, model, user, team, project, feature, cost_center, environment, app, session, operation, status",
-      parseGroupBy,
-    )
+    .option("-g, --group-by <dims>", `comma list of ${DIMENSIONS.join(", ")}`, parseGroupBy)
     .option(
       "-w, --where <key=value>",
       "keep only matching events; repeatable (team=eng); one key twice means either",

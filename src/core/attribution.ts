@@ -1,30 +1,27 @@
-/** Who caused a call. Every field is optional; nested scopes merge, the inner value winning. */
-export interface Attribution {
-  readonly userId?: string;
-  readonly teamId?: string;
-  readonly projectId?: string;
-  readonly feature?: string;
-  readonly costCenter?: string;
-  readonly sessionId?: string;
-  readonly traceId?: string;
-  readonly environment?: string;
-  readonly app?: string;
+import { ATTRIBUTION_FIELDS, ATTRIBUTION_KEYS, type AttributionKey } from "./attribution-fields.js";
+
+export { ATTRIBUTION_KEYS, type AttributionKey };
+
+/**
+ * Who caused a call. Every field is optional; nested scopes merge, the inner value winning. The fields are the
+ * keys of ATTRIBUTION_FIELDS (userId, teamId, projectId, feature, costCenter, sessionId, traceId, environment, app).
+ */
+export interface Attribution extends Readonly<Partial<Record<AttributionKey, string>>> {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
-export const ATTRIBUTION_KEYS = [
-  "userId",
-  "teamId",
-  "projectId",
-  "feature",
-  "costCenter",
-  "sessionId",
-  "traceId",
-  "environment",
-  "app",
-] as const satisfies readonly (keyof Attribution)[];
+/** The attribution of a stored event: every field, null when the caller gave none. */
+export type AttributionValues = { readonly [K in AttributionKey]: string | null };
 
-export type AttributionKey = (typeof ATTRIBUTION_KEYS)[number];
+/** Every attribution field of `a` as stored: empty strings count as missing. */
+export function attributionValues(a: Attribution): AttributionValues {
+  return Object.fromEntries(
+    ATTRIBUTION_FIELDS.map((f) => {
+      const v = a[f.key];
+      return [f.key, typeof v === "string" && v.length > 0 ? v : null];
+    }),
+  ) as AttributionValues;
+}
 
 /** Merge two scopes: `inner` wins per field, metadata merges key by key. */
 export function mergeAttribution(

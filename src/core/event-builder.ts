@@ -1,5 +1,10 @@
 import { uuidv7 } from "uuidv7";
-import { mergeAttribution, type Attribution } from "./attribution.js";
+import {
+  attributionValues,
+  mergeAttribution,
+  type Attribution,
+  type AttributionValues,
+} from "./attribution.js";
 import { EMPTY_USAGE, totalInputTokens, type NormalizedUsage } from "./buckets.js";
 import type { LedgerEvent, UsageEventInput, UsageSource } from "./event.js";
 import type { Pricer } from "./pricer.js";
@@ -61,50 +66,15 @@ export function buildEvent(
 
   const { usage, invalid } = normalizeCounts(input.usage);
   const model = nonEmpty(input.model) ?? nonEmpty(input.requestedModel) ?? "unknown";
-  let usageSource: UsageSource = input.usageSource ?? "provider";
-  if (invalid.length > 0) {
-    usageSource = "invalid";
-    cfg.onAnomaly(
-      `${input.provider}/${model} reported invalid token counts (${invalid.join(", ")}); stored unpriced`,
-    );
-  } else if (usage.reasoningTokens > usage.outputTokens) {
-    cfg.onAnomaly(
-      `${input.provider}/${model}: reasoningTokens ${usage.reasoningTokens} exceed outputTokens ${usage.outputTokens}`,
-    );
-  }
+  const usageSource = checkUsage(input, model, usage, invalid, cfg);
   const timestamp = new Date(toMillis(input.timestamp) ?? recordedAt);
   const serviceTier = nonEmpty(input.serviceTier) ?? null;
   const batch = input.batch === true;
-
-  let costUsd: string | null = null;
-  let pricingKey: string | null = null;
-  if (typeof input.costUsd === "string" && UNSIGNED_DECIMAL.test(input.costUsd)) {
-    costUsd = input.costUsd;
-    pricingKey = "provided";
-  } else if (usageSource !== "invalid" && usageSource !== "missing") {
-    try {
-      const priced = cfg.pricer.price({
-        provider: input.provider,
-        model,
-        requestedModel: nonEmpty(input.requestedModel) ?? null,
-        usage,
-        serviceTier,
-        batch,
-        at: timestamp,
-      });
-      if (
-        priced.costUsd !== null &&
-        !(typeof priced.costUsd === "string" && UNSIGNED_DECIMAL.test(priced.costUsd))
-      ) {
-        throw new TypeError(`pricer returned an invalid cost ${JSON.stringify(priced.costUsd)} for ${model}`);
-      }
-      costUsd = priced.costUsd;
-      pricingKey = priced.costUsd === null ? null : (priced.pricingKey ?? null);
-      if (costUsd === null) cfg.onUnpriced(input.provider, model);
-    } catch (err) {
-      cfg.onPricingError(err);
-    }
-  }
+  const { costUsd, pricingKey } = costOf(
+    input,
+    { model, usage, usageSource, serviceTier, batch, timestamp },
+    cfg,
+  );
 
   const event: LedgerEvent = {
     id: input.id ?? uuidv7(),
@@ -128,15 +98,7 @@ export function buildEvent(
     costUsd,
     unpriced: costUsd === null,
     pricingKey,
-    userId: attributionValue(attribution.userId),
-    teamId: attributionValue(attribution.teamId),
-    projectId: attributionValue(attribution.projectId),
-    feature: attributionValue(attribution.feature),
-    costCenter: attributionValue(attribution.costCenter),
-    sessionId: attributionValue(attribution.sessionId),
-    traceId: attributionValue(attribution.traceId),
-    environment: attributionValue(attribution.environment),
-    app: attributionValue(attribution.app),
+    ...redactedAttribution(attribution),
     metadata,
     sampleWeight: weight,
   };
@@ -144,9 +106,81 @@ export function buildEvent(
 }
 
 /** Attribution is free text too (an API key passed as a user id must not be stored). */
-function attributionValue(value: string | undefined): string | null {
-  const v = nonEmpty(value);
-  return v === undefined ? null : redactSecrets(v);
+function redactedAttribution(attribution: Attribution): AttributionValues {
+  const values: Record<string, string | null> = { ...attributionValues(attribution) };
+  for (const [key, value] of Object.entries(values)) if (value !== null) values[key] = redactSecrets(value);
+  return values as AttributionValues;
+}
+
+/** Report odd counts; invalid ones make the event `invalid` (kept, never priced: a guess would be wrong). */
+function checkUsage(
+  input: UsageEventInput,
+  model: string,
+  usage: NormalizedUsage,
+  invalid: readonly string[],
+  cfg: BuildConfig,
+): UsageSource {
+  if (invalid.length > 0) {
+    cfg.onAnomaly(
+      `${input.provider}/${model} reported invalid token counts (${invalid.join(", ")}); stored unpriced`,
+    );
+    return "invalid";
+  }
+  if (usage.reasoningTokens > usage.outputTokens) {
+    cfg.onAnomaly(
+      `${input.provider}/${model}: reasoningTokens ${usage.reasoningTokens} exceed outputTokens ${usage.outputTokens}`,
+    );
+  }
+  return input.usageSource ?? "provider";
+}
+
+interface Priceable {
+  readonly model: string;
+  readonly usage: NormalizedUsage;
+  readonly usageSource: UsageSource;
+  readonly serviceTier: string | null;
+  readonly batch: boolean;
+  readonly timestamp: Date;
+}
+
+type Cost = { readonly costUsd: string | null; readonly pricingKey: string | null };
+const UNPRICED: Cost = { costUsd: null, pricingKey: null };
+
+/**
+ * The event's cost: a well-formed cost the caller provided wins; otherwise the pricer's. Events without
+ * trustworthy counts are never priced, and a pricer that throws or returns a non-decimal leaves the event
+ * unpriced (null cost, flagged) rather than failing the record: tracking never throws into the caller.
+ */
+function costOf(input: UsageEventInput, e: Priceable, cfg: BuildConfig): Cost {
+  if (typeof input.costUsd === "string" && UNSIGNED_DECIMAL.test(input.costUsd)) {
+    return { costUsd: input.costUsd, pricingKey: "provided" };
+  }
+  if (e.usageSource === "invalid" || e.usageSource === "missing") return UNPRICED;
+  try {
+    const priced = cfg.pricer.price({
+      provider: input.provider,
+      model: e.model,
+      requestedModel: nonEmpty(input.requestedModel) ?? null,
+      usage: e.usage,
+      serviceTier: e.serviceTier,
+      batch: e.batch,
+      at: e.timestamp,
+    });
+    if (
+      priced.costUsd !== null &&
+      !(typeof priced.costUsd === "string" && UNSIGNED_DECIMAL.test(priced.costUsd))
+    ) {
+      throw new TypeError(`pricer returned an invalid cost ${JSON.stringify(priced.costUsd)} for ${e.model}`);
+    }
+    if (priced.costUsd === null) {
+      cfg.onUnpriced(input.provider, e.model);
+      return UNPRICED;
+    }
+    return { costUsd: priced.costUsd, pricingKey: priced.pricingKey ?? null };
+  } catch (err) {
+    cfg.onPricingError(err);
+    return UNPRICED;
+  }
 }
 
 function mergeMetadata(

@@ -1,5 +1,5 @@
 import type { NormalizedUsage } from "./buckets.js";
-import type { Attribution } from "./attribution.js";
+import type { Attribution, AttributionValues } from "./attribution.js";
 
 export type EventStatus = "ok" | "error" | "aborted";
 
@@ -52,7 +52,8 @@ export interface UsageEventInput {
 }
 
 /** A usage event as stored: every field resolved, cost priced. */
-export interface LedgerEvent {
+/** The attribution fields (userId … app, see ATTRIBUTION_FIELDS) are inherited from AttributionValues. */
+export interface LedgerEvent extends AttributionValues {
   readonly id: string;
   readonly timestamp: Date;
   readonly provider: string;
@@ -76,15 +77,6 @@ export interface LedgerEvent {
   readonly unpriced: boolean;
   /** Catalog key that priced the event, for `prices lookup` and audits. */
   readonly pricingKey: string | null;
-  readonly userId: string | null;
-  readonly teamId: string | null;
-  readonly projectId: string | null;
-  readonly feature: string | null;
-  readonly costCenter: string | null;
-  readonly sessionId: string | null;
-  readonly traceId: string | null;
-  readonly environment: string | null;
-  readonly app: string | null;
   readonly metadata: Readonly<Record<string, unknown>> | null;
   /** 1 / sampleRate: each stored event stands for this many calls, so rollups stay unbiased. */
   readonly sampleWeight: number;

@@ -1,19 +1,30 @@
+import { ATTRIBUTION_DIMENSION_FIELDS, type AttributionDimension } from "./attribution-fields.js";
+import type { LedgerEvent } from "./event.js";
+/** Dimensions every event has, outside attribution: the first two lead the list, the last two close it. */
+const LEADING_DIMENSIONS = ["provider", "model"] as const;
+const TRAILING_DIMENSIONS = ["operation", "status"] as const;
+
 /** Dimensions a rollup can group or filter by. Names match the CLI's `--group-by` values. */
-export const DIMENSIONS = [
-  "provider",
-  "model",
-  "user",
-  "team",
-  "project",
-  "feature",
-  "cost_center",
-  "environment",
-  "app",
-  "session",
-  "operation",
-  "status",
-] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export type Dimension =
+  (typeof LEADING_DIMENSIONS)[number] | AttributionDimension | (typeof TRAILING_DIMENSIONS)[number];
+
+/**
+ * Derived from ATTRIBUTION_FIELDS. The order is what help and error messages list: provider and model, the
+ * attribution dimensions the rollup projections keep, the others, then operation and status.
+ */
+export const DIMENSIONS: readonly Dimension[] = [
+  ...LEADING_DIMENSIONS,
+  ...ATTRIBUTION_DIMENSION_FIELDS.map((f) => f.dimension),
+  ...TRAILING_DIMENSIONS,
+];
+
+/** Where each dimension's value lives: the `LedgerEvent` property and the events-table column. */
+export const DIMENSION_SOURCE: Readonly<
+  Record<Dimension, { readonly key: keyof LedgerEvent; readonly column: string }>
+> = Object.fromEntries([
+  ...[...LEADING_DIMENSIONS, ...TRAILING_DIMENSIONS].map((d) => [d, { key: d, column: d }]),
+  ...ATTRIBUTION_DIMENSION_FIELDS.map((f) => [f.dimension, { key: f.key, column: f.column }]),
+]) as Record<Dimension, { readonly key: keyof LedgerEvent; readonly column: string }>;
 
 export const TIME_BUCKETS = ["hour", "day", "week", "month"] as const;
 export type TimeBucket = (typeof TIME_BUCKETS)[number];

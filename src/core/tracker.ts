@@ -1,18 +1,17 @@
 import type { Attribution } from "./attribution.js";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import { buildEvent, type BuildConfig } from "./event-builder.js";
 import type { LedgerEvent, UsageEventInput } from "./event.js";
 import { getContext } from "./context.js";
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from "./exit-hooks.js";
 import { consoleLogger, SafeLogger, silentLogger } from "./logger.js";
 import { validateTrackerOptions, type TrackerOptions } from "./options.js";
-import { resolveDatabaseTarget, type DatabaseTarget } from "./database-url.js";
-import type { Pricer } from "./pricer.js";
+import type { DatabaseTarget } from "./database-url.js";
+import { trackerConfig } from "./tracker-config.js";
 import type { StorageAdapter } from "./storage.js";
 import { classifyStorageError, toStorageError } from "./storage-errors.js";
 import { resolveStorageOption } from "./storage-resolution.js";
 import { checkRecordInput } from "./record-check.js";
-import { createPricer, defaultPricer } from "../pricing/index.js";
 import { RecordListeners, type Captures, type RecordListener } from "./record-listeners.js";
 
 export type DropReason =
@@ -137,46 +136,21 @@ export class TokenTracker implements AsyncDisposable {
     this.#opts = Object.freeze({ ...validateTrackerOptions(options) });
     const o = this.#opts;
     this.#log = new SafeLogger(o.logger === false ? silentLogger : (o.logger ?? consoleLogger));
-    this.#maxQueue = o.maxQueueSize ?? 2048;
-    let batch = o.maxBatchSize ?? 100;
-    if (batch > this.#maxQueue) {
-      this.#log.warn(
-        `maxBatchSize ${batch} is larger than maxQueueSize ${this.#maxQueue}; using ${this.#maxQueue}`,
-      );
-      batch = this.#maxQueue;
-    }
-    this.#maxBatch = batch;
-    this.#batchCap = batch;
-    this.#backoff = { ...DEFAULT_BACKOFF, ...o.retry };
-    this.#sampleRate = o.sampleRate ?? 1;
-    // Resolve (and so validate) a URL or the environment now: a bad URL is a setup-time error.
-    this.#storageOption =
-      typeof o.storage === "function" || typeof o.storage === "object"
-        ? o.storage
-        : resolveDatabaseTarget(o.storage);
-    // Pricing options are validated here, at construction: a corrupt overrides file is a setup error.
-    const pricer: Pricer = o.pricer ?? (o.pricing ? createPricer(o.pricing) : defaultPricer());
-    this.#build = {
-      pricer,
-      defaults: {
-        ...o.defaults,
-        ...(o.app ? { app: o.app } : {}),
-        ...(o.environment ? { environment: o.environment } : {}),
-        ...(o.defaultMetadata ? { metadata: { ...o.defaults?.metadata, ...o.defaultMetadata } } : {}),
-      },
-      maxMetadataBytes: o.maxMetadataBytes ?? 8192,
-      onUnpriced: (provider, model) =>
-        this.#log.warnOnce(
-          `unpriced:${provider}/${model}`,
-          `no price for ${provider} model "${model}": its events are stored with cost null and flagged unpriced. ` +
-            `Add a price with the \`pricing: { overrides }\` option (or \`pricing.file\`) or \`tokenledger prices import\`.`,
-        ),
+    const config = trackerConfig(o, this.#log, {
       onPricingError: (err) => this.#internalError("pricing", err),
       onAnomaly: (message) => {
         this.#anomalies++;
         this.#log.warnOnce(`anomaly:${message.slice(0, 80)}`, message, 60_000);
       },
-    };
+    });
+    this.#maxQueue = config.maxQueue;
+    this.#maxBatch = config.maxBatch;
+    this.#batchCap = config.maxBatch;
+    this.#backoff = config.backoff;
+    this.#sampleRate = config.sampleRate;
+    this.#storageOption = config.storage;
+    this.#build = config.build;
+    // unref'd: the flush timer must never keep an application alive; exit hooks flush what is left.
     this.#interval = setInterval(() => this.#onTimer(), o.flushIntervalMs ?? 2000);
     this.#interval.unref();
     this.#exit = {

@@ -7,16 +7,12 @@ import {
   type AttributionKey,
   type Logger,
 } from "tokenledger";
+import { ATTRIBUTION_FIELDS } from "../core/attribution-fields.js";
 
 /** Request headers read by default, and the attribution field each one fills. */
-export const DEFAULT_HEADERS: Readonly<Partial<Record<AttributionKey, string>>> = Object.freeze({
-  userId: "x-user-id",
-  teamId: "x-team-id",
-  projectId: "x-project-id",
-  feature: "x-feature",
-  costCenter: "x-cost-center",
-  sessionId: "x-session-id",
-});
+export const DEFAULT_HEADERS: Readonly<Partial<Record<AttributionKey, string>>> = Object.freeze(
+  Object.fromEntries(ATTRIBUTION_FIELDS.flatMap((f) => ("httpHeader" in f ? [[f.key, f.httpHeader]] : []))),
+);
 
 export interface MiddlewareOptions<Req> {
   /**

@@ -1,31 +1,16 @@
-import { Decimal as DecimalBase } from "decimal.js";
+// Money arithmetic has one home (src/core/money.ts): the Decimal configuration and the 12-decimal rounding rule.
+import { Dec } from "../core/money.js";
 
-/**
- * A private Decimal clone: enough precision that no cost ever rounds before the final 12 places, and
- * plain notation in strings. Cloning keeps the host application's global Decimal settings untouched.
- */
-export const Dec = DecimalBase.clone({
-  precision: 50,
-  rounding: DecimalBase.ROUND_HALF_UP,
-  toExpNeg: -60,
-  toExpPos: 60,
-});
-export type Dec = InstanceType<typeof Dec>;
+export { Dec, COST_DECIMALS } from "../core/money.js";
 
 export const ZERO = new Dec(0);
 export const MILLION = new Dec(1_000_000);
-
-/** Decimal places kept in a stored cost. */
-export const COST_DECIMALS = 12;
 
 /**
  * Canonical cost string: rounded half-up to 12 decimal places, plain notation, trailing zeros trimmed
  * ("0.0165", "0.00002468", "0"). Equal amounts always give the same string.
  */
-export function formatUsd(value: Dec): string {
-  const rounded = value.toDecimalPlaces(COST_DECIMALS, Dec.ROUND_HALF_UP);
-  return rounded.isZero() ? "0" : rounded.toFixed();
-}
+export { formatCost as formatUsd } from "../core/money.js";
 
 const DECIMAL_STRING = /^\d+(\.\d+)?$/;
 

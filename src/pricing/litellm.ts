@@ -7,6 +7,7 @@ import { z } from "zod";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import { Dec, MILLION } from "./decimal.js";
 import { isAnthropicLike, providerNamespace } from "./model-id.js";
+import { litellmProviderNamespace } from "./providers.js";
 import { describeIssues, strictEntry, strictVersions, type ParsedEntry } from "./schema.js";
 import { toVersions } from "./table.js";
 import type { ModelPrice, PriceTable, RateSet } from "./types.js";
@@ -110,12 +111,7 @@ async function readSource(source: string | URL, timeoutMs: number): Promise<stri
 
 /** LiteLLM `litellm_provider` → our price namespace. */
 export function litellmNamespace(litellmProvider: string): string {
-  const p = litellmProvider.toLowerCase();
-  if (p === "openai" || p === "text-completion-openai") return "openai";
-  if (p === "azure" || p === "azure_text") return "azure";
-  if (p.startsWith("vertex_ai")) return "vertex";
-  if (p === "bedrock" || p === "bedrock_converse") return "bedrock";
-  return providerNamespace(p);
+  return litellmProviderNamespace(litellmProvider) ?? providerNamespace(litellmProvider.toLowerCase());
 }
 
 const TOKEN_MODES = new Set(["chat", "completion", "responses", "embedding", "realtime"]);

@@ -1,32 +1,23 @@
+import {
+  FIRST_PARTY_NAMESPACES,
+  PRICE_PROVIDERS,
+  PROVIDER_ALIASES,
+  PROVIDER_NAMESPACES,
+  priceProvider,
+} from "./providers.js";
+
 /**
  * Model id normalisation: deterministic rewrites only (prefixes, date suffixes, Bedrock forms).
  * There is no substring or fuzzy matching: `my-gpt-4o` and `gpt-4o-mini-foo` never match `gpt-4o`.
  */
 
-/** Price namespaces of the built-in providers. Any other provider label is its own namespace. */
-export const KNOWN_NAMESPACES = ["openai", "azure", "anthropic", "gemini", "vertex", "bedrock"] as const;
-
-const PROVIDER_LABELS: Readonly<Record<string, string>> = {
-  google: "gemini",
-  "google-ai": "gemini",
-  "google-ai-studio": "gemini",
-  gemini_api: "gemini",
-  vertex_ai: "vertex",
-  vertexai: "vertex",
-  "google-vertex": "vertex",
-  "vertex-ai": "vertex",
-  "aws-bedrock": "bedrock",
-  "amazon-bedrock": "bedrock",
-  bedrock_converse: "bedrock",
-  "azure-openai": "azure",
-  azure_openai: "azure",
-  "text-completion-openai": "openai",
-};
+/** Price namespaces of the built-in providers (src/pricing/providers.ts). Any other label is its own namespace. */
+export const KNOWN_NAMESPACES: readonly string[] = PROVIDER_NAMESPACES;
 
 /** Event provider label → price namespace (`google` → `gemini`, `vertex_ai` → `vertex`, ...). */
 export function providerNamespace(provider: string): string {
   const p = provider.trim().toLowerCase();
-  return PROVIDER_LABELS[p] ?? p;
+  return PROVIDER_ALIASES[p] ?? p;
 }
 
 /**
@@ -34,18 +25,17 @@ export function providerNamespace(provider: string): string {
  * deployments charge it); Claude on Vertex to Anthropic's.
  */
 export function namespacesFor(namespace: string): readonly string[] {
-  if (namespace === "azure") return ["azure", "openai"];
-  if (namespace === "vertex") return ["vertex", "anthropic"];
+  const fallback = priceProvider(namespace)?.fallback;
+  if (fallback) return [namespace, ...fallback];
   // A provider with no price table of its own (a gateway, proxy or OpenAI-compatible host reached through the
   // openai SDK) is priced at the first-party list price when its model id names a first-party model exactly
   // (dated or not). Ids that name no first-party model stay unpriced: still no fuzzy matching.
-  if (!(KNOWN_NAMESPACES as readonly string[]).includes(namespace) && !OWN_PRICE_HOSTS.has(namespace)) {
-    return [namespace, ...FIRST_PARTY];
+  if (!KNOWN_NAMESPACES.includes(namespace) && !OWN_PRICE_HOSTS.has(namespace)) {
+    return [namespace, ...FIRST_PARTY_NAMESPACES];
   }
   return [namespace];
 }
 
-const FIRST_PARTY = ["openai", "anthropic", "gemini"] as const;
 // Inference providers that sell models at their own prices (a same-named model is not billed at OpenAI's
 // rate there). Routers that pass first-party prices through (OpenRouter) and unknown hosts are not listed.
 const OWN_PRICE_HOSTS = new Set([
@@ -72,7 +62,7 @@ export interface ModelForm {
 }
 
 const PATH_PREFIX = /^(?:.*\/)?models\//; // models/x, projects/p/locations/l/publishers/google/models/x
-const PROVIDER_PREFIX = /^(?:openai|anthropic|gemini|vertex_ai|google|azure|bedrock)\//;
+const PROVIDER_PREFIX = new RegExp(`^(?:${PRICE_PROVIDERS.flatMap((p) => p.idPrefixes).join("|")})/`);
 const DATE_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8})$/;
 const THROUGHPUT_SUFFIX = /^(.*:\d+):(?:\d+k|mm)$/; // anthropic.claude-...-v1:0:51k
 const VERSION_SUFFIX = /:\d+$/;

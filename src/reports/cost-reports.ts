@@ -1,10 +1,8 @@
-import { Decimal } from "decimal.js";
+import { Dec } from "../core/money.js";
 import type { Dimension, RollupMeasures, RollupQuery, RollupRow } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import { daysInMonth, zonedDate, zonedMidnight } from "./zoned-date.js";
-
-const Dec = Decimal.clone({ precision: 60 });
 
 export type ReportFilter = Pick<RollupQuery, "since" | "until" | "where">;
 

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { stringify as toYaml } from "yaml";
 import { catalogFreshness, sourceUrls } from "../../pricing/freshness.js";
 import { bundledCatalog, importLiteLLM, type ModelPrice } from "../../pricing/index.js";
+import { PROVIDER_NAMESPACES } from "../../pricing/providers.js";
 import { totalInputTokens } from "../../core/buckets.js";
 import type { CliContext } from "../context.js";
 import { formatCount, formatUsd } from "../format/money.js";
@@ -11,7 +12,8 @@ import { registerPricesAudit } from "./prices-audit.js";
 import { registerPricesReprice } from "./prices-reprice.js";
 
 const RATE_COLUMNS = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"] as const;
-const KNOWN_PROVIDERS = ["openai", "anthropic", "gemini", "vertex", "bedrock", "azure"];
+// The built-in price namespaces, from the provider table.
+const KNOWN_PROVIDERS = PROVIDER_NAMESPACES;
 
 export function registerPrices(program: Command, run: Runner): Command {
   const prices = program

@@ -1,3 +1,4 @@
+import { sumCosts } from "../../core/money.js";
 import { Dec } from "./decimal.js";
 
 /** `$12.35` from an exact decimal string: rounding happens once, here, for display only. */
@@ -21,7 +22,5 @@ export function usdPerMTok(costUsd: string, tokens: number): string | null {
 }
 
 export function sumUsd(values: readonly (string | null | undefined)[]): string {
-  let total = new Dec(0);
-  for (const v of values) if (v) total = total.plus(v);
-  return total.toString();
+  return sumCosts(values).toString();
 }

@@ -1,10 +1,14 @@
+import { ATTRIBUTION_DIMENSION_FIELDS } from "../../core/attribution-fields.js";
 import type { Dimension, RollupMeasures } from "../../core/query.js";
 import { formatCount, formatUsd } from "./money.js";
 import { renderTable, type Colors, type Column } from "./table.js";
 
 type Row = Readonly<Record<string, unknown>> & Partial<RollupMeasures>;
 
-const HEADERS: Partial<Record<Dimension, string>> = { cost_center: "Cost center" };
+// Attribution dimensions carry their header in ATTRIBUTION_FIELDS; the others (provider, model, ...) are capitalised.
+const HEADERS: Partial<Record<Dimension, string>> = Object.fromEntries(
+  ATTRIBUTION_DIMENSION_FIELDS.map((f) => [f.dimension, f.header]),
+);
 const title = (d: string) => HEADERS[d as Dimension] ?? d.charAt(0).toUpperCase() + d.slice(1);
 const text = (v: unknown) => (v === null || v === undefined ? "(none)" : String(v));
 const num = (key: keyof RollupMeasures) => (r: Row) => formatCount(Number(r[key] ?? 0));

@@ -1,0 +1,72 @@
+import type { DatabaseTarget } from "./core/database-url.js";
+import type { StorageAdapter } from "./core/storage.js";
+
+/**
+ * The storage backend registry, shaped like the interceptor registry: one entry per backend, keyed by the URL
+ * schemes that select it. The resolver, the CLI's `--db` help and the build check read it; a test keeps the tsup
+ * entries, package exports and tsconfig paths in agreement with it (test/contract/backend-registry.test.ts).
+ *
+ * Adding a backend: an entry here (its `open` imports the package subpath lazily, so the driver stays an
+ * optional peer), its folder under adapters/, its tsup entry and package export, and URL parsing for its scheme
+ * in src/core/database-url.ts.
+ */
+export interface StorageBackend {
+  /** `DatabaseTarget.kind` this backend opens. */
+  readonly kind: DatabaseTarget["kind"];
+  /** URL schemes (without `:`) that select it. */
+  readonly schemes: readonly string[];
+  /** Package subpath of the adapter entry, and the source tsup builds it from. */
+  readonly subpath: `tokenledger/${string}`;
+  readonly source: string;
+  /** How `--db` help names it; null keeps it out of the help (`:memory:` is for tests). */
+  readonly help: string | null;
+  /** Load the adapter entry on demand and open the target. */
+  open(target: DatabaseTarget): Promise<StorageAdapter>;
+}
+
+export const STORAGE_BACKENDS: readonly StorageBackend[] = [
+  // Order is the order `--db` help lists them in.
+  {
+    kind: "postgres",
+    schemes: ["postgres", "postgresql"],
+    subpath: "tokenledger/postgres",
+    source: "adapters/postgres/index.ts",
+    help: "postgres:// URL",
+    async open(target) {
+      const { postgresStorage } = await import("tokenledger/postgres");
+      return postgresStorage({
+        connectionString: (target as Extract<DatabaseTarget, { kind: "postgres" }>).url,
+      });
+    },
+  },
+  {
+    kind: "sqlite",
+    schemes: ["sqlite", "file"],
+    subpath: "tokenledger/sqlite",
+    source: "adapters/sqlite/index.ts",
+    help: "sqlite:/file path",
+    async open(target) {
+      const { sqliteStorage } = await import("tokenledger/sqlite");
+      return sqliteStorage({ path: (target as Extract<DatabaseTarget, { kind: "sqlite" }>).path });
+    },
+  },
+  {
+    kind: "memory",
+    schemes: ["memory"],
+    subpath: "tokenledger/memory",
+    source: "adapters/memory/index.ts",
+    help: null,
+    async open() {
+      const { memoryStorage } = await import("tokenledger/memory");
+      return memoryStorage();
+    },
+  },
+];
+
+/** The `--db` help's list of backends ("postgres:// URL, sqlite:/file path"). */
+export function backendHelp(): string {
+  return STORAGE_BACKENDS.flatMap((b) => (b.help ? [b.help] : [])).join(", ");
+}
+
+/** Every URL scheme some backend accepts. */
+export const BACKEND_SCHEMES: readonly string[] = STORAGE_BACKENDS.flatMap((b) => b.schemes);

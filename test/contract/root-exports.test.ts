@@ -1,0 +1,224 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The root `tokenledger` entry is the application API. Adding or removing a name here is a decision about the
+ * public surface (and a semver event), so this list must be edited by hand together with `src/index.ts`.
+ * Adapter building blocks belong in `tokenledger/storage-kit`, internals nowhere public.
+ */
+const ROOT_VALUES = [
+  "ATTRIBUTION_KEYS",
+  "AlertOutbox",
+  "BUCKET_KEYS",
+  "BudgetExceededError",
+  "BudgetGuard",
+  "BudgetUnpricedError",
+  "DIMENSIONS",
+  "EMPTY_USAGE",
+  "SIGNATURE_HEADER",
+  "StorageError",
+  "TIME_BUCKETS",
+  "TokenLedgerConfigError",
+  "TokenLedgerError",
+  "TokenTracker",
+  "adviceReport",
+  "alertFor",
+  "appliesTo",
+  "bedrockFamily",
+  "bundledCatalog",
+
+  "computeCost",
+  "costBreakdown",
+  "costBy",
+  "costTotals",
+  "createPricer",
+  "crossedThresholds",
+  "currentTracker",
+  "dailySeries",
+  "defaultLiteLLMCachePath",
+  "defaultPricer",
+  "defaultSqlitePath",
+  "describeTarget",
+  "detectAnomalies",
+  "emailChannel",
+  "estimateTokens",
+  "forecastMonthEnd",
+  "formatUsd",
+  "fromAnthropicUsage",
+  "fromBedrockConverseUsage",
+  "fromBedrockInvokeBody",
+  "fromGeminiUsage",
+  "fromOpenAIChatUsage",
+  "fromOpenAIEmbeddingUsage",
+  "fromOpenAIResponsesUsage",
+  "getContext",
+  "importLiteLLM",
+  "instrument",
+  "instrumentationReady",
+  "maskDatabaseUrl",
+  "mergeAnthropicStreamUsage",
+  "monthEndProjection",
+  "parseBudget",
+  "parseCatalog",
+  "parseDatabaseUrl",
+  "periodWindow",
+  "recommend",
+  "recordBatchResults",
+  "recordUsage",
+  "redactSecrets",
+  "resolveDatabaseTarget",
+  "resolveStorage",
+  "signBody",
+  "slackChannel",
+
+  "topN",
+  "totalInputTokens",
+  "track",
+  "trackCost",
+  "trackLLM",
+  "unpatch",
+  "untrack",
+  "validateAttribution",
+  "verifySignature",
+  "webhookChannel",
+  "withContext",
+];
+const ROOT_TYPES = [
+  "AdviceOptions",
+  "AdviceReport",
+  "AlertChannel",
+  "AlertKey",
+  "AlertRow",
+  "AnomalyOptions",
+  "AnomalyPoint",
+  "Attribution",
+  "AttributionKey",
+  "BatchProvider",
+  "BreakdownRequest",
+  "BucketCost",
+  "BucketName",
+  "Budget",
+  "BudgetAction",
+  "BudgetAlert",
+  "BudgetCounter",
+  "BudgetGuardOptions",
+  "BudgetInput",
+  "BudgetPeriod",
+  "BudgetScope",
+  "BudgetStore",
+  "CostBreakdown",
+  "CostResult",
+  "DailyPoint",
+  "DatabaseTarget",
+  "Dimension",
+  "Driver",
+  "DropReason",
+  "EmailChannelOptions",
+  "EventQuery",
+  "EventStatus",
+  "ExtractedUsage",
+  "FlushResult",
+  "InstrumentationReport",
+  "InterceptorOptions",
+  "LatencyQuery",
+  "LatencyRow",
+  "LedgerEvent",
+  "LiteLLMImportOptions",
+  "LiteLLMImportResult",
+  "LiteLLMRepair",
+  "Logger",
+  "ManualCall",
+  "ManualUsage",
+  "MatchStep",
+  "ModelPrice",
+  "MonthEndProjection",
+  "MonthForecast",
+  "NativeUsage",
+  "NormalizedUsage",
+  "OverridesDocument",
+  "PatchedModule",
+  "PeriodWindow",
+  "PriceInput",
+  "PriceOrigin",
+  "PriceRequest",
+  "PriceResult",
+  "PriceTable",
+  "PriceTier",
+  "Pricer",
+  "PricingOptions",
+  "QuotaHistory",
+  "QuotaSnapshot",
+  "QuotaUnit",
+  "QuotaWindow",
+  "RateSet",
+  "RecommendOptions",
+  "Recommendation",
+  "RecommendationType",
+  "RecordBatchOptions",
+  "RecordBatchSummary",
+  "RecordListener",
+  "ReportFilter",
+  "ReserveItem",
+  "ReserveRefusal",
+  "ReserveRequest",
+  "ReserveResult",
+  "RollupMeasures",
+  "RollupQuery",
+  "RollupResult",
+  "RollupRow",
+  "ScopedAnomaly",
+  "ServiceTierName",
+  "SettledCounter",
+  "SlackChannelOptions",
+  "StorageAdapter",
+  "StorageOption",
+  "StoredEvent",
+  "TimeBucket",
+  "TokenBuckets",
+  "TokenLedgerPricer",
+  "TrackCostInput",
+  "TrackLLMDecorator",
+  "TrackLLMOptions",
+  "TrackOptions",
+  "TrackerOptions",
+  "TrackerStats",
+  "UsageEventInput",
+  "UsageRecorder",
+  "UsageSource",
+  "WebhookChannelOptions",
+  "WeekStart",
+];
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** Every name an entry exports, types included, as the checker sees the source the `.d.ts` is built from. */
+function declaredExports(entry: string): string[] {
+  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined };
+  const config = ts.getParsedCommandLineOfConfigFile(resolve(ROOT, "tsconfig.json"), {}, host);
+  const file = resolve(ROOT, entry);
+  const program = ts.createProgram([file], { ...config!.options, noEmit: true });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  return checker
+    .getExportsOfModule(moduleSymbol)
+    .map((s) => s.name)
+    .sort();
+}
+
+describe("root entry surface", () => {
+  it("exports exactly the listed values at run time", async () => {
+    const root = await import("tokenledger");
+    expect(Object.keys(root).sort()).toEqual([...ROOT_VALUES].sort());
+  });
+
+  it("declares exactly the listed values and types", () => {
+    expect(declaredExports("src/index.ts")).toEqual([...ROOT_VALUES, ...ROOT_TYPES].sort());
+  }, 60_000);
+
+  it("exports nothing marked @internal", () => {
+    expect(readFileSync(resolve(ROOT, "src/index.ts"), "utf8")).not.toMatch(/@internal/);
+  });
+});
