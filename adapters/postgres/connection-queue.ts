@@ -1,4 +1,4 @@
-import { StorageError } from "tokenledger";
+import { StorageError } from "tokenledger/storage-kit";
 
 interface Waiter {
   readonly resolve: () => void;

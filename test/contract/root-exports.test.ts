@@ -10,6 +10,12 @@ import { describe, expect, it } from "vitest";
  * Adapter building blocks belong in `tokenledger/storage-kit`, internals nowhere public.
  */
 const ROOT_VALUES = [
+  // Budgets: errors apps catch, config-declared budgets, rebuild of a period's spend (issue 13).
+  "BudgetFieldError",
+  "BudgetRateLimitedError",
+  "declaredBudgets",
+  "rebuildBudget",
+  "syncDeclaredBudgets",
   "ATTRIBUTION_KEYS",
   "AlertOutbox",
   "BUCKET_KEYS",
@@ -87,6 +93,10 @@ const ROOT_VALUES = [
   "withContext",
 ];
 const ROOT_TYPES = [
+  "RateLimit",
+  "RateResult",
+  "RebuildResult",
+  "SyncResult",
   "AdviceOptions",
   "AdviceReport",
   "AlertChannel",
