@@ -17,6 +17,16 @@ export interface BilledCall {
   };
 }
 
+export interface ScriptOptions {
+  /** Added to the next call's cache reads: a context near the window makes Claude Code compact before its next turn. */
+  readonly extraCacheRead?: () => number;
+  /** Answer the next call with the API's "prompt is too long" 400 (not billed): Claude Code then compacts. */
+  readonly promptTooLong?: () => boolean;
+}
+
+/** The request id of the calls answered "prompt is too long" (not billed, but the proxy records the error). */
+export const TOO_LONG_REQUEST_ID = "req_011CAgentsRealTooLong0";
+
 export const SUBAGENT_MARKER = "SUBAGENT-TASK";
 const BASH_ID = "toolu_01TokenledgerBash0000001";
 const AGENT_ID = "toolu_01TokenledgerAgent000001";
@@ -28,7 +38,10 @@ type Block = { type?: string; text?: string; tool_use_id?: string };
  * Every call gets its own request id and token counts (call n: 100n+3 in, 10n+1 out, 1000n cache read, 7n cache
  * write), so each ledger row can be matched to the call that billed it.
  */
-export function scriptedClaude(billed: BilledCall[]): (req: RecordedRequest) => Reply {
+export function scriptedClaude(
+  billed: BilledCall[],
+  options: ScriptOptions = {},
+): (req: RecordedRequest) => Reply {
   return (req) => {
     const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: unknown }[] };
     const model = body.model ?? "claude-sonnet-4-6";
@@ -36,11 +49,25 @@ export function scriptedClaude(billed: BilledCall[]): (req: RecordedRequest) => 
       // count_tokens and other probes are not billed.
       return { kind: "json", body: { input_tokens: 42 } };
     }
+    if (options.promptTooLong?.()) {
+      return {
+        kind: "json",
+        status: 400,
+        headers: { "request-id": TOO_LONG_REQUEST_ID },
+        body: {
+          type: "error",
+          error: {
+            type: "invalid_request_error",
+            message: "prompt is too long: 215000 tokens > 200000 maximum",
+          },
+        },
+      };
+    }
     const n = billed.length + 1;
     const usage = {
       input_tokens: 100 * n + 3,
       output_tokens: 10 * n + 1,
-      cache_read_input_tokens: 1000 * n,
+      cache_read_input_tokens: 1000 * n + (options.extraCacheRead?.() ?? 0),
       cache_creation_input_tokens: 7 * n,
     };
     const requestId = `req_011CAgentsReal${String(n).padStart(8, "0")}`;
