@@ -19,6 +19,8 @@ export interface RecordingProxy {
   readonly requests: ProxiedRequest[];
   /** Every line the proxy logged (checked for credentials). */
   readonly logs: string[];
+  /** WebSocket upgrade requests (the proxy refuses them with 426), as `METHOD url`. */
+  readonly upgrades: string[];
   close(): Promise<void>;
 }
 
@@ -35,6 +37,9 @@ export async function startRecordingProxy(
   const logs: string[] = [];
   const logger = { warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
   const server: ProxyServer = await startProxyServer({ sink, upstreams, logger }, { port: 0 });
+  const upgrades: string[] = [];
+  // Alongside the proxy's own upgrade listener (which answers 426).
+  server.server.on("upgrade", (req: IncomingMessage) => upgrades.push(`${req.method} ${req.url}`));
   server.server.removeAllListeners("request");
   server.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -52,7 +57,7 @@ export async function startRecordingProxy(
       void server.proxy.handle(replayable(req, seen.body), res);
     });
   });
-  return { url: server.url, requests, logs, close: () => server.close() };
+  return { url: server.url, requests, logs, upgrades, close: () => server.close() };
 }
 
 /** The same request with its body replayed from a buffer. */
