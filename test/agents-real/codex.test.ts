@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,9 +63,16 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
       "-c",
       "features.responses_websockets=true",
     ];
+    // With an OTel exporter configured (here a collector that is not the proxy: Codex's events carry no request
+    // id, so they must not reach the same ledger), Codex also posts turn-cost analytics to its provider's base URL.
+    const collector = await startNullCollector();
+    const otelElsewhere = [
+      "-c",
+      `otel.exporter={"otlp-http"={endpoint="${collector.url}/v1/logs",protocol="binary"}}`,
+    ];
     const runs: { usage: FakeUsage; args: string[] }[] = [
       { usage: { prompt: 12_345, cached: 2_000, completion: 678, reasoning: 90 }, args: [] },
-      { usage: { prompt: 23_456, cached: 0, completion: 789, reasoning: 0 }, args: [] },
+      { usage: { prompt: 23_456, cached: 0, completion: 789, reasoning: 0 }, args: otelElsewhere },
       { usage: { prompt: 34_567, cached: 1_024, completion: 890, reasoning: 12 }, args: websocket },
     ];
     const billed: { usage: Record<string, number> }[] = [];
@@ -93,6 +102,7 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
 
     const stored = await eventually(rows, (r) => r.length >= billed.length);
     expect(stored).toHaveLength(billed.length);
+    expect(stored.every((e) => e.operation === "responses")).toBe(true);
     const got = stored
       .map((e) => [
         e.usage.uncachedInputTokens,
@@ -129,7 +139,11 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
     console.info(
       `[agents-real] codex: ${proxy.requests.length} requests through the proxy, ${billed.length} billed; others: ${[...new Set(other.map((r) => `${r.method} ${r.url} -> ${r.status}`))].join(", ") || "none"}; WebSocket upgrades: ${proxy.upgrades.length ? proxy.upgrades.join(", ") : "none"}`,
     );
-    expect(other.every((r) => r.status > 0)).toBe(true);
+    await collector.close();
+    expect(other.map((r) => r.url)).toContain("/v1/analytics/codex/turn-costs");
+    // Forwarded as is: the upstream answers (the fake one has no such route: 404), and no row is made of it.
+    expect(upstream.requests.map((r) => r.path)).toContain("/v1/analytics/codex/turn-costs");
+    expect(other.every((r) => r.status === 404)).toBe(true);
     // One upgrade attempt (the WebSocket run), refused with 426; Codex fell back to HTTP at once (no retries),
     // and that run's call is billed and recorded once like the others.
     expect(proxy.upgrades).toEqual(["GET /v1/responses"]);
@@ -154,3 +168,20 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
     });
   });
 });
+
+/** An OTLP/HTTP endpoint that accepts and drops everything. */
+async function startNullCollector(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
