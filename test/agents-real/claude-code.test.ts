@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TokenTracker, type LedgerEvent } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
@@ -9,15 +9,12 @@ import { providerRequestEventId } from "../../src/proxy/otlp/index.js";
 import { AnthropicServer } from "../helpers/anthropic-server.js";
 import { scriptedClaude, TOO_LONG_REQUEST_ID, type BilledCall } from "./claude-upstream.js";
 import { gzBytes, safeHeaders, saveProxiedFixture } from "./fixtures.js";
-import { CLAUDE_CODE_VERSION, installCli } from "./install.js";
+import { CLAUDE_CODE_VERSION } from "./install.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
 import { eventually, runAgent } from "./run-agent.js";
 
-const claude = installCli("@anthropic-ai/claude-code", CLAUDE_CODE_VERSION, "claude", /Claude Code/);
-if (!claude.bin) {
-  // Visible in the run's output, not only as a skipped test.
-  console.warn(`[agents-real] SKIPPING Claude Code: ${claude.reason}`);
-}
+// Installed by global-setup.ts, which prints the skip notice when it could not be.
+const claude = inject("agentClis").claude;
 
 const API_KEY = "sk-ant-test-agents-real-0123456789";
 

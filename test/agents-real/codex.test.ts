@@ -3,19 +3,19 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TokenTracker, type LedgerEvent } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 import { CODEX_PROVIDER_ID } from "../../src/agent-setup/codex.js";
 import { startOpenAIServer, type FakeUsage, type OpenAIFakeServer } from "../helpers/openai-server.js";
 import { gzBytes, safeHeaders, saveProxiedFixture } from "./fixtures.js";
-import { CODEX_VERSION, installCli } from "./install.js";
+import { CODEX_VERSION } from "./install.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
 import { eventually, runAgent } from "./run-agent.js";
 
-const codex = installCli("@openai/codex", CODEX_VERSION, "codex", /codex-cli/);
-if (!codex.bin) console.warn(`[agents-real] SKIPPING Codex: ${codex.reason}`);
+// Installed by global-setup.ts, which prints the skip notice when it could not be.
+const codex = inject("agentClis").codex;
 
 const API_KEY = "sk-test-agents-real-codex-0123456789";
 
