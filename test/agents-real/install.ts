@@ -66,7 +66,7 @@ export async function installCli(
   } catch (err) {
     const e = err as { stderr?: string; message?: string; killed?: boolean };
     const why = e.killed
-      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      ? `no answer within ${timeoutMs / 1000} s`
       : (e.stderr || e.message || "failed").trim().split("\n").slice(-3).join(" ");
     return { bin: null, reason: `npm install ${pkg}@${version} failed: ${why}`, version };
   }
