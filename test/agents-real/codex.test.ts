@@ -103,6 +103,11 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
     const stored = await eventually(rows, (r) => r.length >= billed.length);
     expect(stored).toHaveLength(billed.length);
     expect(stored.every((e) => e.operation === "responses")).toBe(true);
+    // Each `codex exec` is its own session: its `session-id` header is the rows' sessionId.
+    const sessions = proxy.requests
+      .filter((r) => r.url === "/v1/responses")
+      .map((r) => r.headers["session-id"]);
+    expect(stored.map((e) => e.sessionId).sort()).toEqual([...sessions].sort());
     const got = stored
       .map((e) => [
         e.usage.uncachedInputTokens,

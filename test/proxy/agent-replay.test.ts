@@ -143,6 +143,12 @@ describe("replayed Codex session", () => {
     expect(upstream.requests.map((r) => r.path)).toContain("/v1/analytics/codex/turn-costs");
 
     const rows = await eventsWhen(h, fixture.billed.length);
+    // Each `codex exec` is its own session, named in its `session-id` header.
+    const sessions = fixture.requests
+      .filter((r) => r.url === "/v1/responses")
+      .map((r) => r.headers["session-id"]);
+    expect(new Set(sessions).size).toBe(fixture.billed.length);
+    expect(rows.map((e) => e.sessionId).sort()).toEqual([...sessions].sort());
     await until(async () => (await h.events()).length === fixture.billed.length);
     const got = rows.map((e) => [
       e.usage.uncachedInputTokens,
@@ -169,5 +175,21 @@ describe("replayed Codex session", () => {
       });
     }
     noCredentials(h, rows);
+  });
+});
+
+describe("Codex's session header", () => {
+  it("is a session only from Codex: the same request from another client keeps no sessionId", async () => {
+    const upstream: OpenAIFakeServer = await startOpenAIServer();
+    const h = await startHarness({ upstreams: { openai: upstream.url } });
+    cleanup.push(
+      () => upstream.close(),
+      () => h.close(),
+    );
+    const sent = readProxiedFixture("codex-proxy.json").requests.find((r) => r.url === "/v1/responses")!;
+    expect(await replay(h, { ...sent, headers: { ...sent.headers, "user-agent": "curl/8.5.0" } })).toBe(200);
+    const [row] = await eventsWhen(h, 1);
+    expect(row!.metadata?.client).toBe("curl");
+    expect(row!.sessionId ?? null).toBeNull();
   });
 });
