@@ -18,8 +18,6 @@ export interface BilledCall {
 }
 
 export interface ScriptOptions {
-  /** Added to the next call's cache reads: a context near the window makes Claude Code compact before its next turn. */
-  readonly extraCacheRead?: () => number;
   /** Answer the next call with the API's "prompt is too long" 400 (not billed): Claude Code then compacts. */
   readonly promptTooLong?: () => boolean;
 }
@@ -67,7 +65,7 @@ export function scriptedClaude(
     const usage = {
       input_tokens: 100 * n + 3,
       output_tokens: 10 * n + 1,
-      cache_read_input_tokens: 1000 * n + (options.extraCacheRead?.() ?? 0),
+      cache_read_input_tokens: 1000 * n,
       cache_creation_input_tokens: 7 * n,
     };
     const requestId = `req_011CAgentsReal${String(n).padStart(8, "0")}`;
