@@ -23,8 +23,9 @@ function clean(value: string | undefined): string | undefined {
 
 /**
  * Who made the call, in precedence order: explicit `x-tokenledger-*` headers, then the identity of the
- * tokenledger key, then Claude Code's own session and subagent headers. The client (claude-code, codex, an SDK)
- * comes from `user-agent` and is stored as `metadata.client` (and as `app` when nothing else set one).
+ * tokenledger key, then the agents' own session (Claude Code, Codex) and subagent (Claude Code) headers. The
+ * client (claude-code, codex, an SDK) comes from `user-agent` and is stored as `metadata.client` (and as `app`
+ * when nothing else set one).
  */
 export function requestAttribution(
   headers: IncomingHttpHeaders,
@@ -49,7 +50,10 @@ export function requestAttribution(
   if (client) metadata.client = client;
   const subagent = clean(headerValue(headers, "x-claude-code-agent-id"));
   if (subagent) metadata.subagent = subagent;
-  const session = clean(headerValue(headers, "x-claude-code-session-id"));
+  // Codex names its session in a plain `session-id` header, trusted only from Codex (a generic name).
+  const session =
+    clean(headerValue(headers, "x-claude-code-session-id")) ??
+    (client === "codex" ? clean(headerValue(headers, "session-id")) : undefined);
 
   const agent: Attribution = {
     ...(session ? { sessionId: session } : {}),

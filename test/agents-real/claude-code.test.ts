@@ -1,146 +1,191 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TokenTracker, type LedgerEvent } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 import { providerRequestEventId } from "../../src/proxy/otlp/index.js";
 import { AnthropicServer } from "../helpers/anthropic-server.js";
-import { startCapturingReceiver } from "./capture-otlp.js";
-import { scriptedClaude, type BilledCall } from "./claude-upstream.js";
-import { gz, maybeSaveFixture, safeHeaders } from "./fixtures.js";
-import { CLAUDE_CODE_VERSION, installCli } from "./install.js";
+import { scriptedClaude, TOO_LONG_REQUEST_ID, type BilledCall } from "./claude-upstream.js";
+import { gzBytes, safeHeaders, saveProxiedFixture } from "./fixtures.js";
+import { CLAUDE_CODE_VERSION } from "./install.js";
+import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
 import { eventually, runAgent } from "./run-agent.js";
 
-const claude = installCli("@anthropic-ai/claude-code", CLAUDE_CODE_VERSION, "claude", /Claude Code/);
-if (!claude.bin) {
-  // Visible in the run's output, not only as a skipped test.
-  console.warn(`[agents-real] SKIPPING Claude Code: ${claude.reason}`);
-}
+// Installed by global-setup.ts, which prints the skip notice when it could not be.
+const claude = inject("agentClis").claude;
 
-/**
- * TODO(proxy): when `tokenledger proxy` lands, return its URL here (its Anthropic upstream set to the fake one) and
- * the run also goes through the proxy: `agent setup claude --otlp` without --no-proxy, and each billed call must
- * then be ONE row (proxy and receiver rows share providerRequestEventId).
- */
-function proxyFor(_upstreamUrl: string): string | null {
-  return null;
-}
+const API_KEY = "sk-ant-test-agents-real-0123456789";
 
-describe.skipIf(!claude.bin)(`real Claude Code ${CLAUDE_CODE_VERSION} -> OTLP receiver -> ledger`, () => {
-  const dir = mkdtempSync(join(tmpdir(), "tl-agents-claude-"));
-  const upstream = new AnthropicServer();
-  const billed: BilledCall[] = [];
-  let tracker: TokenTracker;
-  let storage: ReturnType<typeof sqliteStorage>;
-  let receiver: Awaited<ReturnType<typeof startCapturingReceiver>>;
+describe.skipIf(!claude.bin)(
+  `real Claude Code ${CLAUDE_CODE_VERSION} -> tokenledger proxy (+ OTLP on its port) -> ledger`,
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "tl-agents-claude-"));
+    const dbPath = join(dir, "ledger.db");
+    const upstream = new AnthropicServer();
+    const billed: BilledCall[] = [];
+    let tooLong = 0;
+    let tracker: TokenTracker;
+    let storage: ReturnType<typeof sqliteStorage>;
+    let proxy: RecordingProxy;
 
-  beforeAll(async () => {
-    await upstream.start();
-    upstream.fallback = scriptedClaude(billed);
-    storage = sqliteStorage({ path: join(dir, "ledger.db") });
-    tracker = new TokenTracker({ logger: false, autoFlushOnExit: false, storage });
-    receiver = await startCapturingReceiver({ tracker });
-  });
-  afterAll(async () => {
-    await receiver?.close();
-    await tracker?.shutdown();
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function rows(): Promise<LedgerEvent[]> {
-    await tracker.flush({ timeoutMs: 5000 });
-    const out: LedgerEvent[] = [];
-    for await (const e of storage.events({})) out.push(e);
-    return out;
-  }
-
-  it("a session with a tool call, a subagent and a resumed turn: every call the upstream billed is one row with its exact tokens", async () => {
-    const configDir = join(dir, "claude-config");
-    const work = join(dir, "work");
-    mkdirSync(work, { recursive: true });
-    const proxy = proxyFor(upstream.url);
-    // The settings `agent setup claude --otlp --write` writes, into this run's own config dir.
-    const plan = await planAgentSetup("claude", {
-      otlp: true,
-      proxy: proxy !== null,
-      proxyUrl: proxy ?? receiver.url,
-      env: { HOME: dir, CLAUDE_CONFIG_DIR: configDir },
-    });
-    await applyAgentSetup(plan);
-    const agentEnv = {
-      HOME: dir,
-      CLAUDE_CONFIG_DIR: configDir,
-      ANTHROPIC_API_KEY: "sk-ant-test-not-a-key",
-      // Without the proxy, the agent calls the fake upstream itself.
-      ...(proxy ? {} : { ANTHROPIC_BASE_URL: upstream.url }),
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_AUTOUPDATER: "1",
-    };
-    const run = await runAgent(
-      claude.bin!,
-      [
-        "-p",
-        "Run `echo tokenledger-tool-ok`, then ask a subagent to say hi.",
-        "--model",
-        "claude-sonnet-4-6",
-        "--allowedTools",
-        "Bash(echo:*)",
-        "Agent",
-      ],
-      agentEnv,
-      work,
-    );
-    expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain("All done.");
-    // The script ran: Bash, then the subagent, then the final answer (at least 4 billed calls).
-    const toolResults = upstream.requests.filter((r) =>
-      JSON.stringify(r.body ?? "").includes('"content":"tokenledger-tool-ok"'),
-    );
-    expect(toolResults.length, "the Bash tool's output went back to the model").toBeGreaterThan(0);
-    expect(billed.length).toBeGreaterThanOrEqual(4);
-
-    // The same session resumed for another turn (--continue): still one session, one more billed call.
-    // (`-p "/compact" --continue` answers "Not enough messages to compact." on a session this short in 2.1.197,
-    // so compaction is not driven here.)
-    const more = await runAgent(claude.bin!, ["-p", "Say more.", "--continue"], agentEnv, work);
-    expect(more.code, more.output).toBe(0);
-    expect(billed.length).toBeGreaterThanOrEqual(5);
-
-    const stored = await eventually(rows, (r) => r.length >= billed.length);
-    expect(stored).toHaveLength(billed.length);
-    for (const call of billed) {
-      const row = stored.find((e) => e.requestId === call.requestId);
-      expect(row, `ledger row for ${call.requestId}`).toBeDefined();
-      expect(row!.id).toBe(providerRequestEventId("anthropic", call.requestId));
-      expect(row!.usage).toMatchObject({
-        uncachedInputTokens: call.usage.input_tokens,
-        outputTokens: call.usage.output_tokens,
-        cacheReadTokens: call.usage.cache_read_input_tokens,
-        cacheWrite5mTokens: call.usage.cache_creation_input_tokens,
+    beforeAll(async () => {
+      await upstream.start();
+      upstream.fallback = scriptedClaude(billed, {
+        promptTooLong: () => tooLong-- > 0,
       });
-      expect(row!.provider).toBe("anthropic");
-      expect(row!.unpriced).toBe(false);
-      expect(row!.metadata?.source).toBe("otlp");
-    }
-    // The subagent's calls are attributed like the main agent's: same session, reported by query_source.
-    const sessions = new Set(stored.map((e) => e.sessionId));
-    expect(sessions.size).toBe(1);
-
-    maybeSaveFixture("claude-code-session.json", {
-      agent: "claude-code",
-      agentVersion: CLAUDE_CODE_VERSION,
-      recordedAt: new Date().toISOString(),
-      requests: upstream.requests.map((r) => ({
-        method: r.method,
-        path: r.path,
-        headers: safeHeaders(r.headers),
-        bodyGzipBase64: gz(r.body),
-      })),
-      billed: billed.map((b) => ({ requestId: b.requestId, usage: { ...b.usage } })),
-      otlpExports: receiver.exports,
+      storage = sqliteStorage({ path: dbPath });
+      tracker = new TokenTracker({ logger: false, autoFlushOnExit: false, storage });
+      proxy = await startRecordingProxy(tracker, { anthropic: upstream.url });
     });
-  });
-});
+    afterAll(async () => {
+      await proxy?.close();
+      await tracker?.shutdown();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function rows(): Promise<LedgerEvent[]> {
+      await tracker.flush({ timeoutMs: 5000 });
+      const out: LedgerEvent[] = [];
+      for await (const e of storage.events({})) out.push(e);
+      return out;
+    }
+
+    it("tool call, subagent, resumed turn, a refused turn: every billed call is one row with exact tokens and attribution", async () => {
+      const configDir = join(dir, "claude-config");
+      const work = join(dir, "work");
+      mkdirSync(work, { recursive: true });
+      // What `agent setup claude --otlp --write` writes: ANTHROPIC_BASE_URL and the OTLP exporter, one port.
+      await applyAgentSetup(
+        await planAgentSetup("claude", {
+          otlp: true,
+          proxyUrl: proxy.url,
+          env: { HOME: dir, CLAUDE_CONFIG_DIR: configDir },
+        }),
+      );
+      const agentEnv = {
+        HOME: dir,
+        CLAUDE_CONFIG_DIR: configDir,
+        ANTHROPIC_API_KEY: API_KEY,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        DISABLE_AUTOUPDATER: "1",
+      };
+      const run = await runAgent(
+        claude.bin!,
+        [
+          "-p",
+          "Run `echo tokenledger-tool-ok`, then ask a subagent to say hi.",
+          "--model",
+          "claude-sonnet-4-6",
+          "--allowedTools",
+          "Bash(echo:*)",
+          "Agent",
+        ],
+        agentEnv,
+        work,
+      );
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain("All done.");
+      const toolResults = upstream.requests.filter((r) =>
+        JSON.stringify(r.body ?? "").includes('"content":"tokenledger-tool-ok"'),
+      );
+      expect(toolResults.length, "the Bash tool's output went back to the model").toBeGreaterThan(0);
+      expect(billed.length).toBeGreaterThanOrEqual(4);
+
+      // The same session resumed (--continue), then a turn the API refuses as too long. Compaction could not be
+      // driven in 2.1.197 without an account: `/compact` answers "Not enough messages to compact." this early, a
+      // near-full context in the usage gives no automatic compaction, and the API's "prompt is too long" ends the
+      // run instead of compacting (see the notes). The refusal is still a real-agent error path for the ledger.
+      const more = await runAgent(claude.bin!, ["-p", "Say more.", "--continue"], agentEnv, work);
+      expect(more.code, more.output).toBe(0);
+      tooLong = 1;
+      const refused = await runAgent(claude.bin!, ["-p", "And more.", "--continue"], agentEnv, work);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain("Prompt is too long");
+      const tooLongCalls =
+        upstream.requests.filter((r) => r.path.startsWith("/v1/messages")).length - billed.length;
+
+      const all = await eventually(rows, (r) => r.length >= billed.length + tooLongCalls);
+      // The refused call is an error row without tokens (the proxy records billed routes' errors).
+      const errors = all.filter((e) => e.status !== "ok");
+      expect(errors.map((e) => [e.requestId, e.usage.uncachedInputTokens, e.usage.outputTokens])).toEqual(
+        Array.from({ length: tooLongCalls }, () => [TOO_LONG_REQUEST_ID, 0, 0]),
+      );
+      // Proxy and OTLP both saw each billed call; the ledger holds it once.
+      const stored = all.filter((e) => e.status === "ok");
+      expect(stored).toHaveLength(billed.length);
+      const exports = proxy.requests.filter((r) => r.url.startsWith("/v1/logs"));
+      expect(
+        exports.length,
+        "Claude Code exported its api_request events to the proxy's port",
+      ).toBeGreaterThan(0);
+      expect(exports.every((r) => r.status === 200)).toBe(true);
+      const sessionIds = new Set<string>();
+      for (const call of billed) {
+        const row = stored.find((e) => e.requestId === call.requestId);
+        expect(row, `ledger row for ${call.requestId}`).toBeDefined();
+        expect(row!.id).toBe(providerRequestEventId("anthropic", call.requestId));
+        expect(row!.usage).toMatchObject({
+          uncachedInputTokens: call.usage.input_tokens,
+          outputTokens: call.usage.output_tokens,
+          cacheReadTokens: call.usage.cache_read_input_tokens,
+          cacheWrite5mTokens: call.usage.cache_creation_input_tokens,
+        });
+        expect(row).toMatchObject({ provider: "anthropic", unpriced: false, status: "ok" });
+        sessionIds.add(row!.sessionId ?? "");
+      }
+      // The proxy's rows (the first to arrive) carry what only the proxy sees.
+      const proxied = stored.filter((e) => e.metadata?.proxy === true);
+      expect(proxied.length).toBeGreaterThan(0);
+      const sent = proxy.requests.filter((r) => r.url.startsWith("/v1/messages") && r.method === "POST");
+      const sessionHeader = String(sent[0]!.headers["x-claude-code-session-id"]);
+      for (const e of proxied) {
+        expect(e.sessionId).toBe(sessionHeader);
+        expect(e.app).toBe("claude-code");
+        expect(e.metadata?.client).toBe("claude-code");
+      }
+      expect(sessionIds).toEqual(new Set([sessionHeader]));
+      const agentIds = sent.map((r) => r.headers["x-claude-code-agent-id"]).filter(Boolean);
+      expect(agentIds.length, "the subagent's calls carry an agent id header").toBeGreaterThan(0);
+      const subagentRows = proxied.filter((e) => e.metadata?.subagent !== undefined);
+      expect(subagentRows.map((e) => e.metadata?.subagent)).toEqual(expect.arrayContaining([agentIds[0]]));
+
+      // Other requests (HEAD / probes, OTLP exports) pass without rows: every row is a billed call.
+      const other = proxy.requests.filter((r) => !(r.url.startsWith("/v1/messages") && r.method === "POST"));
+      console.info(
+        `[agents-real] claude: ${proxy.requests.length} requests through the proxy, ${billed.length} billed; others: ${[...new Set(other.map((r) => `${r.method} ${r.url.split("?")[0]} -> ${r.status}`))].join(", ")}`,
+      );
+      // Claude Code's `HEAD /` reachability probe gets an answer (the proxy's own 404: not a provider route).
+      expect(other.filter((r) => r.method === "HEAD").every((r) => r.status > 0 && r.status < 500)).toBe(
+        true,
+      );
+      console.info(
+        `[agents-real] claude: rows stored first by the proxy ${proxied.length}, by OTLP ${stored.length - proxied.length}`,
+      );
+      expect(stored.every((e) => billed.some((b) => b.requestId === e.requestId))).toBe(true);
+      expect(all).toHaveLength(billed.length + tooLongCalls);
+
+      // Credentials: in no stored byte and no log line.
+      await tracker.flush({ timeoutMs: 5000 });
+      expect(readFileSync(dbPath).includes(API_KEY)).toBe(false);
+      expect(proxy.logs.join("\n")).not.toContain(API_KEY);
+      expect(JSON.stringify(stored)).not.toContain(API_KEY);
+
+      saveProxiedFixture("claude-code-proxy.json", {
+        agent: "claude-code",
+        agentVersion: CLAUDE_CODE_VERSION,
+        recordedAt: new Date().toISOString(),
+        requests: proxy.requests.map((r) => ({
+          method: r.method,
+          url: r.url,
+          headers: safeHeaders(r.headers),
+          bodyGzipBase64: gzBytes(r.body),
+          status: r.status,
+        })),
+        billed: billed.map((b) => ({ requestId: b.requestId, usage: { ...b.usage } })),
+      });
+    });
+  },
+);

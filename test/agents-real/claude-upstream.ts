@@ -17,6 +17,14 @@ export interface BilledCall {
   };
 }
 
+export interface ScriptOptions {
+  /** Answer the next call with the API's "prompt is too long" 400 (not billed): Claude Code then compacts. */
+  readonly promptTooLong?: () => boolean;
+}
+
+/** The request id of the calls answered "prompt is too long" (not billed, but the proxy records the error). */
+export const TOO_LONG_REQUEST_ID = "req_011CAgentsRealTooLong0";
+
 export const SUBAGENT_MARKER = "SUBAGENT-TASK";
 const BASH_ID = "toolu_01TokenledgerBash0000001";
 const AGENT_ID = "toolu_01TokenledgerAgent000001";
@@ -28,13 +36,30 @@ type Block = { type?: string; text?: string; tool_use_id?: string };
  * Every call gets its own request id and token counts (call n: 100n+3 in, 10n+1 out, 1000n cache read, 7n cache
  * write), so each ledger row can be matched to the call that billed it.
  */
-export function scriptedClaude(billed: BilledCall[]): (req: RecordedRequest) => Reply {
+export function scriptedClaude(
+  billed: BilledCall[],
+  options: ScriptOptions = {},
+): (req: RecordedRequest) => Reply {
   return (req) => {
     const body = (req.body ?? {}) as { model?: string; messages?: { role: string; content: unknown }[] };
     const model = body.model ?? "claude-sonnet-4-6";
     if (!req.path.startsWith("/v1/messages") || req.path.startsWith("/v1/messages/count_tokens")) {
       // count_tokens and other probes are not billed.
       return { kind: "json", body: { input_tokens: 42 } };
+    }
+    if (options.promptTooLong?.()) {
+      return {
+        kind: "json",
+        status: 400,
+        headers: { "request-id": TOO_LONG_REQUEST_ID },
+        body: {
+          type: "error",
+          error: {
+            type: "invalid_request_error",
+            message: "prompt is too long: 215000 tokens > 200000 maximum",
+          },
+        },
+      };
     }
     const n = billed.length + 1;
     const usage = {

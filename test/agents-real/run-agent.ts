@@ -11,7 +11,7 @@ export function runAgent(
   args: readonly string[],
   env: Record<string, string>,
   cwd: string,
-  timeoutMs = 120_000,
+  timeoutMs = 45_000,
 ): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {

@@ -12,8 +12,10 @@ export default defineConfig({
     ...base.test,
     include: ["test/agents-real/**/*.test.ts"],
     exclude: ["**/node_modules/**"],
-    testTimeout: 180_000,
-    hookTimeout: 400_000,
+    // Bounded: installs share one 180 s deadline (global-setup), each agent run is killed after 45 s.
+    globalSetup: ["test/agents-real/global-setup.ts"],
+    testTimeout: 150_000,
+    hookTimeout: 30_000,
     maxWorkers: 1,
   },
 });
