@@ -28,6 +28,7 @@ export type { StorageAdapter } from "./core/storage.js";
 export type { RecordListener, StoredEvent } from "./core/record-listeners.js";
 export type { QuotaHistory } from "./core/quota-history.js";
 export { snapshotContent } from "./core/quota-history.js";
+export { canonicalJson } from "./core/canonical-json.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";
 export type {
   Dimension,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql, type RawBuilder } from "kysely";
+import { canonicalJson } from "tokenledger";
 import type { LedgerDb } from "./schema.js";
 
 export const AUDIT_TABLE = "token_ledger_audit_log";
@@ -27,16 +28,6 @@ export interface AuditEntry extends AuditInput {
 export type AuditVerdict =
   | { readonly ok: true; readonly rows: number }
   | { readonly ok: false; readonly rows: number; readonly seq: number; readonly reason: string };
-
-/** JSON with object keys sorted at every depth: the same value always gives the same bytes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
 
 /** sha256(prev_hash ‖ canonical JSON of the row's own fields), hex. */
 export function auditHash(prevHash: string, row: Omit<AuditEntry, "prevHash" | "hash">): string {
