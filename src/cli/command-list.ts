@@ -97,6 +97,24 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
       "Savings advice, cost anomalies and a month-end forecast, computed from the ledger's own events.",
     load: async () => (await import("./commands/advice.js")).registerAdvice,
   },
+  {
+    name: "serve",
+    term: "serve [options]",
+    summary: "HTTP API (and dashboard) over the ledger: ingest from many hosts, reports, budgets, audit.",
+    load: async () => (await import("./commands/serve.js")).registerServe,
+  },
+  {
+    name: "keys",
+    term: "keys",
+    summary: "API keys for tokenledger serve: create (the secret is shown once), list, revoke.",
+    load: async () => (await import("./commands/keys.js")).registerKeys,
+  },
+  {
+    name: "audit",
+    term: "audit",
+    summary: "The tamper-evident audit trail: verify its hash chain.",
+    load: async () => (await import("./commands/audit.js")).registerAudit,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */

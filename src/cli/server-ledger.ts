@@ -1,0 +1,24 @@
+import { userInfo } from "node:os";
+import { TokenLedgerConfigError } from "../core/errors.js";
+import { asServerStorage, type ServerStorage } from "../server/ports.js";
+import type { CliContext } from "./context.js";
+
+/** The ledger as the server (and `keys`, `audit`) need it: SQLite or PostgreSQL. */
+export async function serverLedger(ctx: CliContext): Promise<ServerStorage> {
+  const storage = await ctx.storage();
+  const s = asServerStorage(storage);
+  if (!s)
+    throw new TokenLedgerConfigError(
+      `--db: the server, API keys and the audit trail need a SQLite or PostgreSQL ledger; this one is ${storage.kind}`,
+    );
+  return s;
+}
+
+/** The audit trail's actor for command-line changes. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return "cli:unknown";
+  }
+}
