@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,11 +82,17 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** A wire event (LedgerEvent JSON) with sensible defaults. */
 export function wireEvent(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: `ev-${Math.random().toString(36).slice(2)}`,
+    id: randomUUID(),
     timestamp: new Date(Date.now() - 3600_000).toISOString(),
     provider: "openai",
     model: "gpt-4o-mini",
     usage: { uncachedInputTokens: 1000, outputTokens: 500 },
     ...over,
   };
+}
+
+/** A fixed, readable event id: `uid("a-1")` is the same UUID every time. */
+export function uid(name: string): string {
+  const hex = Buffer.from(name).toString("hex").padStart(12, "0").slice(-12);
+  return `00000000-0000-7000-8000-${hex}`;
 }

@@ -23,7 +23,13 @@ export const IsoDateTime = z.iso
  * provider, usage. `costUsd` absent: the server prices the event; present (string or null): kept as sent.
  */
 export const WireEventSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "1-128 letters, digits, . _ : -"),
+  // The events table keys on a UUID (PostgreSQL's uuid type); lowercase, as the database gives it back.
+  id: z
+    .string()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      "a lowercase UUID (the SDK's UUIDv7)",
+    ),
   timestamp: IsoDateTime,
   provider: z.string().min(1).max(100),
   model: text(300),
