@@ -14,6 +14,8 @@ import { dropSchema, uniqueSchema } from "../helpers/pg.js";
 
 export interface Backend {
   readonly name: "sqlite" | "postgres";
+  /** PostgreSQL: the test's own schema. */
+  readonly schema?: string;
   open(): Promise<ServerStorage>;
   cleanup(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function postgresBackend(url: string): Backend {
   const schema = uniqueSchema("tl_server");
   return {
     name: "postgres",
+    schema,
     async open() {
       const s = asServerStorage(postgresStorage({ connectionString: url, schema }))!;
       await s.init();
