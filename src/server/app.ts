@@ -92,6 +92,11 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   app.addHook("preClose", async () => {
     closing = true;
   });
+  // A keep-alive connection whose request was in flight at close() would otherwise hold close() open
+  // until the client drops it: tell the client this response is the connection's last.
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
   // After in-flight requests have finished: the ledger's connections go last.
   app.addHook("onClose", async () => {
     await storage.close();
