@@ -28,7 +28,7 @@ interface Endpoint {
 }
 
 let counter = 0;
-const budget = (id: string) => ({ id, scope: "org", period: "month", amountUsd: "10" });
+const budget = (id: string) => ({ id, scope: "org" as const, period: "month" as const, amountUsd: "10" });
 const seedBudget = async (s: TestServer) => {
   const id = `matrix-${++counter}`;
   await s.storage.budgets.put({
