@@ -1,5 +1,6 @@
 import { Decimal } from "decimal.js";
 import { canonicalJson } from "../core/canonical-json.js";
+import { USAGE_KEYS } from "../core/buckets.js";
 import type { LedgerEvent } from "../core/event.js";
 import { buildEvent, type BuildConfig } from "../core/event-builder.js";
 import type { Pricer } from "../core/pricer.js";
@@ -86,17 +87,43 @@ export function toLedgerEvent(
  * What makes two events "the same content" for idempotency: everything the client sent, compared after
  * storage's normalisation. Left out: which key sent it (a retry may come through another key) and, when the
  * server priced the event, the cost (prices may have changed between the first attempt and the retry).
+ * A fixed field order (only metadata needs canonical JSON): this runs twice per ingested event.
  */
 export function contentFingerprint(e: LedgerEvent, costGiven: boolean): string {
   const { apiKeyId: _ignored, ...metadata } = (e.metadata ?? {}) as Record<string, unknown>;
-  return canonicalJson({
-    ...e,
-    timestamp: e.timestamp.getTime(),
-    metadata,
-    costUsd: !costGiven ? undefined : e.costUsd === null ? null : new Decimal(e.costUsd).toFixed(),
-    unpriced: costGiven ? e.unpriced : undefined,
-    pricingKey: undefined,
-  });
+  const u = e.usage;
+  return JSON.stringify([
+    e.timestamp.getTime(),
+    e.provider,
+    e.model,
+    e.requestedModel,
+    e.operation,
+    e.streamed,
+    e.status,
+    e.errorType,
+    e.httpStatus,
+    e.errorMessage,
+    e.latencyMs,
+    e.timeToFirstTokenMs,
+    e.requestId,
+    USAGE_KEYS.map((k) => u[k]),
+    e.usageSource,
+    e.serviceTier,
+    e.batch,
+    costGiven ? (e.costUsd === null ? null : new Decimal(e.costUsd).toFixed()) : 0,
+    costGiven ? e.unpriced : 0,
+    e.userId,
+    e.teamId,
+    e.projectId,
+    e.feature,
+    e.costCenter,
+    e.sessionId,
+    e.traceId,
+    e.environment,
+    e.app,
+    Object.keys(metadata).length === 0 ? null : canonicalJson(metadata),
+    e.sampleWeight,
+  ]);
 }
 
 /**
