@@ -22,3 +22,14 @@ export function cliActor(): string {
     return "cli:unknown";
   }
 }
+
+/** Record a command-line change in the audit trail (SQL ledgers; a memory ledger has none). */
+export async function auditFromCli(
+  ctx: CliContext,
+  action: string,
+  target: string | null,
+  details: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const s = asServerStorage(await ctx.storage());
+  if (s) await s.audit.append({ actor: cliActor(), action, target, details });
+}

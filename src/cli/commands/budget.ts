@@ -6,6 +6,7 @@ import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import type { CliContext } from "../context.js";
 import type { Runner } from "../program.js";
+import { auditFromCli } from "../server-ledger.js";
 
 async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
   const storage = (await ctx.storage()) as { budgets?: BudgetStore; kind?: string };
@@ -96,7 +97,13 @@ export function registerBudget(program: Command, run: Runner): Command {
           ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
           ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
         });
-        await (await budgetStore(ctx)).put(b);
+        const store = await budgetStore(ctx);
+        const before = (await store.list()).find((x) => x.id === b.id);
+        await store.put(b);
+        await auditFromCli(ctx, before ? "budget.update" : "budget.create", b.id, {
+          ...(before ? { before } : {}),
+          after: b,
+        });
         await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
       }),
     );
@@ -138,9 +145,12 @@ export function registerBudget(program: Command, run: Runner): Command {
     .argument("<id>", "budget id")
     .action(
       run(async (ctx, id: string) => {
-        const removed = await (await budgetStore(ctx)).remove(id);
+        const store = await budgetStore(ctx);
+        const before = (await store.list()).find((x) => x.id === id);
+        const removed = await store.remove(id);
         if (!removed)
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        await auditFromCli(ctx, "budget.delete", id, { before });
         await ctx.out(`Deleted budget ${id}\n`);
       }),
     );
@@ -158,6 +168,12 @@ export function registerBudget(program: Command, run: Runner): Command {
         if (!s)
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
         const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
+        if (n > 0)
+          await auditFromCli(ctx, "alert.ack", id, {
+            periodKey: s.periodKey,
+            threshold: Number(o.threshold),
+            by: o.by,
+          });
         await ctx.out(
           n
             ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`
