@@ -127,33 +127,28 @@ export function contentFingerprint(e: LedgerEvent, costGiven: boolean): string {
 }
 
 /**
- * Store a validated batch idempotently. Ids already stored are `duplicate` (same content) or `conflict`
- * (different content; not written). New ids are inserted in one batch, then read back: a concurrent request
- * that stored the same id first with other content makes ours a `conflict`, never a silent overwrite.
+ * Store a validated batch idempotently. One insert that skips stored ids and reports the ids it stored: those
+ * are `created`. Any other id was already stored (by an earlier attempt, or a concurrent request that won the
+ * race): it is read back and is a `duplicate` when its content matches, else a `conflict`, never overwritten.
  */
 export async function ingestBatch(
   storage: ServerStorage,
   items: readonly IngestItem[],
 ): Promise<IngestResult> {
   const byId = new Map<string, IngestItem>();
-  const status = new Map<string, "created" | "duplicate" | "conflict">();
-  for (const item of items) {
-    const first = byId.get(item.event.id);
-    if (!first) byId.set(item.event.id, item);
-  }
+  for (const item of items) if (!byId.has(item.event.id)) byId.set(item.event.id, item);
   const same = (stored: LedgerEvent, item: IngestItem) =>
     contentFingerprint(stored, item.costGiven) === contentFingerprint(item.event, item.costGiven);
 
-  const before = await storage.eventsById([...byId.keys()]);
-  for (const stored of before)
-    status.set(stored.id, same(stored, byId.get(stored.id)!) ? "duplicate" : "conflict");
-  const fresh = [...byId.values()].filter((i) => !status.has(i.event.id));
-  if (fresh.length > 0) {
-    await storage.insertBatch(fresh.map((i) => i.event));
-    const after = new Map((await storage.eventsById(fresh.map((i) => i.event.id))).map((e) => [e.id, e]));
-    for (const item of fresh) {
-      const stored = after.get(item.event.id);
-      status.set(item.event.id, stored && same(stored, item) ? "created" : "conflict");
+  const status = new Map<string, "created" | "duplicate" | "conflict">();
+  const inserted = new Set(await storage.insertNew([...byId.values()].map((i) => i.event)));
+  for (const id of inserted) status.set(id, "created");
+  const existing = [...byId.keys()].filter((id) => !inserted.has(id));
+  if (existing.length > 0) {
+    const stored = new Map((await storage.eventsById(existing)).map((e) => [e.id, e]));
+    for (const id of existing) {
+      const row = stored.get(id);
+      status.set(id, row && same(row, byId.get(id)!) ? "duplicate" : "conflict");
     }
   }
   // A repeated id inside one batch: its first copy decides; later copies are duplicates or conflicts of it.

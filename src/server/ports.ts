@@ -67,12 +67,18 @@ export interface ServerStorage extends StorageAdapter {
   readonly audit: AuditLog;
   readonly budgets: BudgetStore;
   eventsById(ids: readonly string[]): Promise<LedgerEvent[]>;
+  /** insertBatch that returns the ids it stored (the others were already there), atomically per id. */
+  insertNew(events: readonly LedgerEvent[]): Promise<string[]>;
 }
 
 /** Narrow a ledger to what the server needs, or say which backend it is. */
 export function asServerStorage(storage: StorageAdapter): ServerStorage | null {
   const s = storage as Partial<ServerStorage>;
-  return s.access && s.audit && s.budgets && typeof s.eventsById === "function"
+  return s.access &&
+    s.audit &&
+    s.budgets &&
+    typeof s.eventsById === "function" &&
+    typeof s.insertNew === "function"
     ? (storage as ServerStorage)
     : null;
 }
