@@ -38,13 +38,15 @@ const filterShape = Object.fromEntries(DIMENSIONS.map((d) => [d, list.optional()
 
 const range = { from: DateParam.optional(), to: DateParam.optional(), tz: TimeZoneParam.optional() };
 
-const groupBy = list.pipe(
-  z.array(
-    z.enum(GROUP_DIMENSIONS, {
-      message: `group_by allows only ${GROUP_DIMENSIONS.join(", ")} (session is not allowed: unbounded groups)`,
-    }),
-  ),
-);
+const groupBy = list
+  .pipe(
+    z.array(
+      z.enum(GROUP_DIMENSIONS, {
+        message: `group_by allows only ${GROUP_DIMENSIONS.join(", ")} (session is not allowed: unbounded groups)`,
+      }),
+    ),
+  )
+  .describe(`Comma-separated or repeated; any of ${GROUP_DIMENSIONS.join(", ")}`);
 
 export const AggregateQuerySchema = z.strictObject({
   ...range,
