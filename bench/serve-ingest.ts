@@ -2,9 +2,11 @@
 // real HTTP, against a same-run baseline: 4 concurrent writers calling the adapter's multi-row insert (insertBatch,
 // one INSERT … VALUES per batch) directly into the same table layout. Both write N events in batches of 500.
 // The API adds validation, pricing-skip (costUsd sent), the idempotency read before and after the insert, and
-// JSON over HTTP. Target (issue 15): API rate >= 0.5x the raw rate. Clients and server share this process.
+// JSON over HTTP. Target (issue 15): API rate >= 0.5x the raw rate. Each client runs in its own process.
 // Sizes: BENCH_SERVE_INGEST_EVENTS (default 200000; quick 8000).
 // Run: node --import tsx bench/serve-ingest.ts
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { LedgerEvent } from "tokenledger";
 import { postgresStorage } from "tokenledger/postgres";
@@ -63,26 +65,35 @@ try {
   check((await stored(raw.s)) === N, "raw: stored events != N");
   await raw.s.close();
 
-  // The API: 4 HTTP clients, same batches.
+  // The API: 4 HTTP clients, each in its own process (as separate hosts), same sizes and batches. The
+  // clock starts when every client has its request bodies ready.
   const api = await fresh("api");
   schemas.push(api.schema);
   const { app, url, token } = await benchServer(api.s, "ingest");
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const bodies = batches(events).map((mine) => mine.map((b) => JSON.stringify({ events: b })));
+  const per = Math.ceil(N / CLIENTS);
+  const workers = Array.from({ length: CLIENTS }, (_, c) =>
+    fork(
+      fileURLToPath(new URL("./serve-ingest-client.ts", import.meta.url)),
+      [JSON.stringify({ url, token, n: Math.min(per, N - c * per), batch: BATCH })],
+      { execArgv: ["--import", "tsx"] },
+    ),
+  );
+  await Promise.all(workers.map((w) => new Promise((r) => w.once("message", r))));
   t = performance.now();
-  await Promise.all(
-    bodies.map(async (mine) => {
-      for (const body of mine) {
-        const res = await fetch(`${url}/api/v1/usage`, { method: "POST", headers, body });
-        const r = (await res.json()) as { created: number };
-        check(
-          res.status === 200 && r.created > 0,
-          `api: HTTP ${res.status} ${JSON.stringify(r).slice(0, 200)}`,
-        );
-      }
-    }),
+  const created = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<number>((resolveCreated, reject) => {
+          w.once("message", (m) => resolveCreated((m as { created: number }).created));
+          w.once("error", reject);
+          w.once("exit", (code) => code && reject(new Error(`client exited with ${code}`)));
+          w.send("go");
+        }),
+    ),
   );
   const apiS = (performance.now() - t) / 1000;
+  for (const w of workers) if (w.exitCode === null) w.kill();
+  check(created.reduce((a, b) => a + b, 0) === N, `api: created ${created.join("+")} != ${N}`);
   check((await stored(api.s)) === N, "api: stored events != N");
   await app.close();
 
