@@ -54,6 +54,7 @@ async function measure(backend: string, s: ServerStorage): Promise<void> {
       const query: RollupQuery = { ...q, since: FROM, until: TO };
       const api: number[] = [];
       const direct: number[] = [];
+      const injected: number[] = [];
       let apiTotals = "";
       let directTotals = "";
       for (let r = 0; r < RUNS + 2; r++) {
@@ -70,15 +71,25 @@ async function measure(backend: string, s: ServerStorage): Promise<void> {
           const d = await s.rollup(query);
           return { ms: performance.now() - t, totals: JSON.stringify(d.totals) };
         };
+        const viaInject = async () => {
+          const t = performance.now();
+          const res = await app.inject({ method: "GET", url: `/api/v1/costs/aggregate?${qs}`, headers });
+          check(res.statusCode === 200, `${backend} ${name}: inject ${res.statusCode}`);
+          return performance.now() - t;
+        };
         let a;
         let d;
+        let i;
         if (r % 2 === 0) {
           a = await viaApi();
+          i = await viaInject();
           d = await viaRollup();
         } else {
           d = await viaRollup();
+          i = await viaInject();
           a = await viaApi();
         }
+        if (r >= 2) injected.push(i);
         const apiMs = a.ms;
         const directMs = d.ms;
         if (r < 2) continue; // warm-up
@@ -96,6 +107,7 @@ async function measure(backend: string, s: ServerStorage): Promise<void> {
         name,
         ms(median(api)),
         ms(percentile(api, 0.95)),
+        ms(median(injected)),
         ms(median(direct)),
         ms(percentile(direct, 0.95)),
         `${(median(api) - median(direct)).toFixed(2)}`,
@@ -133,6 +145,15 @@ try {
 
 printTable(
   `GET /api/v1/costs/aggregate over ${N} events (${RUNS} runs each; ms; baseline: storage.rollup() direct, same run)`,
-  ["backend", "query", "API p50", "API p95", "direct p50", "direct p95", "API overhead p50"],
+  [
+    "backend",
+    "query",
+    "API p50",
+    "API p95",
+    "handler p50 (inject, no socket)",
+    "direct p50",
+    "direct p95",
+    "API overhead p50",
+  ],
   rows,
 );
