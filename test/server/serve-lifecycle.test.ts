@@ -48,6 +48,24 @@ describe("graceful shutdown", () => {
   });
 });
 
+describe("readiness", () => {
+  it("/readyz is 503 when the ledger cannot answer, while /healthz still says the process is up", async () => {
+    const backend = sqliteBackend();
+    const s = await startServer(backend);
+    try {
+      expect((await s.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      await s.storage.close();
+      const r = await s.app.inject({ method: "GET", url: "/readyz" });
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toEqual({ status: "unavailable" });
+      expect((await s.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    } finally {
+      await s.close();
+      await backend.cleanup();
+    }
+  });
+});
+
 describe("bind policy", () => {
   it("binds loopback by default; another host needs TLS or --behind-proxy", () => {
     expect(checkBind({})).toEqual({ host: "127.0.0.1", tls: false });
