@@ -38,6 +38,8 @@ const BENCHES: Record<string, BenchEntry> = {
   reprice: { file: "reprice.ts", budget: [900, 120] },
   advice: { file: "advice.ts", budget: [1800, 180] },
   proxy: { file: "proxy.ts", budget: [1800, 180] },
+  "serve-aggregate": { file: "serve-aggregate.ts", budget: [3600, 240] },
+  "serve-ingest": { file: "serve-ingest.ts", budget: [1800, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

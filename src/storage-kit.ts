@@ -27,6 +27,7 @@ export type { AttributionField, AttributionKey } from "./core/attribution-fields
 export type { AttributionValues } from "./core/attribution.js";
 export type { QuotaHistory } from "./core/quota-history.js";
 export { snapshotContent } from "./core/quota-history.js";
+export { canonicalJson } from "./core/canonical-json.js";
 export type { QuotaSnapshot, QuotaUnit, QuotaWindow } from "./quota/types.js";
 export type {
   BudgetStore,

@@ -48,6 +48,8 @@ const toAlert = (r: Row): AlertRow => ({
   deliveredAt: r.delivered_ms === null || r.delivered_ms === undefined ? null : Number(r.delivered_ms),
   lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
   ackedBy: r.acked_by === null || r.acked_by === undefined ? null : String(r.acked_by),
+  claimedAt: Number(r.claimed_ms),
+  ackedAt: r.acked_ms === null || r.acked_ms === undefined ? null : Number(r.acked_ms),
 });
 
 /** NUMERIC comes back as "12.500000000000"; decimal text as written. Trailing zeros trimmed. */

@@ -19,6 +19,8 @@ import { offsetSpans, type OffsetSpan } from "../_shared/time-zone.js";
 import type { StoredRow } from "./event-row.js";
 import type { MigrationStatus } from "./migrator.js";
 import { KyselyQuotaHistory } from "./quota-history.js";
+import { KyselyAccessStore } from "./access-store.js";
+import { KyselyAuditLog } from "./audit-log.js";
 import type { LedgerDb } from "./schema.js";
 import {
   PROJECTIONS,
@@ -55,6 +57,40 @@ export abstract class KyselyStorage extends StorageAdapterBase {
       (name) => this.flavor.table(name),
     );
     return this.#quotaHistory;
+  }
+
+  #access: KyselyAccessStore | undefined;
+  /** The server's API keys and dashboard sessions (migration 0017). */
+  get access(): KyselyAccessStore {
+    this.#access ??= new KyselyAccessStore(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+    );
+    return this.#access;
+  }
+
+  #audit: KyselyAuditLog | undefined;
+  /** The hash-chained, append-only audit trail (migration 0018). */
+  get audit(): KyselyAuditLog {
+    this.#audit ??= new KyselyAuditLog(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+    );
+    return this.#audit;
+  }
+
+  /** Stored events with these ids (any order; ids not stored are absent). The server's idempotency check. */
+  async eventsById(ids: readonly string[]): Promise<LedgerEvent[]> {
+    if (ids.length === 0) return [];
+    const db = await this.database();
+    const f = this.flavor;
+    try {
+      const r = await sql<StoredRow>`select *${f.eventSelect} from ${f.table(EVENTS_TABLE)}
+        where id in (${sql.join(ids)})`.execute(db);
+      return r.rows.map((row) => f.toEvent(row));
+    } catch (err) {
+      throw toStorageError(err, `${this.kind} eventsById`);
+    }
   }
 
   // Test and benchmark knobs. `@internal` keeps them out of the published `.d.ts` (tsconfig `stripInternal`):

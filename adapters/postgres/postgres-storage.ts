@@ -245,6 +245,36 @@ export class PostgresStorage extends KyselyStorage {
     }
   }
 
+  /**
+   * insertBatch that also says which ids were new (`returning id` lists only the rows inserted; the others were
+   * already stored): the server's idempotency check in the same statement. One transaction for all chunks.
+   */
+  async insertNew(events: readonly LedgerEvent[]): Promise<string[]> {
+    await this.init();
+    if (events.length === 0) return [];
+    const db = await this.database();
+    const table = sql.table(`${this.#schema}.token_ledger_events`);
+    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const statement = (rows: readonly LedgerEvent[]) =>
+      sql<{ id: string }>`insert into ${table} (${cols}) values ${sql.join(
+        rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+      )} on conflict (id) do nothing returning id`;
+    try {
+      if (events.length <= CHUNK) return (await statement(events).execute(db)).rows.map((r) => String(r.id));
+      return await db.transaction().execute(async (trx) => {
+        await sql.raw(`set local statement_timeout = ${Math.trunc(this.#timeoutMs)}`).execute(trx);
+        const ids: string[] = [];
+        for (let i = 0; i < events.length; i += CHUNK)
+          ids.push(
+            ...(await statement(events.slice(i, i + CHUNK)).execute(trx)).rows.map((r) => String(r.id)),
+          );
+        return ids;
+      });
+    } catch (err) {
+      throw toStorageError(err, `postgres ${this.#target}: insert`);
+    }
+  }
+
   /** Insert or overwrite by id: delete + insert in one transaction; the 0015 delete triggers fix the rollups. */
   async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
     await this.init();

@@ -233,6 +233,12 @@ export class SqliteStorage extends KyselyStorage {
     this.#write(events);
   }
 
+  /** insertBatch that also says which ids were new (the others were already stored): the server's idempotency. */
+  async insertNew(events: readonly LedgerEvent[]): Promise<string[]> {
+    await this.init();
+    return this.#write(events);
+  }
+
   /** Insert or overwrite by id: stored rows with these ids leave the rollups and the table first, in the same transaction. */
   async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
     await this.init();
@@ -251,12 +257,12 @@ export class SqliteStorage extends KyselyStorage {
   }
 
   /** One `BEGIN IMMEDIATE` transaction per batch: all rows or none. */
-  #write(events: readonly LedgerEvent[], replace = false): void {
+  #write(events: readonly LedgerEvent[], replace = false): string[] {
     const db = this.#db;
     const insert = this.#insert;
     if (!db || !insert || this.#closed)
       throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
-    if (events.length === 0) return;
+    if (events.length === 0) return [];
     // A database handle shared with the host may be inside the host's own transaction: never join it and never
     // roll it back; wait for it to end (a transient error, retried with backoff).
     if (db.inTransaction) {
@@ -280,6 +286,7 @@ export class SqliteStorage extends KyselyStorage {
       if (replace)
         for (const p of this.#rollups?.projections ?? []) db.prepare(sqliteRollupPruneSql(p)).run();
       db.exec("COMMIT");
+      return inserted;
     } catch (err) {
       try {
         if (began && db.inTransaction) db.exec("ROLLBACK");

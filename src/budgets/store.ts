@@ -52,6 +52,10 @@ export interface AlertRow {
   readonly deliveredAt: number | null;
   readonly lastError: string | null;
   readonly ackedBy: string | null;
+  /** When the alert fired (claimed), epoch ms; absent from stores that do not keep it. */
+  readonly claimedAt?: number;
+  /** When it was acknowledged, epoch ms. */
+  readonly ackedAt?: number | null;
 }
 
 export interface AlertKey {

@@ -109,6 +109,24 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
     summary: "Tracking proxy for coding agents and apps in any language: point their base URL here.",
     load: async () => (await import("./commands/proxy.js")).registerProxy,
   },
+  {
+    name: "serve",
+    term: "serve [options]",
+    summary: "HTTP API (and dashboard) over the ledger: ingest from many hosts, reports, budgets, audit.",
+    load: async () => (await import("./commands/serve.js")).registerServe,
+  },
+  {
+    name: "keys",
+    term: "keys",
+    summary: "API keys for tokenledger serve: create (the secret is shown once), list, revoke.",
+    load: async () => (await import("./commands/keys.js")).registerKeys,
+  },
+  {
+    name: "audit",
+    term: "audit",
+    summary: "The tamper-evident audit trail: verify its hash chain.",
+    load: async () => (await import("./commands/audit.js")).registerAudit,
+  },
 ];
 
 /** Global options that take a value: the word after them is not the command's name. */

@@ -6,6 +6,7 @@ const PATTERNS: readonly RegExp[] = [
   /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
   /\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{20,}/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\btl_[a-z0-9]{8}_[A-Za-z0-9]{20,}/g, // tokenledger server API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
   /\b(Bearer|Basic)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi,
   /([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/@:]{1,256}:[^\s/@]{1,256}@/gi, // URL userinfo (bounded: no backtracking blow-up)

@@ -8,6 +8,7 @@ import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import type { CliContext } from "../context.js";
 import type { Runner } from "../program.js";
+import { auditFromCli } from "../server-ledger.js";
 
 /** The ledger's budget store, with the config file's budgets synced into it first (the file wins for those). */
 async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
@@ -150,7 +151,12 @@ export function registerBudget(program: Command, run: Runner): Command {
         });
         const store = await budgetStore(ctx);
         await refuseManaged(store, b.id);
+        const before = (await store.list()).find((x) => x.id === b.id);
         await store.put(b);
+        await auditFromCli(ctx, before ? "budget.update" : "budget.create", b.id, {
+          ...(before ? { before } : {}),
+          after: b,
+        });
         await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
       }),
     );
@@ -194,9 +200,11 @@ export function registerBudget(program: Command, run: Runner): Command {
       run(async (ctx, id: string) => {
         const store = await budgetStore(ctx);
         await refuseManaged(store, id);
+        const before = (await store.list()).find((x) => x.id === id);
         const removed = await store.remove(id);
         if (!removed)
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        await auditFromCli(ctx, "budget.delete", id, { before });
         await ctx.out(`Deleted budget ${id}\n`);
       }),
     );
@@ -243,6 +251,12 @@ export function registerBudget(program: Command, run: Runner): Command {
         if (!s)
           throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
         const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
+        if (n > 0)
+          await auditFromCli(ctx, "alert.ack", id, {
+            periodKey: s.periodKey,
+            threshold: Number(o.threshold),
+            by: o.by,
+          });
         await ctx.out(
           n
             ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`

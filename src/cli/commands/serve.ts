@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { TokenLedgerConfigError } from "../../core/errors.js";
+import { describeTarget } from "../../core/database-url.js";
+import { createServer } from "../../server/app.js";
+import { checkBind } from "../../server/bind-policy.js";
+import type { CliContext } from "../context.js";
+import type { Runner } from "../program.js";
+import { serverLedger } from "../server-ledger.js";
+
+interface ServeOptions {
+  port: string;
+  host?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  behindProxy?: boolean;
+  rateLimit?: string;
+  log?: boolean;
+}
+
+function positiveInt(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new TokenLedgerConfigError(
+      `${flag}: ${JSON.stringify(value)} is not a whole number from 0 to ${max}`,
+    );
+  return n;
+}
+
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new TokenLedgerConfigError(`${flag}: cannot read ${file} (${(err as Error).message})`);
+  }
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+const signalled = (): Promise<string> =>
+  new Promise((resolve) => {
+    const on = (sig: string) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(sig);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+
+async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
+  const port = positiveInt("--port", o.port, 65535);
+  const { host, tls } = checkBind(o);
+  const rateMax = o.rateLimit === undefined ? undefined : positiveInt("--rate-limit", o.rateLimit, 1_000_000);
+  const storage = await serverLedger(ctx);
+  const app = await createServer({
+    storage,
+    pricer: await ctx.pricer(),
+    ...(tls
+      ? { https: { cert: readPem("--tls-cert", o.tlsCert!), key: readPem("--tls-key", o.tlsKey!) } }
+      : {}),
+    behindProxy: o.behindProxy === true,
+    ...(rateMax ? { rateLimit: { max: rateMax, timeWindowMs: 60_000 } } : {}),
+    logger: o.log === true,
+    // Dashboard hook: when src/server/dashboard/index.ts exists, load it lazily and pass it here, e.g.
+    // plugins: [(await import("../../server/dashboard/index.js")).registerDashboard],
+  });
+  const stop = signalled();
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  await ctx.out(
+    `tokenledger serve: http${tls ? "s" : ""}://${shownHost}:${actualPort} (ledger: ${describeTarget(ctx.target)})\n`,
+  );
+  const sig = await stop;
+  process.stderr.write(`tokenledger serve: ${sig}: finishing requests in flight, then closing the ledger\n`);
+  await app.close(); // drains requests, then closes the ledger (onClose)
+}
+
+export function registerServe(program: Command, run: Runner): Command {
+  return program
+    .command("serve")
+    .description("HTTP API (and dashboard) over the ledger: ingest from many hosts, reports, budgets, audit.")
+    .option("--port <n>", "port (0 picks a free one)", "8787")
+    .option("--host <address>", "address to bind (default 127.0.0.1); others need TLS or --behind-proxy")
+    .option("--tls-cert <file>", "PEM certificate: serve HTTPS")
+    .option("--tls-key <file>", "PEM private key for --tls-cert")
+    .option(
+      "--behind-proxy",
+      "a TLS-terminating reverse proxy is in front: trust X-Forwarded-*, Secure cookies",
+    )
+    .option("--rate-limit <n>", "requests per minute per API key (default 1200; per process)")
+    .option("--log", "log requests to stderr (keys and cookies are redacted)")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ tokenledger serve --db ./ledger.db\n  $ tokenledger serve --db postgres://app@db/usage --host 0.0.0.0 --behind-proxy\n  $ tokenledger keys create --name ci --role ingest`,
+    )
+    .action(run(async (ctx, o: ServeOptions) => serve(ctx, o)));
+}
