@@ -92,7 +92,9 @@ describe("SQLite rollups maintained by the adapter's write path (0005)", () => {
     await s.init();
     await s.close();
     const db = new Database(path, { readonly: true });
-    const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all();
+    const triggers = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'token_ledger_events'")
+      .all();
     db.close();
     expect(triggers).toEqual([]);
   });
