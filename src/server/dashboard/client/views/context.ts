@@ -1,0 +1,15 @@
+import type { Api } from "../api.js";
+import type { Range } from "../range.js";
+
+/** What every panel reads: the API client and the user's current choices. */
+export interface ViewContext {
+  readonly api: Api;
+  readonly range: Range;
+  /** Spend trend stacked by this dimension. */
+  readonly stackBy: "model" | "provider";
+  /** Re-render everything (after an ack, a range change). */
+  readonly refresh: () => void;
+}
+
+/** A panel renders its data into its own section; it rejects when its data cannot be loaded. */
+export type Panel = (section: HTMLElement, ctx: ViewContext) => Promise<void>;
