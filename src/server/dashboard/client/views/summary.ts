@@ -40,7 +40,7 @@ export const summaryPanel: Panel = async (section, { api, range }) => {
     ),
     card("request-count", "Requests", formatCount(t.requests), String(t.requests)),
     card(
-      "top-model",
+      "top-model-cost",
       "Top model",
       top ? formatUsd(top.costUsd) : "—",
       top?.costUsd,

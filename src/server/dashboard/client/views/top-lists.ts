@@ -31,7 +31,7 @@ export const topListsPanel: Panel = async (section, { api, range }) => {
     const whole = usdToPlotNumber(result.totals.costUsd);
     return h(
       "div",
-      { class: "top-list", "data-testid": `top-${l.dimension}` },
+      { class: "top-list", "data-testid": `top-list-${l.dimension}` },
       h("h3", null, l.title),
       h(
         "table",
