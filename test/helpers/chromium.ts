@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -50,7 +50,7 @@ export async function watchPageProblems(context: BrowserContext): Promise<string
       console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`),
     );
   });
-  const watch = (page: import("playwright-core").Page) => {
+  const watch = (page: Page) => {
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(`console: ${m.text()} @ ${m.location().url}`);
     });
