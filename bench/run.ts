@@ -37,6 +37,7 @@ const BENCHES: Record<string, BenchEntry> = {
   budget: { file: "budget-check.ts", budget: [600, 180] },
   reprice: { file: "reprice.ts", budget: [900, 120] },
   advice: { file: "advice.ts", budget: [1800, 180] },
+  dashboard: { file: "dashboard-load.ts", budget: [1200, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")
