@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { afterAll, describe, expect, it } from "vitest";
+import { dashboardDirCandidates, findDashboardDir } from "../../src/server/dashboard/assets.js";
 import { registerDashboard } from "../../src/server/dashboard/index.js";
+import { registerDashboardNotBuilt } from "../../src/server/dashboard/not-built.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-dashboard-assets-"));
 mkdirSync(join(dir, "assets"));
@@ -60,5 +62,23 @@ describe("registerDashboard", () => {
     expect(() => registerDashboard(Fastify(), { assetsDir: join(dir, "nowhere") })).toThrow(
       /assetsDir ".*nowhere"/,
     );
+  });
+
+  it("finds the build next to the bundled server (installed package) or in the repository's dist (source)", () => {
+    const [besideBundle, repoDist] = dashboardDirCandidates();
+    expect(besideBundle).toMatch(/src\/server\/dashboard\/dashboard\/$/);
+    expect(repoDist).toBe(join(process.cwd(), "dist", "dashboard") + "/");
+    expect(findDashboardDir([join(dir, "nowhere"), dir])).toBe(dir);
+    expect(findDashboardDir([join(dir, "nowhere")])).toBeNull();
+  });
+
+  it("without any build, `/` says how to build it (503) instead of failing the server", async () => {
+    const a = Fastify();
+    registerDashboardNotBuilt(a);
+    const res = await a.inject({ url: "/" });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain("npm run build");
+    expect(res.headers["content-security-policy"]).toContain("default-src 'none'");
+    await a.close();
   });
 });

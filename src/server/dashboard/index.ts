@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import { findDashboardDir, loadDashboardAssets, type DashboardAsset } from "./assets.js";
+import { registerDashboardNotBuilt } from "./not-built.js";
 import { SECURITY_HEADERS } from "./security-headers.js";
 
 export interface DashboardOptions {
@@ -15,17 +16,7 @@ export interface DashboardOptions {
  */
 export function registerDashboard(app: FastifyInstance, opts: DashboardOptions = {}): void {
   const dir = opts.assetsDir ?? findDashboardDir();
-  if (dir === null) {
-    // A source checkout that was never built: the API still works, the page says why it is missing.
-    app.get("/", async (_req, reply) =>
-      reply
-        .code(503)
-        .headers(SECURITY_HEADERS)
-        .type("text/plain; charset=utf-8")
-        .send("The dashboard is not built. Run `npm run build` (it writes dist/dashboard).\n"),
-    );
-    return;
-  }
+  if (dir === null) return registerDashboardNotBuilt(app);
   let assets;
   try {
     assets = loadDashboardAssets(dir);

@@ -31,8 +31,13 @@ const PALETTE = [
   "#64748b",
 ];
 
+const DAY = 86_400;
+/** Charts on the page by container, so a re-render frees the old chart and its resize listener. */
+const mounted = new WeakMap<HTMLElement, () => void>();
+
 /** Renders a time chart into `container` (replacing what was there); resolves after its first paint. */
 export function timeChart(container: HTMLElement, spec: TimeChartSpec): Promise<uPlot> {
+  mounted.get(container)?.();
   container.replaceChildren();
   const stacked = spec.stacked ? stack(spec.series.map((s) => s.values)) : null;
   const data = [spec.x, ...(stacked ? stacked.data : spec.series.map((s) => s.values))] as uPlot.AlignedData;
@@ -57,13 +62,21 @@ export function timeChart(container: HTMLElement, spec: TimeChartSpec): Promise<
         }),
       ],
       bands: stacked?.bands,
-      axes: [{}, { values: (_u, ticks) => ticks.map(spec.yLabel), size: 70 }],
+      // Daily buckets: ticks on whole days (not the 6-hour steps uPlot would pick for a few days).
+      axes: [
+        { incrs: [DAY, 2 * DAY, 7 * DAY, 30 * DAY] },
+        { values: (_u, ticks) => ticks.map(spec.yLabel), size: 70 },
+      ],
       scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       hooks: { draw: [(u) => painted(u)] },
     };
     const chart = new uPlot(opts, data, container);
     const resize = () => chart.setSize({ width: Math.max(320, container.clientWidth), height: opts.height });
     window.addEventListener("resize", resize);
+    mounted.set(container, () => {
+      window.removeEventListener("resize", resize);
+      chart.destroy();
+    });
   });
 }
 

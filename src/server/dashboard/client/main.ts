@@ -80,7 +80,7 @@ function dashboard(session: SessionInfo): void {
     document.documentElement.dataset.state = "loading";
     const range = rangeOfDays(state.days);
     rangeNote.textContent = `${range.from} to ${range.to} (UTC, end exclusive)`;
-    const ctx: ViewContext = { api, range, stackBy: state.stackBy, refresh: () => void render() };
+    const ctx: ViewContext = { api, range, stackBy: state.stackBy };
     await Promise.all(
       PANELS.map(async ({ panel }, i) => {
         const section = sections[i] as HTMLElement;

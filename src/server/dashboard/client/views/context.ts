@@ -7,8 +7,6 @@ export interface ViewContext {
   readonly range: Range;
   /** Spend trend stacked by this dimension. */
   readonly stackBy: "model" | "provider";
-  /** Re-render everything (after an ack, a range change). */
-  readonly refresh: () => void;
 }
 
 /** A panel renders its data into its own section; it rejects when its data cannot be loaded. */
