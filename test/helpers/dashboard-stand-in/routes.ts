@@ -72,11 +72,6 @@ function rollupQuery(q: Query): RollupQuery {
   };
 }
 
-/** Nearest-rank percentile of ascending values. */
-function nearestRank(sorted: readonly number[], p: number): number | null {
-  return sorted.length === 0 ? null : (sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1] as number);
-}
-
 export function registerStandInRoutes(app: FastifyInstance, storage: SqliteStorage, dbPath: string): void {
   const raw = new Database(dbPath, { readonly: true });
   app.addHook("onClose", async () => raw.close());
@@ -98,14 +93,17 @@ export function registerStandInRoutes(app: FastifyInstance, storage: SqliteStora
       groupBy: groupBy(req.query),
       percentiles: [0.5, 0.95, 0.99],
     });
-    const ttft = (
-      raw
-        .prepare(
-          "select ttft_ms as v from token_ledger_events where ts >= ? and ts < ? and ttft_ms is not null order by ttft_ms",
-        )
-        .all(since.getTime(), until.getTime()) as { v: number }[]
-    ).map((r) => r.v);
-    return { rows, ttft: { p50: nearestRank(ttft, 0.5), p95: nearestRank(ttft, 0.95) } };
+    // Nearest rank ceil(p·n), computed in SQLite (as the adapter's latency query does) rather than in JS.
+    const rank = (p: number) =>
+      `max(case when rn = max(1, min(n, cast(${p} * n as integer) + (${p} * n > cast(${p} * n as integer)))) then v end)`;
+    const ttft = raw
+      .prepare(
+        `with r as (select ttft_ms as v, row_number() over (order by ttft_ms) as rn, count(*) over () as n
+           from token_ledger_events where ts >= ? and ts < ? and ttft_ms is not null)
+         select ${rank(0.5)} as p50, ${rank(0.95)} as p95 from r`,
+      )
+      .get(since.getTime(), until.getTime()) as { p50: number | null; p95: number | null };
+    return { rows, ttft: { p50: ttft.p50, p95: ttft.p95 } };
   });
 
   app.get("/api/v1/budgets", async () => ({ budgets: await storage.budgets.list() }));
