@@ -1,4 +1,5 @@
-// Dashboard first load: from navigation to every panel rendered (charts painted), in real headless Chromium,
+// Dashboard first load: from navigation to the charts painted and to every panel rendered (performance marks set
+// by the page, read from its navigation start), in real headless Chromium,
 // against a large SQLite ledger (1M events over 30 days; quick mode 20k). Cold loads run with the browser cache
 // disabled (every asset and API call fetched), warm loads with the cache on. Baseline, same run: fetching the
 // same API JSON the page requested, directly from Node (all in parallel, no browser, no rendering).
@@ -86,12 +87,17 @@ try {
         page.on("request", (r) => {
           if (r.url().includes("/api/v1/") && !r.url().endsWith("/session")) apiUrls.add(r.url());
         });
-        const t0 = performance.now();
         await page.goto(server.url);
-        await page.waitForSelector("html[data-charts=ready]", { timeout: 120_000 });
-        const charts = performance.now() - t0;
         await page.waitForSelector("html[data-state=ready]", { timeout: 120_000 });
-        const all = performance.now() - t0;
+        // Timed in the page from navigation start: the stand-in server shares this process, and a slow
+        // synchronous SQLite query would delay Playwright's own view of the page.
+        // (No named functions inside: tsx would wrap them in a helper the page does not have.)
+        const [charts = NaN, all = NaN] = await page.evaluate(() =>
+          ["tokenledger:charts-ready", "tokenledger:ready"].map(
+            (n) => performance.getEntriesByName(n, "mark")[0]?.startTime ?? NaN,
+          ),
+        );
+        check(Number.isFinite(charts) && Number.isFinite(all), "the page did not set its timing marks");
         check((await page.locator("#spend canvas").count()) > 0, "the spend chart did not render");
         shownTotal = await page.locator('[data-testid="total-cost"] .card-value').getAttribute("data-value");
         return { charts, all };
