@@ -130,6 +130,14 @@ describe("dashboard in Chromium", () => {
     expect(res.status()).toBe(403);
   });
 
+  it("signs out (a CSRF-protected DELETE): back to the form, and the session is gone", async () => {
+    const logout = page.waitForRequest((r) => r.url().endsWith("/api/v1/session") && r.method() === "DELETE");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    expect((await logout).headers()["x-csrf-token"]).toBeTruthy();
+    await page.waitForSelector("html[data-state=login]");
+    expect((await page.request.get(`${server.url}/api/v1/session`)).status()).toBe(401);
+  });
+
   it("had no console errors, page errors or CSP violations", () => {
     // Expected: the session probe before sign-in and the wrong key answer 401 (Chromium logs both).
     const expected = /status of 401 .* @ .*\/api\/v1\/session$/;

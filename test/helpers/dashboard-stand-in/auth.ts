@@ -60,7 +60,9 @@ export function registerAuth(app: FastifyInstance, keys: ReturnType<typeof creat
   };
 
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/api/v1/") || req.url.startsWith("/api/v1/session")) return;
+    if (!req.url.startsWith("/api/v1/")) return;
+    // Signing in needs no session; signing out with the cookie needs the CSRF header like any write.
+    if (req.url.startsWith("/api/v1/session") && req.method !== "DELETE") return;
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (bearer) {
       const p = keys.find(bearer);

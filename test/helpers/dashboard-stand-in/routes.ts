@@ -140,6 +140,7 @@ export function registerStandInRoutes(app: FastifyInstance, storage: SqliteStora
         return {
           id: alertId(r),
           budgetId: r.budget_id,
+          periodKey: r.period_key,
           threshold: Number(r.threshold),
           firedAt: new Date(Number(r.fired)).toISOString(),
           spentUsd: p.spent_usd,
@@ -163,8 +164,13 @@ export function registerStandInRoutes(app: FastifyInstance, storage: SqliteStora
       const r = byId.get(id);
       if (r && r.acked_by === null)
         acked +=
-          (await storage.budgets.ack(r.budget_id, r.period_key, r.threshold, req.principal!.id, Date.now())) >
-          0
+          (await storage.budgets.ack(
+            r.budget_id,
+            r.period_key,
+            r.threshold,
+            `key:${req.principal!.id}`,
+            Date.now(),
+          )) > 0
             ? 1
             : 0;
     }

@@ -29,6 +29,8 @@ export type BudgetStatusView = BudgetStatus & { readonly forecastUsd?: string | 
 export interface Alert {
   readonly id: string;
   readonly budgetId: string;
+  /** The budget period the alert belongs to (`2026-03`, `2026-03-09`). */
+  readonly periodKey?: string;
   readonly threshold: number;
   readonly firedAt: string | null;
   readonly spentUsd: string | null;

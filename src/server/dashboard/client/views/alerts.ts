@@ -31,6 +31,7 @@ export const alertsPanel: Panel = async (section, ctx) => {
           "li",
           { class: "alert", "data-testid": "alert", "data-alert-id": a.id },
           h("strong", null, `Budget ${a.budgetId} passed ${a.threshold}%`),
+          a.periodKey ? h("span", { class: "muted" }, ` (${a.periodKey})`) : null,
           h("span", null, ` ${formatUsd(a.spentUsd)} of ${formatUsd(a.limitUsd)}`),
           a.firedAt
             ? h("span", { class: "muted" }, ` · ${a.firedAt.replace("T", " ").slice(0, 16)} UTC`)
