@@ -86,7 +86,7 @@ function dashboard(session: SessionInfo): void {
     html.dataset.charts = "loading";
     const range = rangeOfDays(state.days);
     rangeNote.textContent = `${range.from} to ${range.to} (UTC, end exclusive)`;
-    const ctx: ViewContext = { api, range, stackBy: state.stackBy };
+    const ctx: ViewContext = { api, principal: session.principal, range, stackBy: state.stackBy };
     const run = async (i: number) => {
       const section = sections[i] as HTMLElement;
       section.setAttribute("aria-busy", "true");

@@ -7,6 +7,7 @@ import type { Panel } from "./context.js";
 export const alertsPanel: Panel = async (section, ctx) => {
   const { alerts } = await ctx.api.get<{ alerts: Alert[] }>("/alerts", { acked: "false" });
   const status = h("p", { class: "muted", role: "status" });
+  const canAck = ctx.principal.role === "admin" || ctx.principal.role === "manager";
   const ack = async (alert: Alert, button: HTMLButtonElement) => {
     button.disabled = true;
     try {
@@ -25,8 +26,9 @@ export const alertsPanel: Panel = async (section, ctx) => {
       "ul",
       { class: "alerts" },
       alerts.map((a) => {
-        const button = h("button", { type: "button", class: "ack" }, "Ack");
-        button.addEventListener("click", () => void ack(a, button));
+        // Acknowledging is for admins and managers; other roles see the alerts without the button.
+        const button = canAck ? h("button", { type: "button", class: "ack" }, "Ack") : null;
+        button?.addEventListener("click", () => void ack(a, button));
         return h(
           "li",
           { class: "alert", "data-testid": "alert", "data-alert-id": a.id },

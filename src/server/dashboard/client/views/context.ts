@@ -1,9 +1,12 @@
 import type { Api } from "../api.js";
+import type { Principal } from "../api-types.js";
 import type { Range } from "../range.js";
 
 /** What every panel reads: the API client and the user's current choices. */
 export interface ViewContext {
   readonly api: Api;
+  /** Who is signed in: the role decides which actions are offered (the server enforces them anyway). */
+  readonly principal: Principal;
   readonly range: Range;
   /** Spend trend stacked by this dimension. */
   readonly stackBy: "model" | "provider";
