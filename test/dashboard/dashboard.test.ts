@@ -138,6 +138,24 @@ describe("dashboard in Chromium", () => {
     expect((await page.request.get(`${server.url}/api/v1/session`)).status()).toBe(401);
   });
 
+  it("a viewer sees the same figures and the open alert, without an Ack button; the server refuses its ack", async () => {
+    await page.fill("#key", server.viewerKey);
+    await page.click("button[type=submit]");
+    await page.waitForSelector("html[data-state=ready]", { timeout: 20_000 });
+    expect(await shown("total-cost").getAttribute("data-value")).toBe(seeded.totalCostUsd);
+    expect(await page.locator('[data-testid="alert"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="alert"] button').count()).toBe(0);
+    const { csrfToken } = await api<{ csrfToken: string }>("/session");
+    const { alerts } = await api<{ alerts: { id: string }[] }>("/alerts?acked=false");
+    const res = await page.request.post(`${server.url}/api/v1/alerts/ack`, {
+      data: { ids: [alerts[0]!.id] },
+      headers: { "x-csrf-token": csrfToken },
+    });
+    expect(res.status()).toBe(403);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForSelector("html[data-state=login]");
+  });
+
   it("had no console errors, page errors or CSP violations", () => {
     // Expected: the session probe before sign-in and the wrong key answer 401 (Chromium logs both).
     const expected = /status of 401 .* @ .*\/api\/v1\/session$/;

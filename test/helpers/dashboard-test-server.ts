@@ -12,6 +12,8 @@ export interface DashboardTestServer {
   readonly url: string;
   /** An admin API key (org scope) to sign in with. */
   readonly adminKey: string;
+  /** A viewer key (org scope): reads everything, writes nothing. */
+  readonly viewerKey: string;
   close(): Promise<void>;
 }
 
@@ -26,11 +28,19 @@ export async function startDashboardTestServer(o: DashboardTestServerOptions): P
   const storage = sqliteStorage({ path: o.dbPath });
   await storage.init();
   const keys = createKeyStore();
+  const org = { kind: "org" } as const;
   const adminKey = keys.create({
     id: "p-admin",
     name: "Test admin",
     role: "admin",
-    scope: { kind: "org" },
+    scope: org,
+    userId: null,
+  });
+  const viewerKey = keys.create({
+    id: "p-viewer",
+    name: "Test viewer",
+    role: "viewer",
+    scope: org,
     userId: null,
   });
   const app = Fastify({ logger: false });
@@ -42,6 +52,7 @@ export async function startDashboardTestServer(o: DashboardTestServerOptions): P
   return {
     url,
     adminKey,
+    viewerKey,
     async close() {
       await app.close();
       await storage.close();

@@ -155,6 +155,9 @@ export function registerStandInRoutes(app: FastifyInstance, storage: SqliteStora
   });
 
   app.post<{ Body: { ids?: unknown } }>("/api/v1/alerts/ack", async (req, reply) => {
+    const role = req.principal?.role;
+    if (role !== "admin" && role !== "manager")
+      return sendError(reply, 403, "forbidden", `role ${role} cannot acknowledge alerts`);
     const ids = req.body?.ids;
     if (!Array.isArray(ids) || ids.some((i) => typeof i !== "string"))
       return sendError(reply, 400, "bad_request", "ids: an array of alert ids", "ids");
