@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from "tsup";
+import { dashboardBuildOptions } from "./src/server/dashboard/build.js";
 
 // `npm run build` empties dist/ first: the three configs build concurrently, so none may clean.
 // Every entry other than the root imports the core as `tokenledger` (package self-reference),
@@ -35,4 +36,6 @@ export default defineConfig([
   { ...shared, format: ["esm"], dts: false, splitting: true, entry: { cli: "src/cli/index.ts" } },
   // `node --import tokenledger/register` uses top-level await: ESM only.
   { ...shared, format: ["esm"], dts: false, entry: { register: "src/register.ts" } },
+  // The web dashboard (`tokenledger serve`): a static browser bundle in dist/dashboard, not a library entry.
+  dashboardBuildOptions("dist/dashboard"),
 ]);

@@ -40,6 +40,7 @@ const BENCHES: Record<string, BenchEntry> = {
   proxy: { file: "proxy.ts", budget: [1800, 180] },
   "serve-aggregate": { file: "serve-aggregate.ts", budget: [3600, 240] },
   "serve-ingest": { file: "serve-ingest.ts", budget: [1800, 180] },
+  dashboard: { file: "dashboard-load.ts", budget: [1200, 180] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")
