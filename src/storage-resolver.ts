@@ -4,7 +4,7 @@ import type { StorageAdapter } from "./core/storage.js";
 
 /**
  * Load the adapter for a resolved target. Adapters are separate entries (`tokenledger/sqlite`,
- * `tokenledger/postgres`) loaded on demand, so their drivers stay optional.
+ * `tokenledger/postgres`, `tokenledger/http`) loaded on demand, so their drivers stay optional.
  */
 export async function resolveStorage(target: DatabaseTarget): Promise<StorageAdapter> {
   switch (target.kind) {
@@ -19,6 +19,11 @@ export async function resolveStorage(target: DatabaseTarget): Promise<StorageAda
     case "postgres": {
       const { postgresStorage } = await import("tokenledger/postgres");
       return postgresStorage({ connectionString: target.url });
+    }
+    case "http": {
+      // Write-only remote ingest; the key comes from TOKENLEDGER_API_KEY (pass httpStorage({ apiKey }) to set it in code).
+      const { httpStorage } = await import("tokenledger/http");
+      return httpStorage({ url: target.url });
     }
     default:
       throw new TokenLedgerConfigError(`unsupported storage target ${JSON.stringify(target)}`);
