@@ -147,8 +147,15 @@ export class HttpStorage implements StorageAdapter {
     return this.#spool !== null && events.length > 0 && this.#spool.appendSync(events);
   }
 
-  /** Send what is spooled now (this process's and what dead processes left). Never rejects. */
+  /**
+   * Send what is spooled now (this process's and what dead processes left). A pass already running (a background
+   * retry) is waited for first, then a fresh pass runs. Never rejects.
+   */
   flushSpool(): Promise<SpoolFlushResult> {
+    return (this.#replaying ?? Promise.resolve()).then(() => this.#replayOnce());
+  }
+
+  #replayOnce(): Promise<SpoolFlushResult> {
     this.#replaying ??= this.#replay().finally(() => {
       this.#replaying = undefined;
     });
@@ -270,7 +277,7 @@ export class HttpStorage implements StorageAdapter {
     clearTimeout(this.#replayTimer);
     this.#replayTimer = setTimeout(() => {
       if (this.#closed) return;
-      void this.flushSpool().then((r) => {
+      void this.#replayOnce().then((r) => {
         // More was spooled while this pass ran: go again (a failure has already scheduled its own retry).
         if (r.error === null && r.delivered > 0 && this.#spool?.hasPending) this.#scheduleReplay(0);
       });
