@@ -3,11 +3,12 @@
 //   send:   record `count` events in small bursts, shut down, print {"stats":...}.
 //   spool:  record `count` events (the server is down), flush (they land in the spool), print "spooled", wait to be killed.
 //   replay: send what the spool holds, print {"replay":...}, exit.
+//   exit:   record `count` events and call process.exit() at once (the synchronous exit hook spools them).
 import { TokenTracker } from "tokenledger";
 import { httpStorage } from "tokenledger/http";
 
 interface Args {
-  mode: "send" | "spool" | "replay";
+  mode: "send" | "spool" | "replay" | "exit";
   url: string;
   apiKey: string;
   spoolDir: string;
@@ -15,6 +16,8 @@ interface Args {
   team?: string;
   costUsd?: string;
   unsafe?: boolean;
+  /** Spread the events over about a second (so a server restart lands mid-run). */
+  slow?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? "{}") as Args;
@@ -57,9 +60,15 @@ if (args.mode === "replay") {
     logger: false,
   });
   const count = args.count ?? 100;
+  if (args.mode === "exit") {
+    await tracker.storage(); // opened, as in an app that has been running a while
+    for (let i = 0; i < count; i++) record(tracker, i);
+    process.exit(0); // no flush, no shutdown: only the synchronous exit hook runs
+  }
   for (let i = 0; i < count; i++) {
     record(tracker, i);
-    if (i % 25 === 24) await new Promise((r) => setTimeout(r, 10));
+    if (i === 24) process.stdout.write("started\n");
+    if (i % 25 === 24) await new Promise((r) => setTimeout(r, args.slow ? 60 : 5));
   }
   if (args.mode === "spool") {
     await tracker.flush({ timeoutMs: 20_000 });
