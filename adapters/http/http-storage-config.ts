@@ -19,7 +19,8 @@ export interface HttpStorageOptions {
   readonly maxSpoolBytes?: number;
   /** Backoff between replays while the server is down; default the tracker's (500 ms ×2, 30 s cap, ±20 %). */
   readonly retry?: Partial<BackoffPolicy>;
-  readonly logger?: Logger;
+  /** Where delivery problems are reported; default stderr, `false` for none. */
+  readonly logger?: Logger | false;
   /** A fetch implementation (default the global one, Node's undici). */
   readonly fetch?: typeof fetch;
   /**

@@ -76,7 +76,7 @@ export class HttpStorage implements StorageAdapter {
     const url = parseServerUrl(options.url, "httpStorage({ url })");
     const apiKey = resolveApiKey(options.apiKey, "apiKey");
     this.#baseUrl = url.baseUrl;
-    this.#log = options.logger ?? stderrLogger;
+    this.#log = safeLogger(options.logger === false ? undefined : (options.logger ?? stderrLogger));
     const timeoutMs = options.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
       throw new TokenLedgerConfigError(`requestTimeoutMs must be a positive number of ms (got ${timeoutMs})`);
@@ -284,6 +284,18 @@ export class HttpStorage implements StorageAdapter {
     }, delayMs);
     this.#replayTimer.unref();
   }
+}
+
+/** A logger that can never throw into the write path. */
+function safeLogger(inner: Logger | undefined): Logger {
+  const call = (fn: ((m: string) => void) | undefined, m: string) => {
+    try {
+      fn?.call(inner, m);
+    } catch {
+      /* a logger must not break delivery */
+    }
+  };
+  return { warn: (m) => call(inner?.warn, m), error: (m) => call(inner?.error, m) };
 }
 
 function writeOnly(method: string): TokenLedgerConfigError {
