@@ -58,7 +58,6 @@ export class HttpStorage implements StorageAdapter {
   readonly #spool: Spool | null;
   readonly #backoff: BackoffPolicy;
   readonly #log: Logger;
-  readonly #baseUrl: string;
   #init: Promise<void> | undefined;
   #failures = 0;
   /** While the server is known to be down, batches go straight to the spool instead of waiting on it. */
@@ -75,7 +74,6 @@ export class HttpStorage implements StorageAdapter {
   constructor(options: HttpStorageOptions) {
     const url = parseServerUrl(options.url, "httpStorage({ url })");
     const apiKey = resolveApiKey(options.apiKey, "apiKey");
-    this.#baseUrl = url.baseUrl;
     this.#log = safeLogger(options.logger === false ? undefined : (options.logger ?? stderrLogger));
     const timeoutMs = options.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
@@ -131,7 +129,8 @@ export class HttpStorage implements StorageAdapter {
     try {
       await this.#deliver(events);
     } catch (err) {
-      const e = err instanceof StorageError ? err : new StorageError(String(err), "transient", { cause: err });
+      const e =
+        err instanceof StorageError ? err : new StorageError(String(err), "transient", { cause: err });
       if (e.kind === "row" || !this.#spool) throw e;
       this.#onFailure(e);
       if (await this.#spool.append(events)) return;

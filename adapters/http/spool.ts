@@ -1,12 +1,4 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  writeSync,
-  type PathLike,
-} from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, type PathLike } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -214,7 +206,10 @@ export class Spool {
     if (!active) return;
     this.#active = undefined;
     await active.handle.close().catch(() => undefined);
-    const from = join(this.dir, spoolFileName({ state: "w", host: THIS_HOST, pid: process.pid, id: active.id }));
+    const from = join(
+      this.dir,
+      spoolFileName({ state: "w", host: THIS_HOST, pid: process.pid, id: active.id }),
+    );
     await rename(from, join(this.dir, spoolFileName({ state: "r", id: active.id }))).catch(() => undefined);
   }
 
@@ -249,7 +244,10 @@ export class Spool {
       try {
         if (events.length > 0) await send(events);
       } catch (err) {
-        if (this.#claim) await rename(path, join(this.dir, spoolFileName({ state: "r", id: file.id }))).catch(() => undefined);
+        if (this.#claim)
+          await rename(path, join(this.dir, spoolFileName({ state: "r", id: file.id }))).catch(
+            () => undefined,
+          );
         await this.#measure();
         throw err;
       }
@@ -263,7 +261,10 @@ export class Spool {
 
   async #claimFile(name: string, file: SpoolFile): Promise<string | null> {
     this.#ownIds.add(file.id);
-    const claimed = join(this.dir, spoolFileName({ state: "c", host: THIS_HOST, pid: process.pid, id: file.id }));
+    const claimed = join(
+      this.dir,
+      spoolFileName({ state: "c", host: THIS_HOST, pid: process.pid, id: file.id }),
+    );
     try {
       await rename(join(this.dir, name), claimed);
       return claimed;

@@ -149,13 +149,9 @@ function networkError(err: unknown, url: string, timeoutMs: number): UsageReques
   const code = typeof e?.cause?.code === "string" ? ` (${e.cause.code})` : "";
   const detail = String(e?.cause?.message ?? e?.message ?? err);
   // Every network failure (refused, reset, DNS, TLS) may pass: retry, and spool meanwhile.
-  return new UsageRequestError(
-    `POST ${url}: ${redactSecrets(detail)}${code}`,
-    "transient",
-    null,
-    null,
-    { cause: err },
-  );
+  return new UsageRequestError(`POST ${url}: ${redactSecrets(detail)}${code}`, "transient", null, null, {
+    cause: err,
+  });
 }
 
 /**
@@ -177,9 +173,7 @@ function statusError(res: Response, text: string, url: string): UsageRequestErro
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; field?: unknown } };
     const err = body.error;
     if (err) {
-      detail = [err.code, err.field, err.message]
-        .filter((v) => typeof v === "string" && v)
-        .join(": ");
+      detail = [err.code, err.field, err.message].filter((v) => typeof v === "string" && v).join(": ");
     }
   } catch {
     detail = text.slice(0, 200);

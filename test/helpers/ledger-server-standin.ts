@@ -36,7 +36,13 @@ export interface TestLedgerServer {
   readonly httpUrl: string;
   readonly apiKey: string;
   /** What the server answered so far (every POST, every event). */
-  readonly counts: { requests: number; created: number; duplicates: number; conflicts: number; badRequests: number };
+  readonly counts: {
+    requests: number;
+    created: number;
+    duplicates: number;
+    conflicts: number;
+    badRequests: number;
+  };
   /** Stop listening and cut open connections (state and storage kept): the server is "down". */
   stop(): Promise<void>;
   /** Listen again on the same port. */
@@ -184,11 +190,17 @@ function validateBatch(body: unknown): { wire: Record<string, unknown>; event: L
     const e = w as Record<string, unknown>;
     if (typeof e.id !== "string" || e.id === "") throw new BadRequest("id is required", f("id"));
     const ts = typeof e.timestamp === "string" ? new Date(e.timestamp) : null;
-    if (!ts || Number.isNaN(ts.getTime())) throw new BadRequest("timestamp must be an ISO-8601 time", f("timestamp"));
+    if (!ts || Number.isNaN(ts.getTime()))
+      throw new BadRequest("timestamp must be an ISO-8601 time", f("timestamp"));
     if (typeof e.provider !== "string" || e.provider === "")
       throw new BadRequest("provider is required", f("provider"));
-    if (typeof e.usage !== "object" || e.usage === null) throw new BadRequest("usage is required", f("usage"));
-    if (e.costUsd !== undefined && e.costUsd !== null && !(typeof e.costUsd === "string" && /^\d+(\.\d+)?$/.test(e.costUsd)))
+    if (typeof e.usage !== "object" || e.usage === null)
+      throw new BadRequest("usage is required", f("usage"));
+    if (
+      e.costUsd !== undefined &&
+      e.costUsd !== null &&
+      !(typeof e.costUsd === "string" && /^\d+(\.\d+)?$/.test(e.costUsd))
+    )
       throw new BadRequest("costUsd must be a decimal string or null", f("costUsd"));
     const str = (k: string) => (typeof e[k] === "string" ? (e[k] as string) : null);
     const event: LedgerEvent = {

@@ -7,7 +7,11 @@ const KEY = "tl_abcd1234_SECRETsecretSECRETsecretSECRETsecret99";
 
 describe("remote ingest: bad URLs and missing keys are setup errors naming what to fix", () => {
   it("accepts https://, tokenledger+https:// and tokenledger+http:// as a server target", () => {
-    for (const url of ["https://ledger.example.com", "tokenledger+https://ledger.example.com/base", "tokenledger+http://127.0.0.1:8787"]) {
+    for (const url of [
+      "https://ledger.example.com",
+      "tokenledger+https://ledger.example.com/base",
+      "tokenledger+http://127.0.0.1:8787",
+    ]) {
       expect(parseDatabaseUrl(url).kind).toBe("http");
     }
   });
@@ -29,7 +33,9 @@ describe("remote ingest: bad URLs and missing keys are setup errors naming what 
     expect(message).toMatch(/apiKey option/);
     expect(message).toMatch(/TOKENLEDGER_API_KEY/);
     expect(message).not.toContain("hunter2");
-    expect(() => httpStorage({ url: "https://k:s@ledger.example.com", apiKey: KEY })).toThrow(/httpStorage\(\{ url \}\)/);
+    expect(() => httpStorage({ url: "https://k:s@ledger.example.com", apiKey: KEY })).toThrow(
+      /httpStorage\(\{ url \}\)/,
+    );
   });
 
   it("refuses a key in the query string", () => {
@@ -50,9 +56,13 @@ describe("remote ingest: bad URLs and missing keys are setup errors naming what 
     const saved = process.env.TOKENLEDGER_API_KEY;
     delete process.env.TOKENLEDGER_API_KEY;
     try {
-      expect(() => httpStorage({ url: "https://ledger.example.com" })).toThrow(/apiKey option or the TOKENLEDGER_API_KEY/);
+      expect(() => httpStorage({ url: "https://ledger.example.com" })).toThrow(
+        /apiKey option or the TOKENLEDGER_API_KEY/,
+      );
       // Through the resolver (a URL in TOKENLEDGER_DATABASE_URL), the same message.
-      const target = resolveDatabaseTarget(undefined, { TOKENLEDGER_DATABASE_URL: "https://ledger.example.com" });
+      const target = resolveDatabaseTarget(undefined, {
+        TOKENLEDGER_DATABASE_URL: "https://ledger.example.com",
+      });
       await expect(resolveStorage(target)).rejects.toThrow(/TOKENLEDGER_API_KEY/);
     } finally {
       if (saved !== undefined) process.env.TOKENLEDGER_API_KEY = saved;

@@ -49,7 +49,11 @@ async function setup(opts: Partial<HttpStorageOptions> = {}): Promise<{
 
 const events = (count: number, cost = "0.001") =>
   Array.from({ length: count }, (_, i) =>
-    ledgerEvent({ at: new Date(Date.UTC(2026, 10, 1, 12) + i * 1000).toISOString(), costUsd: cost, unpriced: false }),
+    ledgerEvent({
+      at: new Date(Date.UTC(2026, 10, 1, 12) + i * 1000).toISOString(),
+      costUsd: cost,
+      unpriced: false,
+    }),
   );
 
 async function totals(ledger: StorageAdapter) {
@@ -61,7 +65,12 @@ describe("tokenledger/http: delivery to the server", () => {
     const { server, ledger, client } = await setup();
     const tracker = new TokenTracker({ storage: client, logger: false, maxBatchSize: 50 });
     for (let i = 0; i < 230; i++)
-      tracker.record({ provider: "openai", model: "gpt-4o", usage: { uncachedInputTokens: 3 }, costUsd: "0.000000000333" });
+      tracker.record({
+        provider: "openai",
+        model: "gpt-4o",
+        usage: { uncachedInputTokens: 3 },
+        costUsd: "0.000000000333",
+      });
     const r = await tracker.flush();
     expect(r.persisted).toBe(230);
     expect(server.counts.created).toBe(230);
@@ -179,7 +188,8 @@ describe("tokenledger/http: delivery to the server", () => {
     const { server, client } = await setup({ maxSpoolBytes: 20_000 });
     await server.stop();
     let refusedError: unknown;
-    for (let i = 0; i < 10 && !refusedError; i++) await client.insertBatch(events(10)).catch((e: unknown) => (refusedError = e));
+    for (let i = 0; i < 10 && !refusedError; i++)
+      await client.insertBatch(events(10)).catch((e: unknown) => (refusedError = e));
     expect(refusedError).toBeInstanceOf(StorageError);
     expect((refusedError as StorageError).kind).toBe("transient"); // the tracker keeps it queued and retries
     expect((refusedError as Error).message).toMatch(/spool/);
@@ -200,7 +210,9 @@ describe("tokenledger/http: delivery to the server", () => {
   });
 
   it("a wrong key is a 401: batches are kept in the spool, one clear error is logged", async () => {
-    const { server, client, logs } = await setup({ apiKey: "tl_wrongkey_0000000000000000000000000000000000" });
+    const { server, client, logs } = await setup({
+      apiKey: "tl_wrongkey_0000000000000000000000000000000000",
+    });
     await client.insertBatch(events(4));
     await client.insertBatch(events(4));
     expect(server.counts.created).toBe(0);

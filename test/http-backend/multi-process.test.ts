@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { postgresStorage } from "tokenledger/postgres";
 import { describePg, dropSchema, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { startTestLedgerServer } from "../helpers/ledger-server-standin.js";
@@ -30,7 +30,15 @@ describePg("remote ingest: 4 processes into one server backed by PostgreSQL", ()
       const children = await Promise.all(
         [0, 1, 2, 3].map((i) =>
           spawnChild("http-sender.ts", [
-            JSON.stringify({ mode: "send", url: server.url, apiKey: server.apiKey, spoolDir, count: PER, team: `team${i}`, slow: true }),
+            JSON.stringify({
+              mode: "send",
+              url: server.url,
+              apiKey: server.apiKey,
+              spoolDir,
+              count: PER,
+              team: `team${i}`,
+              slow: true,
+            }),
           ]),
         ),
       );
@@ -54,7 +62,9 @@ describePg("remote ingest: 4 processes into one server backed by PostgreSQL", ()
 
       // Whatever was still spooled when a sender exited goes out with the next start.
       const replay = await childOutput(
-        await spawnChild("http-sender.ts", [JSON.stringify({ mode: "replay", url: server.url, apiKey: server.apiKey, spoolDir })]),
+        await spawnChild("http-sender.ts", [
+          JSON.stringify({ mode: "replay", url: server.url, apiKey: server.apiKey, spoolDir }),
+        ]),
       );
       expect(replay.code, replay.stderr).toBe(0);
       expect(readdirSync(spoolDir)).toEqual([]);

@@ -12,10 +12,38 @@ let server: TestLedgerServer;
 
 beforeAll(async () => {
   await seedLedger(box.ledger, [
-    { at: "2026-10-03T10:00:00Z", model: "gpt-4o", teamId: "eng", costUsd: "0.125", unpriced: false, usage: { uncachedInputTokens: 100, outputTokens: 20 } },
-    { at: "2026-10-20T10:00:00Z", model: "claude-sonnet-4", provider: "anthropic", teamId: "eng", costUsd: "1.5", unpriced: false, usage: { uncachedInputTokens: 1000 } },
-    { at: "2026-11-02T10:00:00Z", model: "gpt-4o", teamId: "ops", costUsd: "0.000000000001", unpriced: false, usage: { outputTokens: 7 } },
-    { at: "2026-11-05T10:00:00Z", model: "mystery", teamId: "ops", costUsd: null, usage: { outputTokens: 3 } },
+    {
+      at: "2026-10-03T10:00:00Z",
+      model: "gpt-4o",
+      teamId: "eng",
+      costUsd: "0.125",
+      unpriced: false,
+      usage: { uncachedInputTokens: 100, outputTokens: 20 },
+    },
+    {
+      at: "2026-10-20T10:00:00Z",
+      model: "claude-sonnet-4",
+      provider: "anthropic",
+      teamId: "eng",
+      costUsd: "1.5",
+      unpriced: false,
+      usage: { uncachedInputTokens: 1000 },
+    },
+    {
+      at: "2026-11-02T10:00:00Z",
+      model: "gpt-4o",
+      teamId: "ops",
+      costUsd: "0.000000000001",
+      unpriced: false,
+      usage: { outputTokens: 7 },
+    },
+    {
+      at: "2026-11-05T10:00:00Z",
+      model: "mystery",
+      teamId: "ops",
+      costUsd: null,
+      usage: { outputTokens: 3 },
+    },
   ]);
   ledger = sqliteStorage({ path: box.ledger });
   await ledger.init();
@@ -34,7 +62,9 @@ describe("tokenledger report --server", () => {
     const args = ["report", "-p", "monthly", "--group-by", "team", "--tz", "UTC"];
     const [local, remote, localTable, remoteTable] = await Promise.all([
       runCli([...args, "--json"], { env: env() }),
-      runCli([...args, "--json", "--server", server.url], { env: { ...env(), TOKENLEDGER_DATABASE_URL: "/nonexistent/ledger.db" } }),
+      runCli([...args, "--json", "--server", server.url], {
+        env: { ...env(), TOKENLEDGER_DATABASE_URL: "/nonexistent/ledger.db" },
+      }),
       runCli(args, { env: env() }),
       runCli([...args, "--server", server.url], { env: env() }),
     ]);
@@ -49,7 +79,9 @@ describe("tokenledger report --server", () => {
   it("without a key, the error names TOKENLEDGER_API_KEY; a wrong key is a 401 saying to check it", async () => {
     const [missing, wrong] = await Promise.all([
       runCli(["report", "--server", server.url], { env: box.env }),
-      runCli(["report", "--server", server.url], { env: { ...box.env, TOKENLEDGER_API_KEY: "tl_wrong000_00000000000000000000000000000000" } }),
+      runCli(["report", "--server", server.url], {
+        env: { ...box.env, TOKENLEDGER_API_KEY: "tl_wrong000_00000000000000000000000000000000" },
+      }),
     ]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/TOKENLEDGER_API_KEY/);

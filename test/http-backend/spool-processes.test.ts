@@ -40,7 +40,9 @@ describe("remote ingest spool across processes", () => {
       child.kill("SIGKILL");
       expect((await exit).signal).toBe("SIGKILL");
       // The dead writer's file is still named as its own (w_<host>_<pid>_...): never sealed, claimable now.
-      expect(readdirSync(spoolDir).some((f) => f.startsWith(`w_`) && f.includes(`_${child.pid}_`))).toBe(true);
+      expect(readdirSync(spoolDir).some((f) => f.startsWith(`w_`) && f.includes(`_${child.pid}_`))).toBe(
+        true,
+      );
 
       await server.start();
       expect(await replayChild(server.url, server.apiKey, spoolDir)).toBe(120);
@@ -85,12 +87,18 @@ describe("remote ingest spool across processes", () => {
     const spool = new Spool({ dir: spoolDir, maxBytes: 64 * 1024 * 1024 });
     for (let f = 0; f < 30; f++) {
       const events = Array.from({ length: 10 }, (_, i) =>
-        ledgerEvent({ at: new Date(Date.UTC(2026, 10, 1) + f * 100 + i).toISOString(), costUsd: "0.01", unpriced: false }),
+        ledgerEvent({
+          at: new Date(Date.UTC(2026, 10, 1) + f * 100 + i).toISOString(),
+          costUsd: "0.01",
+          unpriced: false,
+        }),
       );
       expect(spool.appendSync(events)).toBe(true); // one sealed file per call
     }
     try {
-      const delivered = await Promise.all([0, 1, 2].map(() => replayChild(server.url, server.apiKey, spoolDir, unsafe)));
+      const delivered = await Promise.all(
+        [0, 1, 2].map(() => replayChild(server.url, server.apiKey, spoolDir, unsafe)),
+      );
       const totals = (await ledger.rollup({ since: new Date(0) })).totals;
       return { delivered, counts: { ...server.counts }, events: totals.events, left: readdirSync(spoolDir) };
     } finally {

@@ -98,7 +98,9 @@ JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, u
   command.action(
     run(async (ctx, opts: ReportOptions & { import?: string | boolean }) => {
       if (opts.import && opts.server)
-        throw new TokenLedgerConfigError("--import reads local agent logs: it does not combine with --server");
+        throw new TokenLedgerConfigError(
+          "--import reads local agent logs: it does not combine with --server",
+        );
       if (opts.import) await importBeforeReport(ctx, importAgentsOption(opts.import));
       await report(ctx, opts);
     }),

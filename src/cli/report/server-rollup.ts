@@ -35,7 +35,9 @@ export function serverRollupSource(server: string, env: NodeJS.ProcessEnv = proc
       try {
         return JSON.parse(text) as RollupResult;
       } catch {
-        throw new TokenLedgerError(`--server ${baseUrl}: the answer is not JSON; is this a tokenledger server?`);
+        throw new TokenLedgerError(
+          `--server ${baseUrl}: the answer is not JSON; is this a tokenledger server?`,
+        );
       }
     },
   };
@@ -55,7 +57,9 @@ export function aggregateParams(q: RollupQuery): URLSearchParams {
   for (const [dim, value] of Object.entries(q.where ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
       if (v === null)
-        throw new TokenLedgerConfigError(`--where ${dim}: matching a missing value is not available with --server`);
+        throw new TokenLedgerConfigError(
+          `--where ${dim}: matching a missing value is not available with --server`,
+        );
       p.append(dim, v as string);
     }
   }
