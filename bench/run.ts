@@ -37,6 +37,7 @@ const BENCHES: Record<string, BenchEntry> = {
   budget: { file: "budget-check.ts", budget: [600, 180] },
   reprice: { file: "reprice.ts", budget: [900, 120] },
   advice: { file: "advice.ts", budget: [1800, 180] },
+  "http-ingest": { file: "http-ingest.ts", budget: [600, 120] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")
