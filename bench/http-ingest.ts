@@ -39,14 +39,21 @@ const CASES: Record<string, (events: readonly LedgerEvent[]) => Promise<number>>
   direct: async (events) => {
     const ledger = await freshLedger();
     const ms = await inBatches(ledger, events);
-    check((await ledger.rollup({ since: new Date(0) })).totals.events === events.length, "direct: every event stored");
+    check(
+      (await ledger.rollup({ since: new Date(0) })).totals.events === events.length,
+      "direct: every event stored",
+    );
     await ledger.close();
     return ms;
   },
   http: async (events) => {
     const ledger = await freshLedger();
     const server = await startTestLedgerServer({ storage: ledger });
-    const client = httpStorage({ url: server.url, apiKey: server.apiKey, spoolDir: join(dir, `spool-${++seq}`) });
+    const client = httpStorage({
+      url: server.url,
+      apiKey: server.apiKey,
+      spoolDir: join(dir, `spool-${++seq}`),
+    });
     await client.init();
     const ms = await inBatches(client, events);
     check(server.counts.created === events.length, `http: server created ${server.counts.created}`);

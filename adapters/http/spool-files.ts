@@ -16,6 +16,12 @@ export type SpoolFile =
 
 export const THIS_HOST = hostname().replace(/[^A-Za-z0-9.-]/g, "-") || "host";
 
+/**
+ * Ids of the spool files this process created or claimed, shared by every spool instance in the process: two
+ * storages on one directory must not take each other's open file for a dead process's.
+ */
+export const PROCESS_OWN_IDS = new Set<string>();
+
 export function newSpoolId(): string {
   // Time first so that names sort roughly oldest first: replay keeps the order batches were spooled in.
   return `${Date.now().toString(36).padStart(9, "0")}${randomBytes(6).toString("hex")}`;

@@ -5,6 +5,7 @@ import {
   claimable,
   newSpoolId,
   parseSpoolFileName,
+  PROCESS_OWN_IDS,
   spoolFileName,
   THIS_HOST,
   type SpoolFile,
@@ -79,7 +80,7 @@ export class Spool {
   readonly #maxBytes: number;
   readonly #claim: boolean;
   /** Ids of files this process created (writing or claimed): never mistaken for a dead process's. */
-  readonly #ownIds = new Set<string>();
+  readonly #ownIds = PROCESS_OWN_IDS;
   #active: { handle: FileHandle; id: string; bytes: number } | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #dirReady: Promise<void> | undefined;
