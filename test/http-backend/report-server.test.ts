@@ -60,17 +60,20 @@ describe("tokenledger report --server", () => {
 
   it("prints what a local report prints, from the server's aggregate API (JSON and table)", async () => {
     const args = ["report", "-p", "monthly", "--group-by", "team", "--tz", "UTC"];
-    const [local, remote, localTable, remoteTable] = await Promise.all([
+    const [local, remote, localTable, remoteTable, viaTarget] = await Promise.all([
       runCli([...args, "--json"], { env: env() }),
       runCli([...args, "--json", "--server", server.url], {
         env: { ...env(), TOKENLEDGER_DATABASE_URL: "/nonexistent/ledger.db" },
       }),
       runCli(args, { env: env() }),
       runCli([...args, "--server", server.url], { env: env() }),
+      // A ledger configured as the server's URL is read through the API without --server.
+      runCli([...args, "--json"], { env: { ...env(), TOKENLEDGER_DATABASE_URL: server.url } }),
     ]);
     expect(remote.code, remote.stderr).toBe(0);
     expect(local.code, local.stderr).toBe(0);
     expect(remote.stdout).toBe(local.stdout);
+    expect(viaTarget.stdout).toBe(local.stdout);
     expect(JSON.parse(remote.stdout).totals.costUsd).toBe("1.625000000001");
     expect(remoteTable.stdout).toBe(localTable.stdout);
     expect(remoteTable.stderr).toContain("1 event(s) have no price");

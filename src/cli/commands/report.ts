@@ -128,11 +128,13 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     if (!groupBy.includes("model")) groupBy.push("model");
   }
   const where = toWhere(opts.where);
-  if (opts.server && (period === "blocks" || groupBy.includes("session")))
+  // A ledger configured as a server URL (--db / TOKENLEDGER_DATABASE_URL https://...) is read through its API too.
+  const server = opts.server ?? (ctx.target.kind === "http" ? ctx.target.url : undefined);
+  if (server && (period === "blocks" || groupBy.includes("session")))
     throw new TokenLedgerConfigError(
       `--server: ${period === "blocks" ? "--period blocks" : "grouping by session"} is not available from a server (it reads aggregates only)`,
     );
-  const source: RollupSource = opts.server ? serverRollupSource(opts.server) : await ctx.existingStorage();
+  const source: RollupSource = server ? serverRollupSource(server) : await ctx.existingStorage();
 
   if (period === "blocks") {
     const storage = await ctx.existingStorage();
