@@ -107,7 +107,15 @@ export class HttpStorage implements StorageAdapter {
   init(): Promise<void> {
     this.#init ??= (async () => {
       if (!this.#spool) return;
-      await this.#spool.open();
+      try {
+        await this.#spool.open();
+      } catch (err) {
+        // An unwritable state directory must not stop delivery: sending works, only spooling will fail (and say so).
+        this.#log.warn(
+          `spool directory ${this.#spool.dir} is not usable (${(err as Error).message}); batches the server cannot take now stay in memory`,
+        );
+        return;
+      }
       if (this.#spool.hasPending) this.#scheduleReplay(0);
     })();
     this.#init.catch(() => {

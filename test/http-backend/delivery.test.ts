@@ -222,3 +222,34 @@ describe("tokenledger/http: delivery to the server", () => {
     expect(authLogs[0]).toMatch(/apiKey option or TOKENLEDGER_API_KEY/);
   });
 });
+
+describe("tokenledger/http: an unusable spool directory", () => {
+  it("does not stop delivery; failures then go back to the tracker's queue", async () => {
+    const dir = join(root, "blocked");
+    writeFileSync(dir, "a file where the spool directory should be");
+    const ledger = sqliteStorage({ path: join(root, "blocked.db") });
+    await ledger.init();
+    const server = await startTestLedgerServer({ storage: ledger });
+    const logs: string[] = [];
+    const client = httpStorage({
+      url: server.url,
+      apiKey: server.apiKey,
+      spoolDir: join(dir, "spool"),
+      logger: { warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+    });
+    try {
+      await client.init();
+      expect(logs.join("\n")).toMatch(/spool directory .* is not usable/);
+      await client.insertBatch(events(3));
+      expect(server.counts.created).toBe(3);
+      await server.stop();
+      const err = await client.insertBatch(events(2)).catch((e: unknown) => e);
+      expect((err as StorageError).kind).toBe("transient");
+      expect(client.stats().refusedEvents).toBe(2);
+    } finally {
+      await client.close();
+      await server.close();
+      await ledger.close();
+    }
+  });
+});
