@@ -79,6 +79,17 @@ describe("tokenledger report --server", () => {
     expect(remoteTable.stderr).toContain("1 event(s) have no price");
   }, 60_000);
 
+  it("costs --server prints what costs prints locally", async () => {
+    const args = ["costs", "--period", "monthly", "--tz", "UTC", "--json"];
+    const [local, remote] = await Promise.all([
+      runCli(args, { env: env() }),
+      runCli([...args, "--server", server.url], { env: env() }),
+    ]);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.stdout).toBe(local.stdout);
+    expect(remote.stdout).toContain("1.625000000001");
+  }, 60_000);
+
   it("without a key, the error names TOKENLEDGER_API_KEY; a wrong key is a 401 saying to check it", async () => {
     const [missing, wrong] = await Promise.all([
       runCli(["report", "--server", server.url], { env: box.env }),

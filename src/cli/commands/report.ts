@@ -11,7 +11,7 @@ import { importBeforeReport, REPORT_IMPORT_AGENTS } from "./import.js";
 import { blendSubscriptions } from "../report/blended.js";
 import { computeBlocks } from "../report/blocks.js";
 import { sumMeasures } from "../report/measures.js";
-import { serverRollupSource, type RollupSource } from "../report/server-rollup.js";
+import { rollupSource, serverFor, SERVER_OPTION_HELP } from "../report/server-rollup.js";
 import {
   addFilterOptions,
   addOutputOptions,
@@ -73,10 +73,7 @@ export function registerReport(program: Command, run: Runner): Command {
     "--import [agents]",
     `import agent logs first (comma list of ${REPORT_IMPORT_AGENTS.join(", ")}; default all found)`,
   );
-  command.option(
-    "--server <url>",
-    "read from a tokenledger server (https://host or tokenledger+http://host) instead of a local ledger; key in TOKENLEDGER_API_KEY",
-  );
+  command.option("--server <url>", SERVER_OPTION_HELP);
   addOutputOptions(command);
   command.addHelpText(
     "after",
@@ -128,13 +125,11 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     if (!groupBy.includes("model")) groupBy.push("model");
   }
   const where = toWhere(opts.where);
-  // A ledger configured as a server URL (--db / TOKENLEDGER_DATABASE_URL https://...) is read through its API too.
-  const server = opts.server ?? (ctx.target.kind === "http" ? ctx.target.url : undefined);
-  if (server && (period === "blocks" || groupBy.includes("session")))
+  if (serverFor(ctx, opts.server) && (period === "blocks" || groupBy.includes("session")))
     throw new TokenLedgerConfigError(
       `--server: ${period === "blocks" ? "--period blocks" : "grouping by session"} is not available from a server (it reads aggregates only)`,
     );
-  const source: RollupSource = server ? serverRollupSource(server) : await ctx.existingStorage();
+  const source = await rollupSource(ctx, opts.server);
 
   if (period === "blocks") {
     const storage = await ctx.existingStorage();

@@ -1,4 +1,5 @@
 import type { RollupQuery, RollupResult } from "../../core/query.js";
+import type { CliContext } from "../context.js";
 import { TokenLedgerConfigError, TokenLedgerError } from "../../core/errors.js";
 import { redactSecrets } from "../../core/redact.js";
 import { parseServerUrl, resolveApiKey } from "../../core/server-url.js";
@@ -85,4 +86,18 @@ function describeError(status: number, text: string): string {
           ? " (no tokenledger API at this URL)"
           : "";
   return `HTTP ${status}${detail ? ` ${redactSecrets(detail)}` : ""}${hint}`;
+}
+
+export const SERVER_OPTION_HELP =
+  "read from a tokenledger server (https://host or tokenledger+http://host) instead of a local ledger; key in TOKENLEDGER_API_KEY";
+
+/** `--server`, else the ledger itself when it is configured as a server URL (`--db` / TOKENLEDGER_DATABASE_URL). */
+export function serverFor(ctx: CliContext, flag: string | undefined): string | undefined {
+  return flag ?? (ctx.target.kind === "http" ? ctx.target.url : undefined);
+}
+
+/** Where a read command's rollups come from: the server's API, or the local ledger (which must exist). */
+export async function rollupSource(ctx: CliContext, flag: string | undefined): Promise<RollupSource> {
+  const server = serverFor(ctx, flag);
+  return server ? serverRollupSource(server) : ctx.existingStorage();
 }
