@@ -118,7 +118,7 @@ export class Spool {
   /** Create the directory and measure what earlier processes left. */
   async open(): Promise<void> {
     await this.#ensureDir();
-    await this.#measure();
+    await this.#serial(() => this.#measure());
   }
 
   /**
@@ -126,9 +126,7 @@ export class Spool {
    * the caller keeps the events (the tracker's in-memory queue) and nothing is half-counted.
    */
   append(events: readonly unknown[]): Promise<boolean> {
-    const run = this.#chain.then(() => this.#append(events));
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#serial(() => this.#append(events));
   }
 
   async #append(events: readonly unknown[]): Promise<boolean> {
@@ -197,9 +195,7 @@ export class Spool {
 
   /** Close this process's file and mark it ready, so any process (this one included) may claim and send it. */
   seal(): Promise<void> {
-    const run = this.#chain.then(() => this.#seal());
-    this.#chain = run.catch(() => undefined);
-    return run;
+    return this.#serial(() => this.#seal());
   }
 
   async #seal(): Promise<void> {
@@ -249,14 +245,14 @@ export class Spool {
           await rename(path, join(this.dir, spoolFileName({ state: "r", id: file.id }))).catch(
             () => undefined,
           );
-        await this.#measure();
+        await this.#serial(() => this.#measure());
         throw err;
       }
       await unlink(path).catch(() => undefined);
       delivered += events.length;
       this.#replayed += events.length;
     }
-    await this.#measure();
+    await this.#serial(() => this.#measure());
     return delivered;
   }
 
@@ -272,6 +268,16 @@ export class Spool {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Appends, sealing and measuring run one at a time: a measurement taken while an append is in flight would
+   * overwrite the byte count with a stale one and let the spool grow past its bound.
+   */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(fn);
+    this.#chain = run.catch(() => undefined);
+    return run;
   }
 
   async #measure(): Promise<void> {

@@ -188,7 +188,12 @@ function validateBatch(body: unknown): { wire: Record<string, unknown>; event: L
     const f = (name: string) => `events[${i}].${name}`;
     if (typeof w !== "object" || w === null) throw new BadRequest("not an object", `events[${i}]`);
     const e = w as Record<string, unknown>;
-    if (typeof e.id !== "string" || e.id === "") throw new BadRequest("id is required", f("id"));
+    // As the real server: the events table keys on a UUID (the SDK's UUIDv7), lowercase.
+    if (
+      typeof e.id !== "string" ||
+      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(e.id)
+    )
+      throw new BadRequest("id must be a lowercase UUID", f("id"));
     const ts = typeof e.timestamp === "string" ? new Date(e.timestamp) : null;
     if (!ts || Number.isNaN(ts.getTime()))
       throw new BadRequest("timestamp must be an ISO-8601 time", f("timestamp"));
@@ -270,7 +275,7 @@ function aggregateQuery(p: URLSearchParams): RollupQuery {
   const limit = p.get("limit");
   return {
     since: date("from", new Date(Date.now() - 30 * 86_400_000)),
-    until: date("to", new Date(Date.now() + 86_400_000)),
+    until: date("to", new Date()),
     groupBy: groupBy as Dimension[],
     ...(granularity ? { bucket: granularity as TimeBucket, timeZone: p.get("tz") ?? "UTC" } : {}),
     ...(Object.keys(where).length > 0 ? { where } : {}),
