@@ -20,6 +20,9 @@ import { Spool, type SpoolStats } from "./spool.js";
 import { defaultSpoolDir } from "./spool-dir.js";
 import { UsageClient, UsageRequestError } from "./usage-client.js";
 
+/** How long close() keeps claiming spool files to send. */
+const CLOSE_REPLAY_MS = 2000;
+
 const stderrLogger: Logger = {
   warn: (m) => process.stderr.write(`[tokenledger] warn: ${m}\n`),
   error: (m) => process.stderr.write(`[tokenledger] error: ${m}\n`),
@@ -158,12 +161,13 @@ export class HttpStorage implements StorageAdapter {
    * Send what is spooled now (this process's and what dead processes left). A pass already running (a background
    * retry) is waited for first, then a fresh pass runs. Never rejects.
    */
-  flushSpool(): Promise<SpoolFlushResult> {
-    return (this.#replaying ?? Promise.resolve()).then(() => this.#replayOnce());
+  flushSpool(options: { timeoutMs?: number } = {}): Promise<SpoolFlushResult> {
+    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    return (this.#replaying ?? Promise.resolve()).then(() => this.#replayOnce(() => Date.now() >= deadline));
   }
 
-  #replayOnce(): Promise<SpoolFlushResult> {
-    this.#replaying ??= this.#replay().finally(() => {
+  #replayOnce(stop: () => boolean): Promise<SpoolFlushResult> {
+    this.#replaying ??= this.#replay(stop).finally(() => {
       this.#replaying = undefined;
     });
     return this.#replaying;
@@ -206,7 +210,9 @@ export class HttpStorage implements StorageAdapter {
     clearTimeout(this.#replayTimer);
     if (this.#spool) {
       await this.#replaying;
-      if (this.#spool.hasPending && Date.now() >= this.#downUntil) await this.flushSpool();
+      // Bounded: an exiting process must not stay alive sending a large spool; the next start sends the rest.
+      if (this.#spool.hasPending && Date.now() >= this.#downUntil)
+        await this.flushSpool({ timeoutMs: CLOSE_REPLAY_MS });
       await this.#spool.close();
     }
   }
@@ -243,12 +249,12 @@ export class HttpStorage implements StorageAdapter {
     }
   }
 
-  async #replay(): Promise<SpoolFlushResult> {
+  async #replay(stop: () => boolean): Promise<SpoolFlushResult> {
     const spool = this.#spool;
     if (!spool) return { delivered: 0, pendingBytes: 0, error: null };
     try {
       await this.init();
-      const delivered = await spool.replay((events) => this.#deliverIsolating(events));
+      const delivered = await spool.replay((events) => this.#deliverIsolating(events), stop);
       this.#onSuccess(false);
       return { delivered, pendingBytes: spool.stats().pendingBytes, error: null };
     } catch (err) {
@@ -284,7 +290,8 @@ export class HttpStorage implements StorageAdapter {
     clearTimeout(this.#replayTimer);
     this.#replayTimer = setTimeout(() => {
       if (this.#closed) return;
-      void this.#replayOnce().then((r) => {
+      // A background pass yields to close() after the file in hand.
+      void this.#replayOnce(() => this.#closed).then((r) => {
         // More was spooled while this pass ran: go again (a failure has already scheduled its own retry).
         if (r.error === null && r.delivered > 0 && this.#spool?.hasPending) this.#scheduleReplay(0);
       });

@@ -217,15 +217,20 @@ export class Spool {
   }
 
   /**
-   * Send every claimable file through `send` (oldest first) and delete each once delivered. A failed send releases
+   * Send every claimable file through `send` (oldest first) and delete each once delivered; no new file is claimed
+   * once `stop()` says so. A failed send releases
    * the file (renamed ready again) and rejects with that error: the caller backs off and calls again later.
    */
-  async replay(send: (events: unknown[]) => Promise<void>): Promise<number> {
+  async replay(
+    send: (events: unknown[]) => Promise<void>,
+    stop: () => boolean = () => false,
+  ): Promise<number> {
     await this.seal();
     await this.#ensureDir();
     let delivered = 0;
     const names = (await readdir(this.dir)).sort(byId);
     for (const name of names) {
+      if (stop()) break; // the rest waits for the next pass (or the next process)
       const file = parseSpoolFileName(name);
       if (!file || !claimable(file, this.#ownIds)) continue;
       const path = this.#claim ? await this.#claimFile(name, file) : join(this.dir, name);
