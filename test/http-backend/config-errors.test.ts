@@ -73,6 +73,24 @@ describe("remote ingest: bad URLs and missing keys are setup errors naming what 
     expect(resolveDatabaseTarget(undefined, { DATABASE_URL: "https://example.com/db" }).kind).toBe("sqlite");
   });
 
+  it("tokenledger+http:// to another host works but warns that the key travels in clear text", () => {
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    httpStorage({ url: "tokenledger+http://127.0.0.1:8787", apiKey: KEY, spool: false, logger });
+    expect(warnings).toEqual([]);
+    httpStorage({ url: "tokenledger+http://10.1.2.3:8787", apiKey: KEY, spool: false, logger });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/plaintext HTTP/);
+    expect(warnings[0]).not.toContain(KEY);
+  });
+
+  it("bad numeric options name themselves", () => {
+    expect(() => httpStorage({ url: "https://h", apiKey: KEY, maxSpoolBytes: 0 })).toThrow(/maxSpoolBytes/);
+    expect(() => httpStorage({ url: "https://h", apiKey: KEY, requestTimeoutMs: -1 })).toThrow(
+      /requestTimeoutMs/,
+    );
+  });
+
   it("the backend is write-only: reads say so and point at the server API", async () => {
     const s = httpStorage({ url: "https://ledger.example.com", apiKey: KEY, spool: false });
     await expect(s.rollup()).rejects.toThrow(/write-only.*report --server/);
