@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { StorageError, TokenTracker, type LedgerEvent, type StorageAdapter } from "tokenledger";
 import { httpStorage, type HttpStorage, type HttpStorageOptions } from "tokenledger/http";
+import { spoolFileName, THIS_HOST } from "../../adapters/http/spool-files.js";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { ledgerEvent } from "../cli/seed.js";
 import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-server-standin.js";
@@ -156,6 +157,23 @@ describe("tokenledger/http: delivery to the server", () => {
     expect(r.delivered).toBe(10);
     expect(next.stats().skippedLines).toBe(1);
     expect(server.counts.created).toBe(10);
+  });
+
+  it("a file claimed by a process that died mid-send is claimed again and sent (once more: the server dedupes)", async () => {
+    const { server, ledger, client, spoolDir } = await setup();
+    const batch = events(6);
+    await client.insertBatch(batch.slice(0, 2)); // delivered before the "crash"
+    const line = `${JSON.stringify({ v: 1, events: batch })}\n`;
+    const deadPid = 2 ** 22 + 4321; // above Linux's pid_max: no such process
+    const name = spoolFileName({ state: "c", host: THIS_HOST, pid: deadPid, id: "0000000000deadbeef" });
+    writeFileSync(join(spoolDir, name), line);
+    const r = await client.flushSpool();
+    expect(r.error).toBeNull();
+    expect(r.delivered).toBe(6);
+    expect(server.counts.created).toBe(6);
+    expect(server.counts.duplicates).toBe(2);
+    expect((await totals(ledger)).events).toBe(6);
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 
   it("a spooled event the server refuses is dropped after isolating it; replay finishes", async () => {
