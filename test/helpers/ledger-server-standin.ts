@@ -273,9 +273,11 @@ function aggregateQuery(p: URLSearchParams): RollupQuery {
     if (values.length > 0) where[d] = values;
   }
   const limit = p.get("limit");
+  // As the real server (contract change 14:25): to defaults to the end of the current UTC hour, from to 30 days before.
+  const until = date("to", new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000));
   return {
-    since: date("from", new Date(Date.now() - 30 * 86_400_000)),
-    until: date("to", new Date()),
+    since: date("from", new Date(until.getTime() - 30 * 86_400_000)),
+    until,
     groupBy: groupBy as Dimension[],
     ...(granularity ? { bucket: granularity as TimeBucket, timeZone: p.get("tz") ?? "UTC" } : {}),
     ...(Object.keys(where).length > 0 ? { where } : {}),
