@@ -24,6 +24,7 @@ export default defineConfig([
       sqlite: "adapters/sqlite/index.ts",
       postgres: "adapters/postgres/index.ts",
       memory: "adapters/memory/index.ts",
+      http: "adapters/http/index.ts",
       express: "src/middleware/express.ts",
       fastify: "src/middleware/fastify.ts",
       failover: "src/failover/index.ts",

@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^tokenledger\/sqlite$/, replacement: r("./adapters/sqlite/index.ts") },
       { find: /^tokenledger\/postgres$/, replacement: r("./adapters/postgres/index.ts") },
       { find: /^tokenledger\/memory$/, replacement: r("./adapters/memory/index.ts") },
+      { find: /^tokenledger\/http$/, replacement: r("./adapters/http/index.ts") },
       { find: /^tokenledger\/express$/, replacement: r("./src/middleware/express.ts") },
       { find: /^tokenledger\/fastify$/, replacement: r("./src/middleware/fastify.ts") },
       { find: /^tokenledger\/failover$/, replacement: r("./src/failover/index.ts") },

@@ -41,6 +41,7 @@ const BENCHES: Record<string, BenchEntry> = {
   "serve-aggregate": { file: "serve-aggregate.ts", budget: [3600, 240] },
   "serve-ingest": { file: "serve-ingest.ts", budget: [1800, 180] },
   dashboard: { file: "dashboard-load.ts", budget: [1200, 180] },
+  "http-ingest": { file: "http-ingest.ts", budget: [600, 120] },
 };
 
 const only = process.env.BENCH_ONLY?.split(",")

@@ -61,6 +61,18 @@ export const STORAGE_BACKENDS: readonly StorageBackend[] = [
       return memoryStorage();
     },
   },
+  {
+    kind: "http",
+    schemes: ["https", "tokenledger+https", "tokenledger+http"],
+    subpath: "tokenledger/http",
+    source: "adapters/http/index.ts",
+    help: "tokenledger+https:// server URL (write-only)",
+    async open(target) {
+      // Write-only remote ingest; the key comes from TOKENLEDGER_API_KEY (httpStorage({ apiKey }) sets it in code).
+      const { httpStorage } = await import("tokenledger/http");
+      return httpStorage({ url: (target as Extract<DatabaseTarget, { kind: "http" }>).url });
+    },
+  },
 ];
 
 /** The `--db` help's list of backends ("postgres:// URL, sqlite:/file path"). */

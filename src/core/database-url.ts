@@ -2,11 +2,14 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { TokenLedgerConfigError } from "./errors.js";
 import { redactSecrets } from "./redact.js";
+import { isServerUrl, parseServerUrl } from "./server-url.js";
 
 export type DatabaseTarget =
   | { readonly kind: "sqlite"; readonly path: string; readonly source: string }
   | { readonly kind: "postgres"; readonly url: string; readonly source: string }
-  | { readonly kind: "memory"; readonly source: string };
+  | { readonly kind: "memory"; readonly source: string }
+  /** A tokenledger server (`https://`, `tokenledger+https://`, `tokenledger+http://`): write-only remote ingest. */
+  | { readonly kind: "http"; readonly url: string; readonly source: string };
 
 /** `$XDG_DATA_HOME/tokenledger/ledger.db`, else `~/.local/share/tokenledger/ledger.db`. */
 export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -59,6 +62,10 @@ export function parseDatabaseUrl(value: string, source = "option"): DatabaseTarg
     }
     return { kind: "postgres", url: value, source };
   }
+  if (isServerUrl(value)) {
+    parseServerUrl(value, source); // validated now: a bad server URL is a setup-time error naming its source
+    return { kind: "http", url: value, source };
+  }
   if (scheme === "sqlite" || scheme === "file") {
     const path = value.replace(/^(sqlite|file):(\/\/)?/i, "");
     if (!path) throw new TokenLedgerConfigError(`${source}: "${value}" names no SQLite file path`);
@@ -66,7 +73,7 @@ export function parseDatabaseUrl(value: string, source = "option"): DatabaseTarg
   }
   if (scheme && scheme.length > 1) {
     throw new TokenLedgerConfigError(
-      `${source}: unsupported database scheme "${scheme}:" in "${redactSecrets(value)}" (use postgres://, sqlite: or a file path)`,
+      `${source}: unsupported database scheme "${scheme}:" in "${redactSecrets(value)}" (use postgres://, sqlite:, a file path, or https:// for a tokenledger server)`,
     );
   }
   return { kind: "sqlite", path: resolve(value), source };

@@ -35,7 +35,7 @@ export function importStatePath(target: DatabaseTarget, env: NodeJS.ProcessEnv =
       ? env.XDG_STATE_HOME
       : join(homedir(), ".local", "state");
   const key =
-    target.kind === "postgres"
+    target.kind === "postgres" || target.kind === "http"
       ? createHash("sha256").update(target.url).digest("hex").slice(0, 16)
       : "memory";
   return join(base, "tokenledger", `import-state-${key}.json`);

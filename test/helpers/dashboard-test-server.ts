@@ -1,11 +1,10 @@
-// The server the dashboard tests and the load benchmark talk to. Today a contract-faithful stand-in (the real
-// `tokenledger serve` is built in parallel); at merge, this one function switches to the real server.
-import cookie from "@fastify/cookie";
-import Fastify from "fastify";
+// The server the dashboard tests and the load benchmark talk to: the real `tokenledger serve` app.
 import { sqliteStorage } from "tokenledger/sqlite";
+import { createPricer } from "../../src/pricing/index.js";
+import { createServer } from "../../src/server/app.js";
+import { createApiKey } from "../../src/server/auth/key-service.js";
+import { asServerStorage } from "../../src/server/ports.js";
 import { registerDashboard } from "../../src/server/dashboard/index.js";
-import { createKeyStore, registerAuth } from "./dashboard-stand-in/auth.js";
-import { registerStandInRoutes } from "./dashboard-stand-in/routes.js";
 
 export interface DashboardTestServer {
   /** `http://127.0.0.1:<port>` */
@@ -25,37 +24,17 @@ export interface DashboardTestServerOptions {
 }
 
 export async function startDashboardTestServer(o: DashboardTestServerOptions): Promise<DashboardTestServer> {
-  const storage = sqliteStorage({ path: o.dbPath });
+  const storage = asServerStorage(sqliteStorage({ path: o.dbPath }))!;
   await storage.init();
-  const keys = createKeyStore();
-  const org = { kind: "org" } as const;
-  const adminKey = keys.create({
-    id: "p-admin",
-    name: "Test admin",
-    role: "admin",
-    scope: org,
-    userId: null,
+  const key = async (name: string, role: string) =>
+    (await createApiKey(storage.access, storage.audit, { name, role, scope: { kind: "org" } }, "test")).token;
+  const adminKey = await key("Test admin", "admin");
+  const viewerKey = await key("Test viewer", "viewer");
+  const app = await createServer({
+    storage,
+    pricer: createPricer(),
+    plugins: [(a) => registerDashboard(a, { assetsDir: o.assetsDir })],
   });
-  const viewerKey = keys.create({
-    id: "p-viewer",
-    name: "Test viewer",
-    role: "viewer",
-    scope: org,
-    userId: null,
-  });
-  const app = Fastify({ logger: false });
-  await app.register(cookie);
-  registerAuth(app, keys);
-  registerStandInRoutes(app, storage, o.dbPath);
-  registerDashboard(app, { assetsDir: o.assetsDir });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  return {
-    url,
-    adminKey,
-    viewerKey,
-    async close() {
-      await app.close();
-      await storage.close();
-    },
-  };
+  return { url, adminKey, viewerKey, close: () => app.close() };
 }

@@ -8,6 +8,7 @@ import { renderTable, type Column } from "../format/table.js";
 import type { Runner } from "../program.js";
 import { blendSubscriptions, type BlendedRow } from "../report/blended.js";
 import { addRangeOptions, resolveRange, type RangeOptions } from "../shared-options.js";
+import { rollupSource, SERVER_OPTION_HELP } from "../report/server-rollup.js";
 
 interface CostsOptions extends RangeOptions {
   readonly provider?: string;
@@ -16,6 +17,7 @@ interface CostsOptions extends RangeOptions {
   readonly user?: string;
   readonly period: "daily" | "weekly" | "monthly";
   readonly json?: boolean;
+  readonly server?: string;
 }
 
 const BUCKET: Record<CostsOptions["period"], Extract<TimeBucket, "day" | "week" | "month">> = {
@@ -42,6 +44,7 @@ export function registerCosts(program: Command, run: Runner): Command {
   addRangeOptions(command);
   command
     .option("--json", "print { providers, tools, models, totals } as JSON")
+    .option("--server <url>", SERVER_OPTION_HELP)
     .addHelpText(
       "after",
       `
@@ -72,7 +75,7 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
     where,
   };
   const bucket = BUCKET[opts.period];
-  const storage = await ctx.existingStorage();
+  const storage = await rollupSource(ctx, opts.server);
 
   const narrowed = Boolean(opts.model || opts.team || opts.user);
   const allSubs = ctx.config.subscriptions ?? [];

@@ -69,6 +69,10 @@ export function registerDb(program: Command, run: Runner): Command {
 async function withLedger(ctx: CliContext, body: (storage: Migratable) => Promise<void>): Promise<void> {
   const t = ctx.target;
   if (t.kind === "memory") throw new Error("db: the in-memory ledger has no schema to migrate");
+  if (t.kind === "http")
+    throw new Error(
+      "db: a tokenledger server migrates its own database; run `tokenledger db` against the server's --db",
+    );
   const storage: Migratable =
     t.kind === "sqlite"
       ? (await import("tokenledger/sqlite")).sqliteStorage({ path: t.path, migrate: false })

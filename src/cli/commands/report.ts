@@ -11,6 +11,7 @@ import { importBeforeReport, REPORT_IMPORT_AGENTS } from "./import.js";
 import { blendSubscriptions } from "../report/blended.js";
 import { computeBlocks } from "../report/blocks.js";
 import { sumMeasures } from "../report/measures.js";
+import { rollupSource, serverFor, SERVER_OPTION_HELP } from "../report/server-rollup.js";
 import {
   addFilterOptions,
   addOutputOptions,
@@ -34,6 +35,7 @@ interface ReportOptions extends RangeOptions, OutputOptions {
   readonly groupBy?: Dimension[];
   readonly where?: WhereFilters;
   readonly breakdown?: boolean;
+  readonly server?: string;
 }
 
 /** Measure fields in the order JSON and CSV print them (the names of RollupMeasures). */
@@ -71,6 +73,7 @@ export function registerReport(program: Command, run: Runner): Command {
     "--import [agents]",
     `import agent logs first (comma list of ${REPORT_IMPORT_AGENTS.join(", ")}; default all found)`,
   );
+  command.option("--server <url>", SERVER_OPTION_HELP);
   addOutputOptions(command);
   command.addHelpText(
     "after",
@@ -82,6 +85,7 @@ Examples:
   $ tokenledger report -p session --where app=claude-code --breakdown
   $ tokenledger report -p blocks --since 2026-11-20
   $ tokenledger report --group-by team,feature --where environment=production --json
+  $ TOKENLEDGER_API_KEY=tl_... tokenledger report --server https://ledger.example.com -p monthly --group-by team
 
 JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, uncachedInputTokens,
   cacheReadTokens, cacheWriteTokens, cacheWrite5mTokens, cacheWrite1hTokens, outputTokens, reasoningTokens,
@@ -90,6 +94,10 @@ JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, u
   );
   command.action(
     run(async (ctx, opts: ReportOptions & { import?: string | boolean }) => {
+      if (opts.import && opts.server)
+        throw new TokenLedgerConfigError(
+          "--import reads local agent logs: it does not combine with --server",
+        );
       if (opts.import) await importBeforeReport(ctx, importAgentsOption(opts.import));
       await report(ctx, opts);
     }),
@@ -117,9 +125,14 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     if (!groupBy.includes("model")) groupBy.push("model");
   }
   const where = toWhere(opts.where);
-  const storage = await ctx.existingStorage();
+  if (serverFor(ctx, opts.server) && (period === "blocks" || groupBy.includes("session")))
+    throw new TokenLedgerConfigError(
+      `--server: ${period === "blocks" ? "--period blocks" : "grouping by session"} is not available from a server (it reads aggregates only)`,
+    );
+  const source = await rollupSource(ctx, opts.server);
 
   if (period === "blocks") {
+    const storage = await ctx.existingStorage();
     if (groupBy.length > 0)
       throw new Error(
         "--period blocks does not combine with --group-by or --breakdown (blocks are time windows)",
@@ -155,7 +168,7 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     orderBy: bucket ? "period" : "cost",
   };
   ctx.debug(`rollup ${JSON.stringify(query)}`);
-  const result = await storage.rollup(query);
+  const result = await source.rollup(query);
   const keys = [...(bucket ? ["period"] : []), ...groupBy];
 
   const subscriptions = ctx.config.subscriptions ?? [];

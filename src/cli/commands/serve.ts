@@ -48,6 +48,7 @@ const signalled = (): Promise<string> =>
   });
 
 async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
+  const { registerDashboard } = await import("../../server/dashboard/index.js");
   const port = positiveInt("--port", o.port, 65535);
   const { host, tls } = checkBind(o);
   const rateMax = o.rateLimit === undefined ? undefined : positiveInt("--rate-limit", o.rateLimit, 1_000_000);
@@ -61,8 +62,8 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
     behindProxy: o.behindProxy === true,
     ...(rateMax ? { rateLimit: { max: rateMax, timeWindowMs: 60_000 } } : {}),
     logger: o.log === true,
-    // Dashboard hook: when src/server/dashboard/index.ts exists, load it lazily and pass it here, e.g.
-    // plugins: [(await import("../../server/dashboard/index.js")).registerDashboard],
+    // The web dashboard at `/` (static bundle from dist/dashboard; 503 with a hint when it was never built).
+    plugins: [(app) => registerDashboard(app)],
   });
   const stop = signalled();
   await app.listen({ port, host });
