@@ -57,10 +57,6 @@ export {
   describeTarget,
 } from "./core/database-url.js";
 export type { DatabaseTarget } from "./core/database-url.js";
-export { parseServerUrl, resolveApiKey, isServerUrl } from "./core/server-url.js";
-export type { ServerUrl } from "./core/server-url.js";
-export { backoffDelay, DEFAULT_BACKOFF } from "./core/backoff.js";
-export type { BackoffPolicy } from "./core/backoff.js";
 export { resolveStorage } from "./storage-resolver.js";
 export { costTotals, costBy, topN, monthEndProjection } from "./reports/index.js";
 export type { ReportFilter, MonthEndProjection } from "./reports/index.js";

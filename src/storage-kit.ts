@@ -67,3 +67,8 @@ export {
   bucketOf,
 } from "../adapters/_shared/time-zone.js";
 export type { OffsetSpan } from "../adapters/_shared/time-zone.js";
+// The remote (server) backend: its URL rules and the retry backoff it shares with the tracker.
+export { parseServerUrl, resolveApiKey, isServerUrl } from "./core/server-url.js";
+export type { ServerUrl } from "./core/server-url.js";
+export { backoffDelay, DEFAULT_BACKOFF } from "./core/backoff.js";
+export type { BackoffPolicy } from "./core/backoff.js";

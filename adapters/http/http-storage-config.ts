@@ -1,4 +1,4 @@
-import type { BackoffPolicy, Logger } from "tokenledger";
+import type { BackoffPolicy, Logger } from "tokenledger/storage-kit";
 
 export interface HttpStorageOptions {
   /**

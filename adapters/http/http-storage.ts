@@ -6,7 +6,7 @@ import type {
   Logger,
   RollupResult,
   StorageAdapter,
-} from "tokenledger";
+} from "tokenledger/storage-kit";
 import {
   backoffDelay,
   DEFAULT_BACKOFF,
@@ -14,7 +14,7 @@ import {
   resolveApiKey,
   StorageError,
   TokenLedgerConfigError,
-} from "tokenledger";
+} from "tokenledger/storage-kit";
 import { HTTP_DEFAULTS, type HttpStorageOptions } from "./http-storage-config.js";
 import { Spool, type SpoolStats } from "./spool.js";
 import { defaultSpoolDir } from "./spool-dir.js";

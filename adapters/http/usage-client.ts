@@ -1,4 +1,4 @@
-import { redactSecrets, StorageError } from "tokenledger";
+import { redactSecrets, StorageError } from "tokenledger/storage-kit";
 
 /** What the server answered for one delivered batch (`POST /api/v1/usage`, contract in api-contract.md). */
 export interface UsageDelivery {
