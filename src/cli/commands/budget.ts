@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import { budgetStatuses } from "../../budgets/status.js";
-import { declaredBudgets, syncDeclaredBudgets } from "../../budgets/config-sync.js";
 import { rebuildBudget } from "../../budgets/rebuild.js";
 import type { BudgetStore } from "../../budgets/store.js";
 import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import type { CliContext } from "../context.js";
+import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { auditFromCli } from "../server-ledger.js";
 
@@ -17,12 +17,7 @@ async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
     throw new TokenLedgerConfigError(
       `budgets need a SQLite or PostgreSQL ledger (--db); this ledger is ${storage.kind ?? "unknown"}`,
     );
-  if (ctx.config.budgets && ctx.configPath) {
-    const declared = declaredBudgets(ctx.config.budgets, ctx.configPath, ctx.config.timezone);
-    const r = await syncDeclaredBudgets(storage.budgets, declared);
-    if (r.removed.length > 0)
-      ctx.note(`Removed budgets no longer in ${ctx.configPath}: ${r.removed.join(", ")}`);
-  }
+  await syncConfigBudgets(ctx, storage.budgets);
   return storage.budgets;
 }
 

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Attribution } from "../../core/attribution.js";
 import { TokenLedgerConfigError } from "../../core/errors.js";
+import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 
 interface ProxyFlags {
@@ -102,6 +103,7 @@ export function registerProxy(program: Command, run: Runner): Command {
         const tracker = new TokenTracker({ storage, pricer, autoFlushOnExit: false });
         const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] })
           .budgets;
+        if (flags.budgets && budgets) await syncConfigBudgets(ctx, budgets);
         const gate = flags.budgets && budgets ? new BudgetGuard({ store: budgets, pricer }) : undefined;
         const server = await startProxyServer(
           {

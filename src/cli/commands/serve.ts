@@ -5,6 +5,7 @@ import { describeTarget } from "../../core/database-url.js";
 import { createServer } from "../../server/app.js";
 import { checkBind } from "../../server/bind-policy.js";
 import type { CliContext } from "../context.js";
+import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { serverLedger } from "../server-ledger.js";
 
@@ -53,6 +54,7 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
   const { host, tls } = checkBind(o);
   const rateMax = o.rateLimit === undefined ? undefined : positiveInt("--rate-limit", o.rateLimit, 1_000_000);
   const storage = await serverLedger(ctx);
+  await syncConfigBudgets(ctx, storage.budgets);
   const app = await createServer({
     storage,
     pricer: await ctx.pricer(),
