@@ -7,7 +7,7 @@ import { httpStorage, type HttpStorage, type HttpStorageOptions } from "tokenled
 import { spoolFileName, THIS_HOST } from "../../adapters/http/spool-files.js";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { ledgerEvent } from "../cli/seed.js";
-import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-server-standin.js";
+import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-test-server.js";
 
 const root = mkdtempSync(join(tmpdir(), "tl-http-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
