@@ -3,8 +3,7 @@
 //   direct   sqliteStorage.insertBatch (baseline: what the SDK does without a server);
 //   http     httpStorage.insertBatch -> POST /api/v1/usage -> the server's SQLite insert (server in this process);
 //   spool    httpStorage.insertBatch with the server down: every batch written and fsync'd to the spool.
-// The server is the contract stand-in from test/helpers (node:http + the same SQLite storage) until the real
-// `tokenledger serve` is merged; swap startTestLedgerServer() for it then.
+// The server is the real `tokenledger serve` app (createServer, test/helpers/ledger-test-server.ts) in this process.
 // Sizes: BENCH_EVENTS (default 20,000; quick 2,000), BENCH_RUNS (default 5; quick 2), BENCH_BATCH (100).
 // Run: node --import tsx bench/http-ingest.ts
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +12,7 @@ import { join } from "node:path";
 import type { LedgerEvent, StorageAdapter } from "tokenledger";
 import { httpStorage } from "tokenledger/http";
 import { sqliteStorage } from "tokenledger/sqlite";
-import { startTestLedgerServer } from "../test/helpers/ledger-server-standin.js";
+import { startTestLedgerServer } from "../test/helpers/ledger-test-server.js";
 import { makeEvents, timeIt } from "./storage-bench-util.js";
 import { check, median, printTable, size } from "./util.js";
 

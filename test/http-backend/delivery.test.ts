@@ -7,7 +7,7 @@ import { httpStorage, type HttpStorage, type HttpStorageOptions } from "tokenled
 import { spoolFileName, THIS_HOST } from "../../adapters/http/spool-files.js";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { ledgerEvent } from "../cli/seed.js";
-import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-server-standin.js";
+import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-test-server.js";
 
 const root = mkdtempSync(join(tmpdir(), "tl-http-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -269,4 +269,63 @@ describe("tokenledger/http: an unusable spool directory", () => {
       await ledger.close();
     }
   });
+});
+
+describe("tokenledger/http: a server slower than the client's timeout", () => {
+  it("the batch it wrote after the client gave up is resent from the spool and answered `duplicate`, totals exact", async () => {
+    const dir = join(root, "slow");
+    const ledger = sqliteStorage({ path: join(dir, "server.db") });
+    await ledger.init();
+    // Two real servers over one ledger: a slow one the first client times out on, a prompt one for the replay.
+    const slow = await startTestLedgerServer({ storage: ledger, responseDelayMs: 1500 });
+    const prompt = await startTestLedgerServer({ storage: ledger });
+    const spoolDir = join(dir, "spool");
+    // One event without a price (`costUsd: null` on the wire: the server keeps it unpriced, it does not price it).
+    const batch = Array.from({ length: 5 }, (_, i) =>
+      ledgerEvent({
+        at: new Date(Date.UTC(2026, 10, 1, 12) + i * 1000).toISOString(),
+        model: i === 4 ? "mystery" : "gpt-4o",
+        costUsd: i === 4 ? null : "0.002",
+        unpriced: i === 4,
+        usage: { uncachedInputTokens: 1000 },
+      }),
+    );
+    const first = httpStorage({
+      url: slow.url,
+      apiKey: slow.apiKey,
+      spoolDir,
+      requestTimeoutMs: 300,
+      logger: false,
+    });
+    const second = httpStorage({ url: prompt.url, apiKey: prompt.apiKey, spoolDir, logger: false });
+    try {
+      await first.init();
+      await first.insertBatch(batch); // times out: spooled
+      expect(first.stats().spooledEvents).toBe(5);
+      await first.close();
+      // The slow server still writes the batch once its delay is over.
+      for (let i = 0; i < 100 && slow.counts.created < 5; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(slow.counts.created).toBe(5);
+      const before = await totals(ledger);
+      expect(before.unpricedEvents).toBe(1);
+      expect(before.costUsd).toBe("0.008");
+
+      await second.init();
+      const r = await second.flushSpool();
+      expect(r.error).toBeNull();
+      expect(r.delivered).toBe(5);
+      expect(prompt.counts.duplicates).toBe(5);
+      expect(prompt.counts.conflicts).toBe(0);
+      expect(prompt.counts.created).toBe(0);
+      const after = await totals(ledger);
+      expect(after.events).toBe(5);
+      expect(after.costUsd).toBe(before.costUsd);
+      expect(readdirSync(spoolDir)).toEqual([]);
+    } finally {
+      await second.close();
+      await slow.close();
+      await prompt.close();
+      await ledger.close();
+    }
+  }, 30_000);
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { postgresStorage } from "tokenledger/postgres";
 import { describePg, dropSchema, pgUrl, uniqueSchema } from "../helpers/pg.js";
-import { startTestLedgerServer } from "../helpers/ledger-server-standin.js";
+import { startTestLedgerServer } from "../helpers/ledger-test-server.js";
 import { childOutput, spawnChild, waitForLine } from "../storage/child-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-http-mp-"));

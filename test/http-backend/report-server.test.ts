@@ -4,7 +4,7 @@ import type { StorageAdapter } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { runCli, sandbox } from "../cli/run-cli.js";
 import { seedLedger } from "../cli/seed.js";
-import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-server-standin.js";
+import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-test-server.js";
 
 const box = sandbox();
 let ledger: StorageAdapter;
@@ -47,7 +47,7 @@ beforeAll(async () => {
   ]);
   ledger = sqliteStorage({ path: box.ledger });
   await ledger.init();
-  server = await startTestLedgerServer({ storage: ledger });
+  server = await startTestLedgerServer({ storage: ledger, role: "viewer" });
 });
 afterAll(async () => {
   await server.close();

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { Spool } from "../../adapters/http/spool.js";
 import { ledgerEvent } from "../cli/seed.js";
-import { startTestLedgerServer } from "../helpers/ledger-server-standin.js";
+import { startTestLedgerServer } from "../helpers/ledger-test-server.js";
 import { childOutput, spawnChild, waitForLine } from "../storage/child-process.js";
 
 const root = mkdtempSync(join(tmpdir(), "tl-http-spool-"));
