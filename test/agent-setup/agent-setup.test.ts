@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "smol-toml";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 
 const backups = (dir: string) => readdirSync(dir).filter((f) => f.includes(".tokenledger-backup-"));

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { ledgerEvent } from "../contract/ledger-events.js";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 describe("tokenledger budget with budgets in tokenledger.config.yaml", () => {
   it("syncs the file's budgets, refuses CLI edits to them, sets a rate_limit budget, rebuilds spent from events", async () => {

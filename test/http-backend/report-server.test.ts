@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StorageAdapter } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { seedLedger } from "../cli/seed.js";
 import { startTestLedgerServer, type TestLedgerServer } from "../helpers/ledger-test-server.js";
 

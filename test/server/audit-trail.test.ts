@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresStorage } from "tokenledger/postgres";
 import { describePg, pgUrl } from "../helpers/pg.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 import { asServerStorage, type ServerStorage } from "../../src/server/ports.js";
 import { postgresBackend, sqliteBackend, type Backend } from "./harness.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 
 describe("command-line changes land in the audit trail", () => {
   it("budget set, replace and delete are audited with the OS user as actor; the chain verifies", async () => {

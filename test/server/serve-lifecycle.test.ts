@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkBind } from "../../src/server/bind-policy.js";
-import { runCli, sandbox } from "../cli/run-cli.js";
+import { runCli, sandbox } from "../helpers/cli.js";
 import { sqliteBackend, startServer } from "./harness.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
