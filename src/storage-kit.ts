@@ -72,3 +72,13 @@ export { parseServerUrl, resolveApiKey, isServerUrl } from "./core/server-url.js
 export type { ServerUrl } from "./core/server-url.js";
 export { backoffDelay, DEFAULT_BACKOFF } from "./core/backoff.js";
 export type { BackoffPolicy } from "./core/backoff.js";
+// The server's tables (API keys, sessions, audit trail): the rows SQL adapters store for `tokenledger serve`.
+export type {
+  ApiKeyRow,
+  SessionRow,
+  AccessStore,
+  AuditInput,
+  AuditEntry,
+  AuditVerdict,
+  AuditLog,
+} from "./server/ports.js";

@@ -1,30 +1,9 @@
 import { sql, type RawBuilder } from "kysely";
+import type { ApiKeyRow, SessionRow } from "tokenledger/storage-kit";
 import type { LedgerDb } from "./schema.js";
 
 export const API_KEYS = "token_ledger_api_keys";
 export const SESSIONS = "token_ledger_sessions";
-
-/** One stored API key. `hash` is the hex SHA-256 of the secret; `scope` is JSON text. Times: epoch ms. */
-export interface ApiKeyRow {
-  readonly id: string;
-  readonly prefix: string;
-  readonly hash: string;
-  readonly name: string;
-  readonly role: string;
-  readonly scope: string;
-  readonly userId: string | null;
-  readonly createdAt: number;
-  readonly revokedAt: number | null;
-}
-
-/** A dashboard session: `id` is the hex SHA-256 of the cookie value (the cookie value itself is never stored). */
-export interface SessionRow {
-  readonly id: string;
-  readonly keyId: string;
-  readonly csrf: string;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

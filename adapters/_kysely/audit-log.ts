@@ -1,33 +1,11 @@
 import { createHash } from "node:crypto";
 import { sql, type RawBuilder } from "kysely";
-import { canonicalJson } from "tokenledger/storage-kit";
+import { canonicalJson, type AuditEntry, type AuditInput, type AuditVerdict } from "tokenledger/storage-kit";
 import type { LedgerDb } from "./schema.js";
 
 export const AUDIT_TABLE = "token_ledger_audit_log";
 /** prev_hash of the first row. */
 export const GENESIS_HASH = "0".repeat(64);
-
-export interface AuditInput {
-  /** Who: `key:<id>` for API callers, `cli:<os user>` for the command line. */
-  readonly actor: string;
-  /** What, dotted: `budget.create`, `key.revoke`, `alert.ack`, `session.login`, ... */
-  readonly action: string;
-  /** The object acted on (a budget id, a key id), or null. */
-  readonly target: string | null;
-  readonly details: Readonly<Record<string, unknown>>;
-}
-
-export interface AuditEntry extends AuditInput {
-  readonly seq: number;
-  /** ISO-8601 UTC. */
-  readonly at: string;
-  readonly prevHash: string;
-  readonly hash: string;
-}
-
-export type AuditVerdict =
-  | { readonly ok: true; readonly rows: number }
-  | { readonly ok: false; readonly rows: number; readonly seq: number; readonly reason: string };
 
 /** sha256(prev_hash ‖ canonical JSON of the row's own fields), hex. */
 export function auditHash(prevHash: string, row: Omit<AuditEntry, "prevHash" | "hash">): string {

@@ -38,14 +38,18 @@ export interface AccessStore {
 }
 
 export interface AuditInput {
+  /** Who: `key:<id>` for API callers, `cli:<os user>` for the command line. */
   readonly actor: string;
+  /** What, dotted: `budget.create`, `key.revoke`, `alert.ack`, `session.login`, ... */
   readonly action: string;
+  /** The object acted on (a budget id, a key id), or null. */
   readonly target: string | null;
   readonly details: Readonly<Record<string, unknown>>;
 }
 
 export interface AuditEntry extends AuditInput {
   readonly seq: number;
+  /** ISO-8601 UTC. */
   readonly at: string;
   readonly prevHash: string;
   readonly hash: string;
