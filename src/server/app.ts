@@ -86,7 +86,12 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     ttlMs: opts.sessionTtlMs ?? 8 * 3600_000,
     secureCookie: opts.https !== undefined || opts.behindProxy === true,
   });
-  // Dashboard hook point: `tokenledger serve` passes registerDashboard (src/server/dashboard) here when present.
+  // After in-flight requests have finished, the ledger's connections go last: close hooks run last-registered
+  // first, so this one, registered before the plugins', runs after theirs (a plugin may still flush into it).
+  app.addHook("onClose", async () => {
+    await storage.close();
+  });
+  // Plugins: the dashboard (src/server/dashboard) and, with `serve --proxy`, the tracking proxy.
   for (const plugin of opts.plugins ?? []) await plugin(app, { storage });
 
   app.addHook("preClose", async () => {
@@ -96,10 +101,6 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   // until the client drops it: tell the client this response is the connection's last.
   app.addHook("onSend", async (_req, reply) => {
     if (closing) reply.header("connection", "close");
-  });
-  // After in-flight requests have finished: the ledger's connections go last.
-  app.addHook("onClose", async () => {
-    await storage.close();
   });
   return app;
 }

@@ -17,6 +17,9 @@ interface ServeOptions {
   behindProxy?: boolean;
   rateLimit?: string;
   log?: boolean;
+  proxy?: boolean;
+  upstreamAnthropic?: string;
+  upstreamOpenai?: string;
 }
 
 function positiveInt(flag: string, value: string, max: number): number {
@@ -55,17 +58,28 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
   const rateMax = o.rateLimit === undefined ? undefined : positiveInt("--rate-limit", o.rateLimit, 1_000_000);
   const storage = await serverLedger(ctx);
   await syncConfigBudgets(ctx, storage.budgets);
+  const pricer = await ctx.pricer();
+  const proxy = o.proxy
+    ? await (
+        await import("../serve-proxy.js")
+      ).serveProxyPlugin({
+        storage,
+        pricer,
+        upstreams: { anthropic: o.upstreamAnthropic, openai: o.upstreamOpenai },
+      })
+    : undefined;
   const app = await createServer({
     storage,
-    pricer: await ctx.pricer(),
+    pricer,
     ...(tls
       ? { https: { cert: readPem("--tls-cert", o.tlsCert!), key: readPem("--tls-key", o.tlsKey!) } }
       : {}),
     behindProxy: o.behindProxy === true,
     ...(rateMax ? { rateLimit: { max: rateMax, timeWindowMs: 60_000 } } : {}),
     logger: o.log === true,
-    // The web dashboard at `/` (static bundle from dist/dashboard; 503 with a hint when it was never built).
-    plugins: [(app) => registerDashboard(app)],
+    // The web dashboard at `/` (static bundle from dist/dashboard; 503 with a hint when it was never built), and
+    // with --proxy the tracking proxy's /v1 routes on the same port.
+    plugins: [(app) => registerDashboard(app), ...(proxy ? [proxy] : [])],
   });
   const stop = signalled();
   await app.listen({ port, host });
@@ -94,6 +108,9 @@ export function registerServe(program: Command, run: Runner): Command {
     )
     .option("--rate-limit <n>", "requests per minute per API key (default 1200; per process)")
     .option("--log", "log requests to stderr (keys and cookies are redacted)")
+    .option("--proxy", "also serve the tracking proxy (/v1/messages, /v1/chat/completions, ...) on this port")
+    .option("--upstream-anthropic <url>", "with --proxy: Anthropic API upstream", "https://api.anthropic.com")
+    .option("--upstream-openai <url>", "with --proxy: OpenAI-compatible upstream", "https://api.openai.com")
     .addHelpText(
       "after",
       `\nExamples:\n  $ tokenledger serve --db ./ledger.db\n  $ tokenledger serve --db postgres://app@db/usage --host 0.0.0.0 --behind-proxy\n  $ tokenledger keys create --name ci --role ingest`,
