@@ -18,14 +18,13 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { Bench } from "tinybench";
 import { TokenTracker, type StorageAdapter } from "../src/index.js";
 import { sqliteStorage } from "../adapters/sqlite/index.js";
 import { NullStorage } from "./null-storage.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 import type { InterceptorOptions } from "../interceptors/_shared/types.js";
-import { QUICK, check, fakeOpenAIFetch } from "./util.js";
+import { QUICK, check, fakeOpenAIFetch, medianMicros } from "./util.js";
 
 const require = createRequire(import.meta.url);
 const { values: args } = parseArgs({
@@ -182,20 +181,6 @@ async function streamed(client: Client): Promise<void> {
   if (n !== 10) throw new Error(`expected 10 chunks, got ${n}`);
 }
 
-async function medianMicros(fn: () => Promise<void>): Promise<number> {
-  const bench = new Bench({
-    iterations: ITERATIONS,
-    time: 0,
-    warmup: true,
-    warmupIterations: 300,
-    warmupTime: 0,
-  });
-  bench.add("x", fn);
-  await bench.run();
-  const latency = (bench.tasks[0]!.result as { latency?: { p50?: number } }).latency;
-  return (latency?.p50 ?? Number.NaN) * 1000;
-}
-
 async function heapGrowthKiB(client: Client, flush: () => Promise<void>): Promise<number> {
   const gc = globalThis.gc as (() => void) | undefined;
   if (!gc) return Number.NaN;
@@ -220,8 +205,8 @@ interface Row {
 async function measure(v: Variant): Promise<Row> {
   const { client, flush, teardown, counts } = await v.setup();
   try {
-    const json = await medianMicros(() => nonStreamed(client));
-    const stream = await medianMicros(() => streamed(client));
+    const json = await medianMicros(ITERATIONS, () => nonStreamed(client));
+    const stream = await medianMicros(ITERATIONS, () => streamed(client));
     const heapKiB = await heapGrowthKiB(client, flush);
     await flush();
     return { name: v.name, json, stream, heapKiB, counts: counts?.() ?? "" };

@@ -13,11 +13,10 @@ import { context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { Bench } from "tinybench";
 import { TokenTracker } from "../src/index.js";
 import { instrumentOtel } from "../src/otel/index.js";
 import { NullStorage } from "./null-storage.js";
-import { fakeOpenAIFetch } from "./util.js";
+import { fakeOpenAIFetch, medianMicros } from "./util.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 
@@ -84,20 +83,6 @@ async function setup(mode: "untracked" | "off" | "on"): Promise<Setup> {
   };
 }
 
-async function medianMicros(fn: () => Promise<void>): Promise<number> {
-  const bench = new Bench({
-    iterations: ITERATIONS,
-    time: 0,
-    warmup: true,
-    warmupIterations: 300,
-    warmupTime: 0,
-  });
-  bench.add("x", fn);
-  await bench.run();
-  const latency = (bench.tasks[0]!.result as { latency?: { p50?: number } }).latency;
-  return (latency?.p50 ?? Number.NaN) * 1000;
-}
-
 const call = async (client: Client) => {
   const res = await client.chat.completions.create({ model: "gpt-4o-mini", messages });
   if (!res.choices) throw new Error("bad answer");
@@ -107,8 +92,8 @@ async function perCall(mode: "untracked" | "off" | "on", inSpan: boolean): Promi
   const s = await setup(mode);
   const parentTracer = sdkProviders().tracerProvider.getTracer("app");
   try {
-    if (!inSpan) return await medianMicros(() => call(s.client));
-    return await medianMicros(() =>
+    if (!inSpan) return await medianMicros(ITERATIONS, () => call(s.client));
+    return await medianMicros(ITERATIONS, () =>
       parentTracer.startActiveSpan("parent", async (span) => {
         await call(s.client);
         span.end();

@@ -1,3 +1,4 @@
+import { Bench } from "tinybench";
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -106,4 +107,13 @@ export function fakeOpenAIFetch(opts: { oneTurn: boolean }) {
       headers: { "content-type": "application/json", "x-request-id": "req_bench" },
     });
   };
+}
+
+/** Median wall time of one call, in µs: `iterations` timed calls after 300 warm-up calls (tinybench). */
+export async function medianMicros(iterations: number, fn: () => Promise<void>): Promise<number> {
+  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 300, warmupTime: 0 });
+  bench.add("x", fn);
+  await bench.run();
+  const latency = (bench.tasks[0]!.result as { latency?: { p50?: number } }).latency;
+  return (latency?.p50 ?? Number.NaN) * 1000;
 }
