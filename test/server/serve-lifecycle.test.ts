@@ -1,13 +1,9 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkBind } from "../../src/server/bind-policy.js";
 import { runCli, sandbox } from "../helpers/cli.js";
 import { sqliteBackend, startServer } from "./harness.js";
-
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+import { startServeCli } from "./serve-cli.js";
 
 describe("graceful shutdown", () => {
   it("close() lets a request in flight finish, refuses new ones, then closes the ledger", async () => {
@@ -103,37 +99,17 @@ describe("keys and serve from the command line", () => {
     expect(member.code).toBe(1);
     expect(member.stderr).toMatch(/--role member: give --user/);
 
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/index.ts"), "serve", "--port", "0"],
-      {
-        env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"), ...box.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const serve = await startServeCli([], box.env);
     try {
-      let out = "";
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not print its URL: ${out}`)), 45_000);
-        child.stdout.setEncoding("utf8").on("data", (d: string) => {
-          out += d;
-          const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolveUrl(m[1]!);
-          }
-        });
-      });
+      const { url } = serve;
       const auth = { authorization: `Bearer ${token}` };
       expect((await fetch(`${url}/api/v1/budgets`, { headers: auth })).status).toBe(200);
       const revoked = await runCli(["keys", "revoke", token.split("_")[1]!], { env: box.env });
       expect(revoked.code, revoked.stderr).toBe(0);
       expect((await fetch(`${url}/api/v1/budgets`, { headers: auth })).status).toBe(401);
-      const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await serve.stop()).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (serve.child.exitCode === null) serve.child.kill("SIGKILL");
     }
     const verify = await runCli(["audit", "verify", "--json"], { env: box.env });
     expect(JSON.parse(verify.stdout)).toEqual({ ok: true, rows: 2 }); // key.create, key.revoke

@@ -1,12 +1,9 @@
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageEvents, startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
 import { sandbox } from "../helpers/cli.js";
+import { startServeCli } from "./serve-cli.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const KEY = "sk-ant-api03-serveproxySECRET0000000000000000";
 
 let upstream: AnthropicServer;
@@ -26,37 +23,9 @@ describe("tokenledger serve --proxy", () => {
       }),
     });
     const box = sandbox();
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "src/cli/index.ts"),
-        "serve",
-        "--port",
-        "0",
-        "--proxy",
-        "--upstream-anthropic",
-        upstream.url,
-      ],
-      {
-        env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"), ...box.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const serve = await startServeCli(["--proxy", "--upstream-anthropic", upstream.url], box.env);
     try {
-      let out = "";
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not print its URL: ${out}`)), 45_000);
-        child.stdout.setEncoding("utf8").on("data", (d: string) => {
-          out += d;
-          const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolveUrl(m[1]!);
-          }
-        });
-      });
+      const { url } = serve;
       const res = await fetch(`${url}/v1/messages`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-api-key": KEY, "anthropic-version": "2023-06-01" },
@@ -73,11 +42,9 @@ describe("tokenledger serve --proxy", () => {
       // The API's own routes still answer on the same port.
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
-      const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await serve.stop()).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (serve.child.exitCode === null) serve.child.kill("SIGKILL");
     }
     // Flushed before the server closed the ledger: the call's row is there, without the provider key.
     const db = new Database(box.ledger, { readonly: true });
