@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TokenTracker, type LedgerEvent } from "tokenledger";
+import { TokenTracker } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 import { providerRequestEventId } from "../../src/proxy/otlp/index.js";
@@ -11,7 +11,7 @@ import { scriptedClaude, TOO_LONG_REQUEST_ID, type BilledCall } from "./claude-u
 import { gzBytes, safeHeaders, saveProxiedFixture } from "./fixtures.js";
 import { CLAUDE_CODE_VERSION } from "./install.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
-import { eventually, runAgent } from "./run-agent.js";
+import { eventually, ledgerRows, runAgent } from "./run-agent.js";
 
 // Installed by global-setup.ts, which prints the skip notice when it could not be.
 const claude = inject("agentClis").claude;
@@ -46,12 +46,7 @@ describe.skipIf(!claude.bin)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    async function rows(): Promise<LedgerEvent[]> {
-      await tracker.flush({ timeoutMs: 5000 });
-      const out: LedgerEvent[] = [];
-      for await (const e of storage.events({})) out.push(e);
-      return out;
-    }
+    const rows = () => ledgerRows(tracker, storage);
 
     it("tool call, subagent, resumed turn, a refused turn: every billed call is one row with exact tokens and attribution", async () => {
       const configDir = join(dir, "claude-config");

@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TokenTracker, type LedgerEvent } from "tokenledger";
+import { TokenTracker } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 import { startOpenAIServer, type FakeUsage, type OpenAIFakeServer } from "../helpers/openai-server.js";
 import { startCapturingReceiver } from "./capture-otlp.js";
 import { gz, maybeSaveFixture, safeHeaders } from "./fixtures.js";
 import { CODEX_VERSION } from "./install.js";
-import { eventually, runAgent } from "./run-agent.js";
+import { codexTokens, eventually, ledgerRows, runAgent } from "./run-agent.js";
 
 // Installed by global-setup.ts, which prints the skip notice when it could not be.
 const codex = inject("agentClis").codex;
@@ -36,12 +36,7 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> OTLP receiver alone 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function rows(): Promise<LedgerEvent[]> {
-    await tracker.flush({ timeoutMs: 5000 });
-    const out: LedgerEvent[] = [];
-    for await (const e of storage.events({})) out.push(e);
-    return out;
-  }
+  const rows = () => ledgerRows(tracker, storage);
 
   it("two `codex exec` runs: each billed Responses call is one row with exact tokens", async () => {
     const codexHome = join(dir, "codex-home");
@@ -86,22 +81,7 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> OTLP receiver alone 
 
     const stored = await eventually(rows, (r) => r.length >= billed.length);
     expect(stored).toHaveLength(billed.length);
-    const got = stored
-      .map((e) => [
-        e.usage.uncachedInputTokens,
-        e.usage.cacheReadTokens,
-        e.usage.outputTokens,
-        e.usage.reasoningTokens,
-      ])
-      .sort((a, b) => a[0]! - b[0]!);
-    const want = billed
-      .map((b) => [
-        b.usage.input_tokens! - b.usage.cached_tokens!,
-        b.usage.cached_tokens!,
-        b.usage.output_tokens!,
-        b.usage.reasoning_tokens!,
-      ])
-      .sort((a, b) => a[0]! - b[0]!);
+    const { got, want } = codexTokens(stored, billed);
     expect(got).toEqual(want);
     for (const e of stored) {
       expect(e).toMatchObject({

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TokenTracker, type LedgerEvent } from "tokenledger";
+import { TokenTracker } from "tokenledger";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { applyAgentSetup, planAgentSetup } from "../../src/agent-setup/index.js";
 import { CODEX_PROVIDER_ID } from "../../src/agent-setup/codex.js";
@@ -12,7 +12,7 @@ import { startOpenAIServer, type FakeUsage, type OpenAIFakeServer } from "../hel
 import { gzBytes, safeHeaders, saveProxiedFixture } from "./fixtures.js";
 import { CODEX_VERSION } from "./install.js";
 import { startRecordingProxy, type RecordingProxy } from "./recording-proxy.js";
-import { eventually, runAgent } from "./run-agent.js";
+import { codexTokens, eventually, ledgerRows, runAgent } from "./run-agent.js";
 
 // Installed by global-setup.ts, which prints the skip notice when it could not be.
 const codex = inject("agentClis").codex;
@@ -41,12 +41,7 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function rows(): Promise<LedgerEvent[]> {
-    await tracker.flush({ timeoutMs: 5000 });
-    const out: LedgerEvent[] = [];
-    for await (const e of storage.events({})) out.push(e);
-    return out;
-  }
+  const rows = () => ledgerRows(tracker, storage);
 
   it("three `codex exec` runs (one trying a WebSocket first) through the proxy: each billed call is one row with exact tokens", async () => {
     const codexHome = join(dir, "codex-home");
@@ -108,22 +103,7 @@ describe.skipIf(!codex.bin)(`real Codex ${CODEX_VERSION} -> tokenledger proxy ->
       .filter((r) => r.url === "/v1/responses")
       .map((r) => r.headers["session-id"]);
     expect(stored.map((e) => e.sessionId).sort()).toEqual([...sessions].sort());
-    const got = stored
-      .map((e) => [
-        e.usage.uncachedInputTokens,
-        e.usage.cacheReadTokens,
-        e.usage.outputTokens,
-        e.usage.reasoningTokens,
-      ])
-      .sort((a, b) => a[0]! - b[0]!);
-    const want = billed
-      .map((b) => [
-        b.usage.input_tokens! - b.usage.cached_tokens!,
-        b.usage.cached_tokens!,
-        b.usage.output_tokens!,
-        b.usage.reasoning_tokens!,
-      ])
-      .sort((a, b) => a[0]! - b[0]!);
+    const { got, want } = codexTokens(stored, billed);
     expect(got).toEqual(want);
     for (const e of stored) {
       expect(e).toMatchObject({

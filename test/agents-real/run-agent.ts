@@ -1,3 +1,4 @@
+import type { LedgerEvent } from "tokenledger";
 import { spawn } from "node:child_process";
 
 export interface AgentRun {
@@ -43,4 +44,44 @@ export async function eventually<T>(
     if (done(v) || Date.now() > until) return v;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Everything in the ledger once the tracker has flushed. */
+export async function ledgerRows(
+  tracker: { flush(o: { timeoutMs: number }): Promise<unknown> },
+  storage: { events(q: object): AsyncIterable<LedgerEvent> },
+): Promise<LedgerEvent[]> {
+  await tracker.flush({ timeoutMs: 5000 });
+  const out: LedgerEvent[] = [];
+  for await (const e of storage.events({})) out.push(e);
+  return out;
+}
+
+/**
+ * Codex's token buckets as the ledger stored them and as the fake upstream billed them (Responses usage:
+ * input includes cached), each sorted by uncached input, so the two lists compare with `toEqual`.
+ */
+export function codexTokens(
+  stored: readonly LedgerEvent[],
+  billed: readonly { usage: Record<string, number> }[],
+): { got: number[][]; want: number[][] } {
+  const byInput = (a: number[], b: number[]) => a[0]! - b[0]!;
+  return {
+    got: stored
+      .map((e) => [
+        e.usage.uncachedInputTokens,
+        e.usage.cacheReadTokens,
+        e.usage.outputTokens,
+        e.usage.reasoningTokens,
+      ])
+      .sort(byInput),
+    want: billed
+      .map((b) => [
+        b.usage.input_tokens! - b.usage.cached_tokens!,
+        b.usage.cached_tokens!,
+        b.usage.output_tokens!,
+        b.usage.reasoning_tokens!,
+      ])
+      .sort(byInput),
+  };
 }
