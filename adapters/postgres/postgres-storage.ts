@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect, sql, type PostgresPool } from "kysely";
+import { isOtherSchemaVanished, VANISHED_SCHEMA_RETRIES } from "./vanished-schema.js";
 import type { LedgerEvent, Logger } from "tokenledger/storage-kit";
 import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger/storage-kit";
 import { maskDatabaseUrl } from "tokenledger/storage-kit";
@@ -207,10 +208,16 @@ export class PostgresStorage extends KyselyStorage {
   async migrateToLatest(): Promise<string[]> {
     const db = await this.database();
     await this.#refuseUnlessLedger(db);
-    try {
-      return await runMigrations(ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema));
-    } catch (err) {
-      throw toStorageError(err, `postgres ${this.#target}: migrations`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await runMigrations(
+          ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema),
+        );
+      } catch (err) {
+        // Another process dropped its own schema during the migrator's database-wide lookup: ours is fine.
+        if (attempt < VANISHED_SCHEMA_RETRIES && isOtherSchemaVanished(err, this.#schema)) continue;
+        throw toStorageError(err, `postgres ${this.#target}: migrations`);
+      }
     }
   }
 
