@@ -2,6 +2,7 @@ import type { Admission, PreCallGate } from "../../interceptors/_shared/pre-call
 import type { Attribution } from "../core/attribution.js";
 import { BudgetExceededError, BudgetUnpricedError } from "../budgets/errors.js";
 import type { ProxyErrorType } from "./error-shape.js";
+import type { WireFormat } from "./routes.js";
 
 export interface Refusal {
   readonly status: number;
@@ -13,15 +14,28 @@ export interface Refusal {
 }
 
 export type GateResult =
-  { readonly ok: true; readonly admission: Admission | undefined } | ({ readonly ok: false } & Refusal);
+  | {
+      readonly ok: true;
+      readonly admission: Admission | undefined;
+      /** A budget downgrade to apply: the request goes with this model instead. */
+      readonly model?: string;
+    }
+  | ({ readonly ok: false } & Refusal);
+
+/** Whether a model name belongs to the route's wire format (a downgrade never switches API). */
+function sameWireFormat(format: WireFormat, model: string): boolean {
+  return /^claude/i.test(model) === (format === "anthropic");
+}
 
 /**
  * Budgets before the upstream call. A block becomes 429 with `Retry-After` (seconds until the budget's
- * period ends), an unpriced model under a budget 403. A budget `downgrade` is NOT applied: the proxy never
- * rewrites the body, so the admission's downgrade metadata is dropped and the call goes as asked.
+ * period ends), an unpriced model under a budget 403. A budget `downgrade` is applied by rewriting the JSON
+ * body's `model` when the target model speaks the route's wire format; otherwise the call goes as asked and
+ * the event says why (`budget_downgrade_skipped`).
  */
 export async function admit(
   gate: PreCallGate | undefined,
+  format: WireFormat,
   request: {
     provider: string;
     operation: string;
@@ -33,13 +47,15 @@ export async function admit(
   if (!gate) return { ok: true, admission: undefined };
   try {
     const admission = await gate.admit(request);
-    if (!admission.metadata || !("budget_downgrade" in admission.metadata)) return { ok: true, admission };
-    const { budget_downgrade: _dropped, ...metadata } = admission.metadata;
+    const to = admission.model;
+    if (to === undefined || to === request.model) return { ok: true, admission };
+    if (sameWireFormat(format, to)) return { ok: true, admission, model: to };
+    const { budget_downgrade: _dropped, ...metadata } = admission.metadata ?? {};
     return {
       ok: true,
       admission: {
         finish: (input) => admission.finish(input),
-        metadata: { ...metadata, budget_downgrade_skipped: true },
+        metadata: { ...metadata, budget_downgrade_skipped: `${to} is not a ${format} model` },
       },
     };
   } catch (err) {

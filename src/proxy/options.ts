@@ -3,6 +3,7 @@ import type { PreCallGate } from "../../interceptors/_shared/pre-call.js";
 import type { Attribution } from "../core/attribution.js";
 import type { Logger } from "../core/logger.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
+import type { GroupPolicy } from "../failover/types.js";
 import type { ResolveIdentity } from "./identity.js";
 
 export interface ProxyUpstreams {
@@ -12,6 +13,25 @@ export interface ProxyUpstreams {
   readonly openai?: string;
   /** Per route, by operation (`messages`, `count_tokens`, `chat`, `responses`, `embeddings`): wins over the above. */
   readonly routes?: Readonly<Record<string, string>>;
+}
+
+/** One place a failover group can send a call: an upstream base URL that accepts the client's own credentials. */
+export interface ProxyFailoverTarget {
+  /** Base URL, as for `upstreams` (`https://api.openai.com`, an Azure or gateway URL). */
+  readonly url: string;
+  /** Provider recorded when this target answers (`openai`, `azure`, `anthropic`, ...); sets the wire format. */
+  readonly provider: string;
+  /** Model sent to this target instead of the caller's (the JSON body's `model` is rewritten). */
+  readonly model?: string;
+  /** Label in events and `failover status`; default `provider:model` or `provider`. */
+  readonly name?: string;
+}
+
+/** A failover group for the proxy: the routes of its wire format go to its first healthy target. */
+export interface ProxyFailoverGroup {
+  readonly name: string;
+  readonly targets: readonly ProxyFailoverTarget[];
+  readonly policy?: Partial<GroupPolicy>;
 }
 
 export interface ProxyOptions {
@@ -24,6 +44,13 @@ export interface ProxyOptions {
   readonly gate?: PreCallGate;
   /** tokenledger key id → identity (`x-tokenledger-key` header or `/k/<key-id>/v1/...`). */
   readonly resolveIdentity?: ResolveIdentity;
+  /** Failover groups, at most one per wire format (`anthropic`, `openai`); they replace `upstreams` for it. */
+  readonly failover?: readonly ProxyFailoverGroup[];
+  /**
+   * OTLP exports (`/v1/logs|metrics|traces`) must carry a tokenledger key that `resolveIdentity` knows
+   * (`x-tokenledger-key` or `Authorization: Bearer`); otherwise 401. The CLI turns this on when the ledger has keys.
+   */
+  readonly otlpRequireKey?: boolean;
   /** Attribution for every call (the proxy's own defaults), below the request's. */
   readonly defaults?: Attribution;
   /** Add `stream_options.include_usage` to streamed Chat Completions that lack it (changes the stream). */

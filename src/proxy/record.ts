@@ -11,6 +11,10 @@ export interface Answer {
   readonly streamed: boolean;
   readonly end: PumpEnd;
   readonly seen: TapOutcome;
+  /** The failover target that answered, when it is not the route's own upstream. */
+  readonly provider?: string;
+  /** Added to the event's metadata (the failover note). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** Error-shaped values for `LlmCall.fail` (it reads `name`, `status` and `message`). */
@@ -31,13 +35,14 @@ export function recordAnswer(call: LlmCall, route: Route, requestReadable: boole
   const usage =
     a.seen.usage !== null && a.seen.usage !== undefined ? normalizeUsage(route.usage, a.seen.usage) : null;
   if (!(route.kind === "billed" && requestReadable) && usage === null) return;
-  const metadata: Record<string, unknown> = { ...a.seen.metadata };
+  const metadata: Record<string, unknown> = { ...a.seen.metadata, ...a.metadata };
   const outcome: CallOutcome = {
     // Same id rule as the OTLP receiver: a Claude Code call seen by both lands once.
     ...(route.format === "anthropic" && a.requestId
       ? { id: providerRequestEventId("anthropic", a.requestId) }
       : {}),
     model: a.seen.model,
+    ...(a.provider ? { provider: a.provider } : {}),
     usage,
     requestId: a.requestId,
     serviceTier: a.seen.serviceTier,

@@ -61,3 +61,19 @@ export function withIncludeUsage(parsed: Record<string, unknown>): Buffer | null
   const stream_options = { ...(so && typeof so === "object" ? so : {}), include_usage: true };
   return Buffer.from(JSON.stringify({ ...parsed, stream_options }));
 }
+
+/** The request as it will be sent: the client's bytes unless a step had to change the JSON. */
+export interface OutgoingBody {
+  readonly bytes: Buffer;
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/**
+ * The same JSON request with another `model` (a budget downgrade, a failover target's own model name). Only the
+ * value changes; the rest is re-serialised, which is why it is done only when the model really differs.
+ */
+export function withModel(body: OutgoingBody, model: string | undefined): OutgoingBody {
+  if (!body.json || model === undefined || body.json.model === model) return body;
+  const json = { ...body.json, model };
+  return { bytes: Buffer.from(JSON.stringify(json)), json };
+}

@@ -12,3 +12,4 @@ export class OtlpRequestError extends Error {
 /** google.rpc.Code values OTLP/HTTP error bodies use. */
 export const RPC_INVALID_ARGUMENT = 3;
 export const RPC_INTERNAL = 13;
+export const RPC_UNAUTHENTICATED = 16;

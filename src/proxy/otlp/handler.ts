@@ -4,7 +4,7 @@ import type { Logger } from "../../core/logger.js";
 import { SafeLogger, silentLogger } from "../../core/logger.js";
 import { DEFAULT_MAX_BODY_BYTES, readOtlpBody } from "./body.js";
 import { decodeExportRequest, formatOf, type OtlpFormat } from "./decode.js";
-import { OtlpRequestError, RPC_INTERNAL, RPC_INVALID_ARGUMENT } from "./errors.js";
+import { OtlpRequestError, RPC_INTERNAL, RPC_INVALID_ARGUMENT, RPC_UNAUTHENTICATED } from "./errors.js";
 import { ingestLogs } from "./ingest.js";
 import { sendExportResponse, sendStatus, type ExportOutcome } from "./respond.js";
 import type { OtlpSignal } from "./schema.js";
@@ -13,6 +13,11 @@ export interface OtlpReceiverDeps {
   /** Where rows go; only `record()` is used (it never throws and does no I/O). */
   readonly tracker: Pick<TokenTracker, "record">;
   readonly logger?: Logger;
+  /**
+   * When set, an export must carry a tokenledger key this accepts (`x-tokenledger-key`, or
+   * `Authorization: Bearer tl_...`); otherwise 401 before the body is read.
+   */
+  readonly authorize?: (key: string | undefined) => boolean | Promise<boolean>;
   /** Largest accepted body, before and after gzip; default 4 MiB. */
   readonly maxBodyBytes?: number;
 }
@@ -47,6 +52,9 @@ export async function handleOtlpRequest(
   try {
     if (req.method !== "POST") {
       throw new OtlpRequestError(405, `${req.method ?? "?"} is not allowed on ${req.url}; use POST`);
+    }
+    if (deps.authorize && !(await deps.authorize(otlpKey(req)))) {
+      throw new OtlpRequestError(401, "a tokenledger key is required (x-tokenledger-key header)");
     }
     if (!formatOf(req.headers["content-type"])) {
       throw new OtlpRequestError(
@@ -84,13 +92,23 @@ function answerError(
     log.warn(`OTLP receiver: ${err.status} ${err.message}`);
     const headers: Record<string, string> = err.status === 405 ? { allow: "POST" } : {};
     // A refused body may still be arriving: close the connection after the answer instead of reading it all.
-    if (err.status === 413) {
+    if (err.status === 413 || err.status === 401) {
       headers.connection = "close";
       res.once("finish", () => req.destroy());
     }
-    sendStatus(res, err.status, format, RPC_INVALID_ARGUMENT, err.message, headers);
+    const code = err.status === 401 ? RPC_UNAUTHENTICATED : RPC_INVALID_ARGUMENT;
+    sendStatus(res, err.status, format, code, err.message, headers);
     return;
   }
   log.error(`OTLP receiver: internal error: ${(err as Error)?.message ?? String(err)}`);
   sendStatus(res, 500, format, RPC_INTERNAL, "internal error in the OTLP receiver");
+}
+
+/** The key an exporter sends: `x-tokenledger-key`, or a Bearer token (OTLP has no provider credential to protect). */
+function otlpKey(req: IncomingMessage): string | undefined {
+  const h = req.headers["x-tokenledger-key"];
+  const direct = Array.isArray(h) ? h[0] : h;
+  if (direct) return direct.trim();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  return bearer?.[1];
 }
