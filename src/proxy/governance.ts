@@ -55,7 +55,7 @@ export async function admit(
       ok: true,
       admission: {
         finish: (input) => admission.finish(input),
-        metadata: { ...metadata, budget_downgrade_skipped: `${to} is not a ${format} model` },
+        metadata: { ...metadata, budget_downgrade_skipped: `${to} is not an ${format} model` },
       },
     };
   } catch (err) {

@@ -11,6 +11,7 @@ import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic
 import { startOpenAIServer, type OpenAIFakeServer } from "../helpers/openai-server.js";
 import { captureTracker } from "../helpers/capture.js";
 import { createProxy, mountProxy } from "../../src/proxy/index.js";
+import { admit } from "../../src/proxy/governance.js";
 import { eventsWhen, startHarness, type Harness } from "./harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-proxy-gov-"));
@@ -28,6 +29,18 @@ beforeAll(async () => {
   // A budget far below one call's estimate: team "capped" is refused before anything is sent.
   await storage.budgets.put(
     parseBudget({ id: "capped-day", scope: "team", scopeId: "capped", period: "day", amountUsd: "0.000001" }),
+  );
+  // Team "thrifty" is over its downgrade budget: its calls go with the mapped, cheaper model.
+  await storage.budgets.put(
+    parseBudget({
+      id: "thrifty-day",
+      scope: "team",
+      scopeId: "thrifty",
+      period: "day",
+      amountUsd: "0.000001",
+      action: "downgrade",
+      downgradeMap: { "claude-sonnet-4-6": "claude-haiku-4-5", "gpt-4o": "claude-haiku-4-5" },
+    }),
   );
   guard = new BudgetGuard({ store: storage.budgets });
   h = await startHarness({ upstreams: { anthropic: anthropic.url, openai: openai.url }, gate: guard });
@@ -89,6 +102,55 @@ describe("budgets in the proxy path", () => {
     });
     await free.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "x" }] });
     expect(openai.requests).toHaveLength(1);
+  });
+});
+
+describe("budget downgrade in the proxy path", () => {
+  it("rewrites the body's model within the wire format and records requested and effective model", async () => {
+    anthropic.requests.length = 0;
+    const before = (await h.events()).length;
+    const client = new Anthropic({
+      apiKey: "sk-ant-gov-test-00000000",
+      baseURL: h.proxy.url,
+      maxRetries: 0,
+      defaultHeaders: { "x-tokenledger-team": "thrifty" },
+    });
+    const msg = await client.messages.create({
+      model: "claude-sonnet-4-6",
+      max_tokens: 100,
+      messages: [{ role: "user", content: "x" }],
+    });
+    expect(msg.model).toBe("claude-haiku-4-5");
+    expect((anthropic.requests[0]!.body as { model: string }).model).toBe("claude-haiku-4-5");
+    const e = (await eventsWhen(h, before + 1))[before]!;
+    expect(e).toMatchObject({ status: "ok", requestedModel: "claude-sonnet-4-6", model: "claude-haiku-4-5" });
+    expect(e.metadata).toMatchObject({
+      budget_downgrade: { requested_model: "claude-sonnet-4-6", effective_model: "claude-haiku-4-5" },
+    });
+  });
+
+  it("a downgrade into another wire format is not applied; the event says why", async () => {
+    // A map may name a model of another API (the guard prices it under the route's provider; here a stub gate).
+    const gate = {
+      admit: async () => ({
+        model: "claude-haiku-4-5",
+        metadata: { budget_downgrade: { effective_model: "claude-haiku-4-5" } },
+        finish: () => {},
+      }),
+    };
+    const request = { provider: "openai", operation: "chat", model: "gpt-4o", body: {}, attribution: {} };
+    const verdict = await admit(gate, "openai", request);
+    expect(verdict).toMatchObject({ ok: true });
+    expect(verdict.ok && verdict.model).toBeUndefined();
+    expect(verdict.ok && verdict.admission?.metadata).toEqual({
+      budget_downgrade_skipped: "claude-haiku-4-5 is not an openai model",
+    });
+    const same = await admit(gate, "anthropic", {
+      ...request,
+      provider: "anthropic",
+      model: "claude-opus-4-1",
+    });
+    expect(same.ok && same.model).toBe("claude-haiku-4-5");
   });
 });
 
