@@ -61,6 +61,12 @@ const EVENT_COLUMNS: readonly EventColumn[] = [
   ...ATTRIBUTION_FIELDS.map((f) => ({ name: f.column, value: (e: LedgerEvent) => e[f.key] })),
   { name: "metadata", value: (e, c) => (e.metadata === null ? null : c.json(e.metadata)) },
   { name: "sample_weight", value: (e) => e.sampleWeight },
+  // Migration 0021. Finish reasons as a JSON array in a text column in both dialects (read back with JSON.parse).
+  { name: "response_id", value: (e) => e.responseId ?? null },
+  {
+    name: "finish_reasons",
+    value: (e) => (e.finishReasons && e.finishReasons.length > 0 ? JSON.stringify(e.finishReasons) : null),
+  },
 ];
 
 /** Column names of token_ledger_events in insert order, with the dialect's cost column. */
@@ -116,7 +122,22 @@ export function rowToEvent(r: StoredRow, ts: Date, costUsd: string | null): Ledg
           ? (JSON.parse(meta) as Record<string, unknown>)
           : (meta as Record<string, unknown>),
     sampleWeight: num(r.sample_weight),
+    ...responseFieldsOf(r),
   };
+}
+
+/** Omitted when unknown, as the event builder does, so a stored event reads back equal to the one written. */
+function responseFieldsOf(r: StoredRow): Pick<LedgerEvent, "responseId" | "finishReasons"> {
+  const id = str(r.response_id);
+  const raw = str(r.finish_reasons);
+  let reasons: unknown;
+  try {
+    reasons = raw === null ? null : JSON.parse(raw);
+  } catch {
+    reasons = null; // a hand-edited row must not break reads
+  }
+  const list = Array.isArray(reasons) ? reasons.filter((x): x is string => typeof x === "string") : [];
+  return { ...(id !== null ? { responseId: id } : {}), ...(list.length > 0 ? { finishReasons: list } : {}) };
 }
 
 function attributionOf(r: StoredRow): AttributionValues {

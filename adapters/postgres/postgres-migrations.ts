@@ -192,5 +192,13 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
     apiKeyMigration(`${s}.`, "BIGINT"),
     postgresAuditMigration(s),
     budgetConfigRateMigration(`${s}.`, "BIGINT"),
+    {
+      // The provider's response id and finish reasons (a JSON array as text, as in SQLite), for gen_ai.response.*.
+      name: "0021_response_id_finish_reasons",
+      up: [
+        `ALTER TABLE ${s}.token_ledger_events ADD COLUMN IF NOT EXISTS response_id text`,
+        `ALTER TABLE ${s}.token_ledger_events ADD COLUMN IF NOT EXISTS finish_reasons text`,
+      ],
+    },
   ];
 }

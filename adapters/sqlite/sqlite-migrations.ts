@@ -202,4 +202,12 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
   apiKeyMigration("", "INTEGER"),
   sqliteAuditMigration(),
   budgetConfigRateMigration("", "INTEGER"),
+  {
+    // The provider's response id and finish reasons (a JSON array), for OpenTelemetry's gen_ai.response.* attributes.
+    name: "0021_response_id_finish_reasons",
+    up: [
+      "ALTER TABLE token_ledger_events ADD COLUMN response_id TEXT",
+      "ALTER TABLE token_ledger_events ADD COLUMN finish_reasons TEXT",
+    ],
+  },
 ];

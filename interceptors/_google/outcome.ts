@@ -1,5 +1,6 @@
 import type { CallOutcome } from "../_shared/call.js";
 import { fromGeminiUsage } from "../../src/usage/gemini.js";
+import { geminiMeta } from "../_shared/response-meta.js";
 
 /** `models/gemini-2.5-flash` → `gemini-2.5-flash` (tuned models keep their `tunedModels/` path). */
 export function stripModelsPrefix(name: unknown): string | null {
@@ -19,5 +20,6 @@ export function geminiOutcome(response: unknown): CallOutcome {
     requestId: typeof r.responseId === "string" ? r.responseId : null,
     // Vertex reports ON_DEMAND / ON_DEMAND_PRIORITY / PROVISIONED_THROUGHPUT here; pricing maps it to a tier.
     serviceTier: typeof trafficType === "string" ? trafficType : null,
+    ...geminiMeta(r),
   };
 }

@@ -9,6 +9,7 @@ export class GeminiStreamState {
   #usageMetadata: unknown;
   #modelVersion: unknown;
   #responseId: unknown;
+  #candidates: unknown;
   #chunks = 0;
 
   get chunks(): number {
@@ -24,6 +25,8 @@ export class GeminiStreamState {
       this.#usageMetadata = c.usageMetadata;
     if (typeof c.modelVersion === "string") this.#modelVersion = c.modelVersion;
     if (typeof c.responseId === "string") this.#responseId = c.responseId;
+    // The last chunk's candidates carry the finish reasons.
+    if (Array.isArray(c.candidates)) this.#candidates = c.candidates;
     return hasOutput(c);
   }
 
@@ -32,6 +35,7 @@ export class GeminiStreamState {
       usageMetadata: this.#usageMetadata,
       modelVersion: this.#modelVersion,
       responseId: this.#responseId,
+      candidates: this.#candidates,
     });
   }
 }

@@ -25,6 +25,9 @@ export interface CallOutcome {
   readonly usage?: Partial<NormalizedUsage> | null;
   readonly usageSource?: UsageSource;
   readonly requestId?: string | null;
+  /** The answer's own id and stop reasons (see ./response-meta.ts), for OpenTelemetry's gen_ai.response.*. */
+  readonly responseId?: string | null;
+  readonly finishReasons?: readonly string[] | null;
   readonly serviceTier?: string | null;
   readonly batch?: boolean;
   /** Overrides the provider chosen at start (for example Azure detected from the response). */
@@ -126,6 +129,8 @@ export class LlmCall {
         latencyMs: performance.now() - this.#t0,
         timeToFirstTokenMs: this.#ttft,
         requestId: outcome.requestId ?? requestIdOf(err) ?? null,
+        ...(outcome.responseId ? { responseId: outcome.responseId } : {}),
+        ...(outcome.finishReasons ? { finishReasons: outcome.finishReasons } : {}),
         usage: hasUsage ? outcome.usage : null,
         usageSource: source,
         serviceTier: outcome.serviceTier ?? null,

@@ -1,5 +1,6 @@
 import type { CallOutcome } from "../_shared/call.js";
 import { fromAnthropicUsage } from "../../src/usage/index.js";
+import { anthropicMeta } from "../_shared/response-meta.js";
 
 /** A `Message` (non-streamed answer, or the one inside `message_start`) → what the call records. */
 export function outcomeOfMessage(message: unknown, requestId: string | null): CallOutcome {
@@ -10,6 +11,7 @@ export function outcomeOfMessage(message: unknown, requestId: string | null): Ca
     usage: usage === undefined ? null : fromAnthropicUsage(usage),
     requestId: requestId ?? stringOrNull(m._request_id),
     serviceTier: stringOrNull(asRecord(usage).service_tier),
+    ...anthropicMeta(m),
   };
 }
 

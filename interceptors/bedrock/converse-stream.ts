@@ -8,6 +8,8 @@ import { fromBedrockConverseUsage } from "../../src/usage/index.js";
 export class ConverseStreamObserver {
   usage: NormalizedUsage | undefined;
   serviceTier: string | undefined;
+  /** From `messageStop`, for gen_ai.response.finish_reasons. */
+  stopReason: unknown;
   complete = false;
 
   /** Returns true when the event is model output (for time-to-first-token). */
@@ -17,7 +19,9 @@ export class ConverseStreamObserver {
       metadata?: { usage?: unknown; serviceTier?: { type?: unknown } };
       contentBlockDelta?: unknown;
       contentBlockStart?: unknown;
+      messageStop?: { stopReason?: unknown };
     };
+    if (e.messageStop) this.stopReason = e.messageStop.stopReason;
     if (e.metadata) {
       if (e.metadata.usage) this.usage = fromBedrockConverseUsage(e.metadata.usage);
       const tier = e.metadata.serviceTier?.type;

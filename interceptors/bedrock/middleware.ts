@@ -1,4 +1,5 @@
 import { LlmCall, type CallOutcome } from "../_shared/call.js";
+import { bedrockConverseMeta } from "../_shared/response-meta.js";
 import { guarded, reportSafely } from "../_shared/guard.js";
 import { tapAsyncIterable } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
@@ -97,7 +98,12 @@ function observe(
   switch (info.kind) {
     case "converse": {
       const usage = output?.usage ? fromBedrockConverseUsage(output.usage) : undefined;
-      call.succeed({ ...base, usage, serviceTier: tierOf(output?.serviceTier) });
+      call.succeed({
+        ...base,
+        usage,
+        serviceTier: tierOf(output?.serviceTier),
+        ...bedrockConverseMeta(output),
+      });
       return;
     }
     case "invoke": {
@@ -117,6 +123,7 @@ function observe(
           ...base,
           usage: observer.usage,
           serviceTier: observer.serviceTier ?? tierOf(output?.serviceTier),
+          ...bedrockConverseMeta({ stopReason: observer.stopReason }),
         }),
         complete: () => observer.complete,
         finalEvent: "the metadata event",

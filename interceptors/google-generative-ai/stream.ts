@@ -96,6 +96,8 @@ class LegacyStreamRecorder {
       // The aggregated response drops `modelVersion` and `responseId`; the chunks carry them.
       model: final.model ?? seen.model,
       requestId: final.requestId ?? seen.requestId,
+      responseId: final.responseId ?? seen.responseId ?? null,
+      finishReasons: final.finishReasons ?? seen.finishReasons ?? null,
     };
     if (this.#end === "return" || this.#end === "error") {
       this.#call.abandon({ ...outcome, ...(final.usage ? { usageSource: "provider" as const } : {}) });

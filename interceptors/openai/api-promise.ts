@@ -1,6 +1,7 @@
 import { reportSafely } from "../_shared/guard.js";
 import { instrumentStream } from "./stream.js";
 import { tapRawStreamResponse } from "./raw-sse.js";
+import { openaiChatMeta, openaiResponsesMeta } from "../_shared/response-meta.js";
 import { requestIdFromHeaders, toOutcome, type CallPlan } from "./plan.js";
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- SDK internals are typed structurally */
@@ -134,6 +135,7 @@ function handleData(data: unknown, plan: CallPlan, requestId: string | null): vo
       usage: body?.usage,
       serviceTier: body?.service_tier,
       requestId,
+      meta: plan.op.name === "responses" ? openaiResponsesMeta(body) : openaiChatMeta(body),
       ...(plan.op.name === "responses" && (status === "incomplete" || status === "failed")
         ? { metadata: { responseStatus: status } }
         : {}),

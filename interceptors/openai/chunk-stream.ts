@@ -1,4 +1,5 @@
 import type { Observed } from "./plan.js";
+import { openaiChatMeta, type ResponseMeta } from "../_shared/response-meta.js";
 
 interface Chunk {
   model?: unknown;
@@ -16,6 +17,9 @@ export class ChunkStreamState {
   #model: unknown;
   #usage: unknown;
   #serviceTier: unknown;
+  #id: string | undefined;
+  /** Per choice index: a stream ends each choice with its own `finish_reason`. */
+  #reasons: string[] = [];
 
   /** Returns true when the chunk carries content (time to first token). */
   observe(item: unknown): boolean {
@@ -25,6 +29,7 @@ export class ChunkStreamState {
     if (typeof chunk.model === "string" && chunk.model) this.#model = chunk.model;
     if (chunk.usage !== undefined && chunk.usage !== null) this.#usage = chunk.usage;
     if (typeof chunk.service_tier === "string") this.#serviceTier = chunk.service_tier;
+    this.#noteMeta(chunk);
     return Array.isArray(chunk.choices) && chunk.choices.length > 0;
   }
 
@@ -52,7 +57,22 @@ export class ChunkStreamState {
     return rest;
   }
 
+  #noteMeta(chunk: Chunk): void {
+    const m = openaiChatMeta(chunk);
+    this.#id ??= m.responseId;
+    if (!m.finishReasons || !Array.isArray(chunk.choices)) return;
+    for (const c of chunk.choices as { index?: unknown; finish_reason?: unknown }[]) {
+      if (typeof c?.finish_reason === "string" && c.finish_reason)
+        this.#reasons[typeof c.index === "number" ? c.index : 0] = c.finish_reason;
+    }
+  }
+
   seen(requestId: string | null): Observed {
-    return { model: this.#model, usage: this.#usage, serviceTier: this.#serviceTier, requestId };
+    const reasons = this.#reasons.filter((r) => typeof r === "string");
+    const meta: ResponseMeta = {
+      ...(this.#id ? { responseId: this.#id } : {}),
+      ...(reasons.length > 0 ? { finishReasons: reasons } : {}),
+    };
+    return { model: this.#model, usage: this.#usage, serviceTier: this.#serviceTier, requestId, meta };
   }
 }

@@ -2,6 +2,7 @@ import type { CallOutcome, LlmCall } from "../_shared/call.js";
 import type { UsageSink } from "../_shared/types.js";
 import type { Operation } from "./operations.js";
 import type { ClientIdentity } from "./provider.js";
+import type { ResponseMeta } from "../_shared/response-meta.js";
 
 /** Everything known about one intercepted call at its start. */
 export interface CallPlan {
@@ -25,6 +26,8 @@ export interface Observed {
   readonly requestId?: string | null;
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly usageSource?: CallOutcome["usageSource"];
+  /** Response id and finish reasons. */
+  readonly meta?: ResponseMeta;
 }
 
 export function toOutcome(plan: CallPlan, seen: Observed): CallOutcome {
@@ -35,6 +38,7 @@ export function toOutcome(plan: CallPlan, seen: Observed): CallOutcome {
     requestId: seen.requestId ?? null,
     serviceTier: typeof seen.serviceTier === "string" ? seen.serviceTier : null,
     ...(seen.usageSource ? { usageSource: seen.usageSource } : {}),
+    ...seen.meta,
     ...(seen.metadata ? { metadata: seen.metadata } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Observed } from "./plan.js";
+import { openaiResponsesMeta, type ResponseMeta } from "../_shared/response-meta.js";
 
 interface ResponseEvent {
   type?: unknown;
@@ -31,6 +32,7 @@ export class ResponseEventsState {
   #serviceTier: unknown;
   #end: ResponseEnd = { kind: "none" };
   #incompleteReason: unknown;
+  #meta: ResponseMeta = {};
 
   /** Returns true for an output delta (time to first token). */
   observe(item: unknown): boolean {
@@ -41,6 +43,7 @@ export class ResponseEventsState {
       if (typeof response.model === "string" && response.model) this.#model = response.model;
       if (response.usage !== undefined && response.usage !== null) this.#usage = response.usage;
       if (typeof response.service_tier === "string") this.#serviceTier = response.service_tier;
+      this.#meta = { ...this.#meta, ...openaiResponsesMeta(response) };
     }
     switch (event.type) {
       case "response.completed":
@@ -84,6 +87,7 @@ export class ResponseEventsState {
       usage: this.#usage,
       serviceTier: this.#serviceTier,
       requestId,
+      meta: this.#meta,
       // Usage on `response.failed` / `response.incomplete` is the provider's final bill, not a partial count.
       ...(this.#end.kind !== "none" && this.#usage != null ? { usageSource: "provider" as const } : {}),
       ...(metadata ? { metadata } : {}),

@@ -91,6 +91,7 @@ export function buildEvent(
     latencyMs: finiteOrNull(input.latencyMs),
     timeToFirstTokenMs: finiteOrNull(input.timeToFirstTokenMs),
     requestId: typeof input.requestId === "string" ? redactSecrets(input.requestId) : null,
+    ...responseFields(input),
     usage,
     usageSource,
     serviceTier,
@@ -104,6 +105,20 @@ export function buildEvent(
   };
   return { ok: true, event };
 }
+
+/** Response id and finish reasons: omitted when unknown; the id is free text from the wire, so redacted. */
+function responseFields(input: UsageEventInput): Pick<LedgerEvent, "responseId" | "finishReasons"> {
+  const id = nonEmpty(input.responseId);
+  const reasons = Array.isArray(input.finishReasons)
+    ? input.finishReasons.filter((r): r is string => typeof r === "string" && r !== "").slice(0, MAX_REASONS)
+    : [];
+  return {
+    ...(id !== undefined ? { responseId: redactSecrets(id.slice(0, 300)) } : {}),
+    ...(reasons.length > 0 ? { finishReasons: reasons.map((r) => r.slice(0, 100)) } : {}),
+  };
+}
+/** One reason per choice; `n` above this is rare and the tail adds nothing to a span. */
+const MAX_REASONS = 16;
 
 /** Attribution is free text too (an API key passed as a user id must not be stored). */
 function redactedAttribution(attribution: Attribution): AttributionValues {

@@ -37,6 +37,10 @@ export interface UsageEventInput {
   readonly latencyMs?: number | null;
   readonly timeToFirstTokenMs?: number | null;
   readonly requestId?: string | null;
+  /** The provider's id of the answer (`chatcmpl-…`, `resp_…`, `msg_…`, Gemini `responseId`); stored redacted. */
+  readonly responseId?: string | null;
+  /** Why generation stopped, one per choice/candidate as the provider spells it (`stop`, `end_turn`, `STOP`). */
+  readonly finishReasons?: readonly string[] | null;
   /** Raw counts; anything missing is 0. Non-numeric or negative counts mark the event `invalid`. */
   readonly usage?: Partial<Record<keyof NormalizedUsage, unknown>> | null;
   readonly usageSource?: UsageSource;
@@ -68,6 +72,10 @@ export interface LedgerEvent extends AttributionValues {
   readonly latencyMs: number | null;
   readonly timeToFirstTokenMs: number | null;
   readonly requestId: string | null;
+  /** Absent when unknown (optional so events built before migration 0021 still type-check). */
+  readonly responseId?: string;
+  /** Absent when unknown; otherwise non-empty. */
+  readonly finishReasons?: readonly string[];
   readonly usage: NormalizedUsage;
   readonly usageSource: UsageSource;
   readonly serviceTier: string | null;

@@ -2,7 +2,7 @@ import { totalInputTokens, type LedgerEvent } from "tokenledger";
 import { GENAI, OPERATION_NAMES, PROVIDER_NAMES, TL } from "./semconv.js";
 
 /** Attribute values OpenTelemetry accepts; kept structural so this file needs no `@opentelemetry/api`. */
-export type AttributeValue = string | number | boolean;
+export type AttributeValue = string | number | boolean | string[];
 export type Attributes = Record<string, AttributeValue>;
 
 export function genAiProvider(provider: string): string {
@@ -59,6 +59,8 @@ export function spanAttributes(e: LedgerEvent): Attributes {
   const u = e.usage;
   const a = commonAttributes(e);
   a[GENAI.requestStream] = e.streamed;
+  if (e.responseId) a[GENAI.responseId] = e.responseId;
+  if (e.finishReasons?.length) a[GENAI.responseFinishReasons] = [...e.finishReasons];
   if (e.streamed && e.timeToFirstTokenMs !== null)
     a[GENAI.responseTimeToFirstChunk] = e.timeToFirstTokenMs / 1000;
   if (e.httpStatus !== null && e.status !== "ok") a[GENAI.httpStatusCode] = e.httpStatus;

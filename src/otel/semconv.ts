@@ -15,6 +15,9 @@ export const GENAI = {
   requestModel: "gen_ai.request.model",
   requestStream: "gen_ai.request.stream",
   responseModel: "gen_ai.response.model",
+  responseId: "gen_ai.response.id",
+  /** A string array, one reason per choice / candidate, as the provider spells it. */
+  responseFinishReasons: "gen_ai.response.finish_reasons",
   responseTimeToFirstChunk: "gen_ai.response.time_to_first_chunk",
   /** Cache-inclusive: uncached + cache reads + cache writes. */
   inputTokens: "gen_ai.usage.input_tokens",

@@ -48,6 +48,8 @@ export function toLedgerEvent(
       ...(w.latencyMs !== undefined ? { latencyMs: w.latencyMs } : {}),
       ...(w.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: w.timeToFirstTokenMs } : {}),
       ...(w.requestId !== undefined ? { requestId: w.requestId } : {}),
+      ...(w.responseId !== undefined ? { responseId: w.responseId } : {}),
+      ...(w.finishReasons ? { finishReasons: w.finishReasons } : {}),
       usage: w.usage,
       ...(w.usageSource !== undefined ? { usageSource: w.usageSource } : {}),
       ...(w.serviceTier !== undefined ? { serviceTier: w.serviceTier } : {}),

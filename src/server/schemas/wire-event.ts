@@ -43,6 +43,8 @@ export const WireEventSchema = z.strictObject({
   latencyMs: ms,
   timeToFirstTokenMs: ms,
   requestId: text(300),
+  responseId: text(300),
+  finishReasons: z.array(z.string().max(100)).max(16).nullable().optional(),
   usage: WireUsageSchema,
   usageSource: z.enum(["provider", "partial", "missing", "manual", "import", "invalid"]).optional(),
   serviceTier: text(100),
