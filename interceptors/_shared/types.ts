@@ -3,6 +3,8 @@ import type { UsageEventInput } from "../../src/core/event.js";
 /** What interceptors hand events to. `TokenTracker` satisfies it. */
 export interface UsageSink {
   record(input: UsageEventInput): void;
+  /** Overwrite the stored event with the same id (a pending background response, completed). Optional. */
+  revise?(input: UsageEventInput & { readonly id: string }): void;
   reportInternalError(stage: string, err: unknown): void;
   reportAnomaly(message: string): void;
 }
@@ -21,6 +23,13 @@ export interface InterceptorOptions {
   readonly baseURLProviders?: Readonly<Record<string, string>>;
   /** Bedrock application-inference-profile / provisioned-throughput ARN → model id for pricing. */
   readonly bedrockModelMap?: Readonly<Record<string, string>>;
+  /**
+   * OpenAI Responses `background: true`: the event is recorded as pending when created and completed when the
+   * application retrieves (or streams) the response. Off by default (no request the application did not make);
+   * when set, tokenledger also polls `responses.retrieve(id)` with the application's client (its API key)
+   * every `intervalMs` (default 5000) for at most `maxWaitMs` (default 1 hour).
+   */
+  readonly openaiBackgroundPoll?: boolean | { readonly intervalMs?: number; readonly maxWaitMs?: number };
 }
 
 export interface InterceptorEnv {

@@ -1,4 +1,5 @@
 import { reportSafely } from "../_shared/guard.js";
+import { recordPending } from "./background.js";
 import { instrumentStream } from "./stream.js";
 import { tapRawStreamResponse } from "./raw-sse.js";
 import { openaiChatMeta, openaiResponsesMeta } from "../_shared/response-meta.js";
@@ -128,6 +129,7 @@ function handleData(data: unknown, plan: CallPlan, requestId: string | null): vo
     return;
   }
   const body = data as { model?: unknown; usage?: unknown; service_tier?: unknown; status?: unknown } | null;
+  if (plan.background && body && typeof body === "object" && recordPending(plan, body, requestId)) return;
   const status = body && typeof body === "object" ? body.status : undefined;
   plan.call.succeed(
     toOutcome(plan, {

@@ -4,6 +4,7 @@ import { OPERATIONS, type Operation } from "./operations.js";
 import { trackedCreate } from "./patched-create.js";
 import { followDerivedClients } from "../_shared/derived-clients.js";
 import { instrumentRealtime, isRealtimeClient } from "./realtime.js";
+import { trackedRetrieve } from "./retrieve.js";
 
 /**
  * The `openai` SDK (4.x–7.x): Chat Completions, Responses, Embeddings and legacy Completions, on OpenAI,
@@ -65,8 +66,15 @@ function patchClass(OpenAI: ClientClass, env: InterceptorEnv): PatchSet {
       continue;
     }
     set.wrap(proto, "create", trackedCreate(op, env));
+    if (op.name === "responses") wrapRetrieve(set, proto, env);
   }
   return set;
+}
+
+/** Background responses are completed by `retrieve` (see background.ts); absent on SDKs without it. */
+function wrapRetrieve(set: PatchSet, target: object, env: InterceptorEnv): void {
+  if (typeof (target as { retrieve?: unknown }).retrieve === "function")
+    set.wrap(target, "retrieve", trackedRetrieve(env));
 }
 
 /**
@@ -94,6 +102,7 @@ function patchResources(client: Record<string, unknown>, env: InterceptorEnv): P
       continue;
     }
     set.wrap(resource, "create", trackedCreate(op, env));
+    if (op.name === "responses") wrapRetrieve(set, resource, env);
   }
   return set;
 }

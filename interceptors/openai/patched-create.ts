@@ -7,6 +7,7 @@ import { gatedResource } from "./gate.js";
 import { isAPIPromiseLike, observeAPIPromise, replaceResponsePromise } from "./api-promise.js";
 import type { Operation } from "./operations.js";
 import type { CallPlan } from "./plan.js";
+import { capturingSink, isBackgroundRequest, type BackgroundCall } from "./background.js";
 import { identifyClient, type ClientLike } from "./provider.js";
 import {
   isStreamOptionsRejection,
@@ -85,7 +86,9 @@ function startCall(
   const requestedModel = identity.azure ? (identity.deployment ?? model) : model;
   const streamed = params?.stream === true;
   const injected = op.streamOptions && shouldInject(params, identity.baseURL, options.openaiStreamUsage);
-  const call = new LlmCall(sink, {
+  const background: BackgroundCall | undefined =
+    isBackgroundRequest(op.name, params) && !streamed ? { resource, options } : undefined;
+  const call = new LlmCall(background ? capturingSink(sink, background) : sink, {
     provider: identity.provider,
     operation: op.name,
     requestedModel,
@@ -101,6 +104,7 @@ function startCall(
     azureDeployments: options.azureDeployments,
     streamed,
     injected,
+    ...(background ? { background } : {}),
   };
 }
 

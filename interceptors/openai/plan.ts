@@ -1,5 +1,6 @@
 import type { CallOutcome, LlmCall } from "../_shared/call.js";
 import type { UsageSink } from "../_shared/types.js";
+import type { BackgroundCall } from "./background.js";
 import type { Operation } from "./operations.js";
 import type { ClientIdentity } from "./provider.js";
 import type { ResponseMeta } from "../_shared/response-meta.js";
@@ -14,6 +15,8 @@ export interface CallPlan {
   readonly requestedModel: string | null;
   readonly azureDeployments: Readonly<Record<string, string>> | undefined;
   readonly streamed: boolean;
+  /** Responses `background: true`: recorded as pending, completed when the result is retrieved. */
+  readonly background?: BackgroundCall;
   /** We added `include_usage` (so the usage-only chunk must be hidden). Cleared if the server rejected it. */
   injected: boolean;
 }

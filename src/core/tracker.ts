@@ -64,6 +64,8 @@ interface Entry {
   firstFailureAt?: number;
   /** What record listeners captured at call time (for example the active span context). */
   readonly captures?: Captures;
+  /** From `revise()`: overwrites the stored event with the same id (where the storage can). */
+  readonly replace?: true;
 }
 
 interface Waiter {
@@ -105,6 +107,7 @@ export class TokenTracker implements AsyncDisposable {
   /** Every adapter this tracker obtained, opened or still opening: shutdown() closes them all. */
   readonly #adapters = new Set<StorageAdapter>();
   #seq = 0;
+  #revising = false;
   #recorded = 0;
   #persisted = 0;
   #sampledOut = 0;
@@ -217,11 +220,26 @@ export class TokenTracker implements AsyncDisposable {
         at: Date.now(),
         weight: this.#sampleRate < 1 ? 1 / this.#sampleRate : 1,
         captures: this.#listeners.capture(),
+        ...(this.#revising ? { replace: true as const } : {}),
       });
       if (this.#queue.length >= this.#maxBatch) this.#scheduleDrain();
       if (this.#opts.waitUntil && !this.#waitUntilPending) this.#registerWaitUntil();
     } catch (err) {
       this.#internalError("record", err);
+    }
+  }
+
+  /**
+   * Like `record()`, but the event overwrites the stored event with the same `id` (one row, never two): an
+   * OpenAI background response recorded as pending when created is completed when its result is seen.
+   * Storage without `replaceBatch` keeps the first row. Synchronous, never throws.
+   */
+  revise(raw: UsageEventInput & { readonly id: string }): void {
+    this.#revising = true;
+    try {
+      this.record(raw);
+    } finally {
+      this.#revising = false;
     }
   }
 
@@ -349,7 +367,7 @@ export class TokenTracker implements AsyncDisposable {
       const batch = this.#prepareBatch();
       if (batch.length === 0) continue;
       try {
-        await this.#withTimeout(storage.insertBatch(batch.map((e) => e.event as LedgerEvent)));
+        await this.#withTimeout(writeBatch(storage, batch));
       } catch (err) {
         const kind = classifyStorageError(err);
         if (kind === "row") {
@@ -630,6 +648,14 @@ export class TokenTracker implements AsyncDisposable {
 const EMPTY_ATTRIBUTION: Attribution = Object.freeze({});
 
 /** True when `p` settles within `ms`; never rejects. The timer is ref'd: shutdown() awaits it. */
+/** Plain events are idempotent inserts; revisions (`revise()`) then overwrite their stored row by id. */
+async function writeBatch(storage: StorageAdapter, batch: readonly Entry[]): Promise<void> {
+  const replace = storage.replaceBatch ? batch.filter((e) => e.replace) : [];
+  const insert = replace.length > 0 ? batch.filter((e) => !e.replace) : batch;
+  if (insert.length > 0) await storage.insertBatch(insert.map((e) => e.event as LedgerEvent));
+  if (replace.length > 0) await storage.replaceBatch!(replace.map((e) => e.event as LedgerEvent));
+}
+
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {

@@ -14,6 +14,14 @@ export class CaptureStorage implements StorageAdapter {
       this.stored.push(e);
     }
   }
+  /** Overwrite by id in place (the order of first insertion is kept). */
+  async replaceBatch(events: readonly LedgerEvent[]): Promise<void> {
+    for (const e of events) {
+      const at = this.stored.findIndex((s) => s.id === e.id);
+      if (at >= 0) this.stored[at] = e;
+      else await this.insertBatch([e]);
+    }
+  }
   rollup(): never {
     throw new Error("CaptureStorage does not aggregate");
   }

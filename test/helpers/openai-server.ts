@@ -18,6 +18,10 @@ import type { AddressInfo } from "node:net";
  * | `canary-error`         | 401 whose message echoes the API key                                        |
  * | `garbage-usage`        | Chat (not streamed): a usage object with non-numeric and negative counts     |
  * | anything else          | a normal answer with `server.usage` numbers                                 |
+ *
+ * Responses `background: true` (not streamed) answers `status: "queued"` with a fresh `resp_bg_<n>` id and no
+ * usage; `GET /v1/responses/<id>` answers `in_progress` for the first `backgroundPolls` reads, then the finished
+ * response (per the create's `model` scenario) with usage; `?stream=true` replays its events as SSE.
  */
 export interface FakeUsage {
   prompt: number;
@@ -45,6 +49,8 @@ export interface OpenAIFakeServer {
   responseModel?: (requested: string) => string;
   /** Azure content-filter chunk first (`choices: []`, `model: ""`, `usage: null`). */
   azureFilterChunk: boolean;
+  /** Background responses: how many `GET /responses/<id>` answer `in_progress` before the result. */
+  backgroundPolls: number;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,8 @@ export async function startOpenAIServer(): Promise<OpenAIFakeServer> {
     usage: { ...DEFAULT_USAGE },
     responseModel: undefined as ((m: string) => string) | undefined,
     azureFilterChunk: false,
+    backgroundPolls: 0,
+    backgrounds: new Map<string, Background>(),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -98,6 +106,12 @@ export async function startOpenAIServer(): Promise<OpenAIFakeServer> {
     set azureFilterChunk(v: boolean) {
       state.azureFilterChunk = v;
     },
+    get backgroundPolls() {
+      return state.backgroundPolls;
+    },
+    set backgroundPolls(n: number) {
+      state.backgroundPolls = n;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -106,11 +120,21 @@ export async function startOpenAIServer(): Promise<OpenAIFakeServer> {
   };
 }
 
+interface Background {
+  readonly model: string;
+  readonly scenario: string;
+  reads: number;
+}
+
 interface State {
   usage: FakeUsage;
   responseModel: ((m: string) => string) | undefined;
   azureFilterChunk: boolean;
+  backgroundPolls: number;
+  backgrounds: Map<string, Background>;
 }
+
+let backgroundCounter = 0;
 
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   requestCounter += 1;
@@ -194,6 +218,13 @@ function handle(
 
   if (path.endsWith("/chat/completions")) return chat(res, body, model, scenario, state);
   if (path.endsWith("/completions")) return legacyCompletion(res, body, model, scenario, state);
+  const retrieved = /\/responses\/([^/]+)$/.exec(path)?.[1];
+  if (req.method === "GET" && retrieved) return retrieveResponse(req, res, retrieved, state);
+  if (path.endsWith("/responses") && body.background === true && body.stream !== true) {
+    const id = `resp_bg_${++backgroundCounter}`;
+    state.backgrounds.set(id, { model, scenario, reads: 0 });
+    return sendJson(res, 200, responseBody(id, "queued", model, null));
+  }
   if (path.endsWith("/responses")) return responses(res, body, model, scenario, state);
   if (path.endsWith("/embeddings")) return embeddings(res, body, model, state);
   sendError(res, 404, `Unknown path ${path}`, "invalid_request_error", null);
@@ -346,14 +377,35 @@ function responses(
   scenario: string,
   state: State,
 ): void {
-  const response = (status: string, usage: unknown) => ({
-    id: "resp_fake123",
+  const id = "resp_fake123";
+  const finalStatus =
+    scenario === "incomplete" ? "incomplete" : scenario === "failed" ? "failed" : "completed";
+  if (body.stream !== true)
+    return sendJson(res, 200, responseBody(id, finalStatus, model, responsesUsage(state.usage)));
+  streamSse(res, responseEvents(id, finalStatus, model, state), scenario, false);
+}
+
+function retrieveResponse(req: IncomingMessage, res: ServerResponse, id: string, state: State): void {
+  const bg = state.backgrounds.get(id);
+  if (!bg) return sendError(res, 404, `No response found with id '${id}'.`, "invalid_request_error", null);
+  const finalStatus =
+    bg.scenario === "incomplete" ? "incomplete" : bg.scenario === "failed" ? "failed" : "completed";
+  const stream = /[?&]stream=true/.test(req.url ?? "");
+  if (stream) return streamSse(res, responseEvents(id, finalStatus, bg.model, state), "", false);
+  if (bg.reads++ < state.backgroundPolls)
+    return sendJson(res, 200, responseBody(id, "in_progress", bg.model, null));
+  sendJson(res, 200, responseBody(id, finalStatus, bg.model, responsesUsage(state.usage)));
+}
+
+function responseBody(id: string, status: string, model: string, usage: unknown): Record<string, unknown> {
+  return {
+    id,
     object: "response",
     created_at: 1_763_800_000,
     status,
     model,
     output:
-      status === "in_progress"
+      status === "in_progress" || status === "queued"
         ? []
         : [
             {
@@ -368,10 +420,16 @@ function responses(
     service_tier: "default",
     error: status === "failed" ? { code: "server_error", message: "The model failed" } : null,
     incomplete_details: status === "incomplete" ? { reason: "max_output_tokens" } : null,
-  });
-  const finalStatus =
-    scenario === "incomplete" ? "incomplete" : scenario === "failed" ? "failed" : "completed";
-  if (body.stream !== true) return sendJson(res, 200, response(finalStatus, responsesUsage(state.usage)));
+  };
+}
+
+function responseEvents(
+  id: string,
+  finalStatus: string,
+  model: string,
+  state: State,
+): { event: string; data: unknown }[] {
+  const response = (status: string, usage: unknown) => responseBody(id, status, model, usage);
   const events: { event: string; data: unknown }[] = [];
   let seq = 0;
   const push = (type: string, extra: Record<string, unknown>) =>
@@ -403,7 +461,7 @@ function responses(
     part: { type: "output_text", text: WORDS.join(""), annotations: [] },
   });
   push(`response.${finalStatus}`, { response: response(finalStatus, responsesUsage(state.usage)) });
-  streamSse(res, events, scenario, false);
+  return events;
 }
 
 function embeddings(res: ServerResponse, body: Record<string, any>, model: string, state: State): void {

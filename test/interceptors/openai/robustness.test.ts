@@ -94,7 +94,7 @@ describe("patching", () => {
     const one = newClient();
     const other = newClient();
     const set = openaiInterceptor.instrumentClient!(one, h.env)!;
-    expect(set.size).toBe(6); // 4 create methods + withOptions + restoring derived clients
+    expect(set.size).toBe(7); // 4 create methods + responses.retrieve + withOptions + restoring derived clients
     await one.chat.completions.create({ model: "one", messages });
     await other.chat.completions.create({ model: "other", messages });
     expect((await eventsAfter(h, 1)).map((e) => e.requestedModel)).toEqual(["one"]);

@@ -64,6 +64,7 @@ export function harness(options: InterceptorOptions = {}): Harness {
   const internalErrors: { stage: string; err: unknown }[] = [];
   let sink: UsageSink | undefined = {
     record: (e) => tracker.record(e),
+    revise: (e) => tracker.revise(e),
     reportInternalError: (stage, err) => {
       internalErrors.push({ stage, err });
       tracker.reportInternalError(stage, err);
