@@ -67,6 +67,11 @@ const EVENT_COLUMNS: readonly EventColumn[] = [
     name: "finish_reasons",
     value: (e) => (e.finishReasons && e.finishReasons.length > 0 ? JSON.stringify(e.finishReasons) : null),
   },
+  // Failover columns (migration 0020); null on events that did not go through a failover group.
+  { name: "requested_target", value: (e) => e.requestedTarget ?? null },
+  { name: "effective_target", value: (e) => e.effectiveTarget ?? null },
+  { name: "attempt", value: (e) => e.attempt ?? null },
+  { name: "failover_reason", value: (e) => e.failoverReason ?? null },
 ];
 
 /** Column names of token_ledger_events in insert order, with the dialect's cost column. */
@@ -123,6 +128,23 @@ export function rowToEvent(r: StoredRow, ts: Date, costUsd: string | null): Ledg
           : (meta as Record<string, unknown>),
     sampleWeight: num(r.sample_weight),
     ...responseFieldsOf(r),
+    ...failoverOf(r),
+  };
+}
+
+/** Failover columns are absent from the event when null, as on events recorded without failover. */
+function failoverOf(
+  r: StoredRow,
+): Pick<LedgerEvent, "requestedTarget" | "effectiveTarget" | "attempt" | "failoverReason"> {
+  const requestedTarget = str(r.requested_target);
+  const effectiveTarget = str(r.effective_target);
+  const attempt = numOrNull(r.attempt);
+  const failoverReason = str(r.failover_reason);
+  return {
+    ...(requestedTarget !== null ? { requestedTarget } : {}),
+    ...(effectiveTarget !== null ? { effectiveTarget } : {}),
+    ...(attempt !== null ? { attempt } : {}),
+    ...(failoverReason !== null ? { failoverReason } : {}),
   };
 }
 

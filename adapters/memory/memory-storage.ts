@@ -18,7 +18,7 @@ import { StorageAdapterBase } from "../_shared/storage-base.js";
 import { MemoryQuotaHistory } from "./memory-quota-history.js";
 
 function dimValue(e: LedgerEvent, d: Dimension): string | null {
-  return e[DIMENSION_SOURCE[d].key] as string | null;
+  return (e[DIMENSION_SOURCE[d].key] as string | null | undefined) ?? null; // optional fields (target) may be absent
 }
 
 /**

@@ -4,6 +4,7 @@ import { postgresProjectionSql } from "./postgres-projection-sql.js";
 import { postgresProjectionDeleteSql } from "./postgres-projection-delete-sql.js";
 import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
 import { apiKeyMigration, postgresAuditMigration } from "../_kysely/server-migrations.js";
+import { failoverMigration } from "../_kysely/failover-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 const KEYS = `date_trunc('hour', ts, 'UTC'), provider, model, coalesce(user_id, ''), coalesce(team_id, ''),
@@ -192,6 +193,7 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
     apiKeyMigration(`${s}.`, "BIGINT"),
     postgresAuditMigration(s),
     budgetConfigRateMigration(`${s}.`, "BIGINT"),
+    failoverMigration(`${s}.`, "BIGINT"),
     {
       // The provider's response id and finish reasons (a JSON array as text, as in SQLite), for gen_ai.response.*.
       name: "0021_response_id_finish_reasons",

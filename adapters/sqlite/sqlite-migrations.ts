@@ -3,6 +3,7 @@ import { PROJECTIONS, projectionByTable } from "../_kysely/projections.js";
 import { sqliteProjectionSql, sqliteRollupTrigger } from "./sqlite-projection-sql.js";
 import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
 import { apiKeyMigration, sqliteAuditMigration } from "../_kysely/server-migrations.js";
+import { failoverMigration } from "../_kysely/failover-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 // Weighted cost in pico-dollars: exact for weight 1 (the common case), rounded per event otherwise.
@@ -202,6 +203,7 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
   apiKeyMigration("", "INTEGER"),
   sqliteAuditMigration(),
   budgetConfigRateMigration("", "INTEGER"),
+  failoverMigration("", "INTEGER"),
   {
     // The provider's response id and finish reasons (a JSON array), for OpenTelemetry's gen_ai.response.* attributes.
     name: "0021_response_id_finish_reasons",

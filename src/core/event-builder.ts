@@ -102,6 +102,7 @@ export function buildEvent(
     ...redactedAttribution(attribution),
     metadata,
     sampleWeight: weight,
+    ...failoverColumns(input, metadata),
   };
   return { ok: true, event };
 }
@@ -119,6 +120,37 @@ function responseFields(input: UsageEventInput): Pick<LedgerEvent, "responseId" 
 }
 /** One reason per choice; `n` above this is rare and the tail adds nothing to a span. */
 const MAX_REASONS = 16;
+
+type FailoverColumns = Pick<
+  LedgerEvent,
+  "requestedTarget" | "effectiveTarget" | "attempt" | "failoverReason"
+>;
+
+/**
+ * The failover columns: the input's own fields, else the `metadata.failover` note that tokenledger/failover
+ * leaves on the event the SDK interceptor records (the interceptor knows nothing of failover). Absent on
+ * events that did not go through a failover group.
+ */
+function failoverColumns(
+  input: UsageEventInput,
+  metadata: Readonly<Record<string, unknown>> | null,
+): FailoverColumns {
+  const raw = metadata?.failover;
+  const note = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const text = (v: unknown): string | undefined =>
+    typeof v === "string" && v.length > 0 ? v.slice(0, 300) : undefined;
+  const requestedTarget = text(input.requestedTarget) ?? text(note.requestedTarget);
+  const effectiveTarget = text(input.effectiveTarget) ?? text(note.effectiveTarget);
+  const n = input.attempt ?? note.attempt;
+  const attempt = typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+  const failoverReason = text(input.failoverReason) ?? text(note.reason);
+  return {
+    ...(requestedTarget !== undefined ? { requestedTarget } : {}),
+    ...(effectiveTarget !== undefined ? { effectiveTarget } : {}),
+    ...(attempt !== undefined ? { attempt } : {}),
+    ...(failoverReason !== undefined ? { failoverReason } : {}),
+  };
+}
 
 /** Attribution is free text too (an API key passed as a user id must not be stored). */
 function redactedAttribution(attribution: Attribution): AttributionValues {

@@ -53,6 +53,14 @@ export interface UsageEventInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** A cost already known exactly (for example from an agent's log); skips pricing when set. */
   readonly costUsd?: string | null;
+  /** Failover (`tokenledger/failover`): the group's first target, the one the caller asked for. */
+  readonly requestedTarget?: string;
+  /** Failover: the target this attempt went to. */
+  readonly effectiveTarget?: string;
+  /** Failover: 1-based attempt number within the call. */
+  readonly attempt?: number;
+  /** Failover: why the call is not on its first target (`breaker_open`, `server_error`, ...). */
+  readonly failoverReason?: string;
 }
 
 /** A usage event as stored: every field resolved, cost priced. */
@@ -88,4 +96,12 @@ export interface LedgerEvent extends AttributionValues {
   readonly metadata: Readonly<Record<string, unknown>> | null;
   /** 1 / sampleRate: each stored event stands for this many calls, so rollups stay unbiased. */
   readonly sampleWeight: number;
+  /**
+   * Failover columns, present only on attempts made through a failover group (absent otherwise): requested
+   * and effective target, attempt number, and the reason the call left its first target (absent on attempt 1).
+   */
+  readonly requestedTarget?: string;
+  readonly effectiveTarget?: string;
+  readonly attempt?: number;
+  readonly failoverReason?: string;
 }

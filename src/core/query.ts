@@ -3,10 +3,17 @@ import type { LedgerEvent } from "./event.js";
 /** Dimensions every event has, outside attribution: the first two lead the list, the last two close it. */
 const LEADING_DIMENSIONS = ["provider", "model"] as const;
 const TRAILING_DIMENSIONS = ["operation", "status"] as const;
+/** Dimensions whose event field and column are named differently: failover's target (the one that took the call). */
+const FIELD_DIMENSIONS = [
+  { dimension: "target", key: "effectiveTarget", column: "effective_target" },
+] as const;
 
 /** Dimensions a rollup can group or filter by. Names match the CLI's `--group-by` values. */
 export type Dimension =
-  (typeof LEADING_DIMENSIONS)[number] | AttributionDimension | (typeof TRAILING_DIMENSIONS)[number];
+  | (typeof LEADING_DIMENSIONS)[number]
+  | AttributionDimension
+  | (typeof FIELD_DIMENSIONS)[number]["dimension"]
+  | (typeof TRAILING_DIMENSIONS)[number];
 
 /**
  * Derived from ATTRIBUTION_FIELDS. The order is what help and error messages list: provider and model, the
@@ -15,6 +22,7 @@ export type Dimension =
 export const DIMENSIONS: readonly Dimension[] = [
   ...LEADING_DIMENSIONS,
   ...ATTRIBUTION_DIMENSION_FIELDS.map((f) => f.dimension),
+  ...FIELD_DIMENSIONS.map((f) => f.dimension),
   ...TRAILING_DIMENSIONS,
 ];
 
@@ -24,6 +32,7 @@ export const DIMENSION_SOURCE: Readonly<
 > = Object.fromEntries([
   ...[...LEADING_DIMENSIONS, ...TRAILING_DIMENSIONS].map((d) => [d, { key: d, column: d }]),
   ...ATTRIBUTION_DIMENSION_FIELDS.map((f) => [f.dimension, { key: f.key, column: f.column }]),
+  ...FIELD_DIMENSIONS.map((f) => [f.dimension, { key: f.key, column: f.column }]),
 ]) as Record<Dimension, { readonly key: keyof LedgerEvent; readonly column: string }>;
 
 export const TIME_BUCKETS = ["hour", "day", "week", "month"] as const;

@@ -1,5 +1,6 @@
 import { currentTracker, type UsageEventInput } from "tokenledger";
 import { acceptCallNotes, takeCallNote, type CallNote } from "../../interceptors/_shared/call-note.js";
+import { failoverColumns } from "./event-columns.js";
 import { FailoverGroup, type FailedAttempt } from "./group.js";
 import { checkGroup, resolvePolicy } from "./policy.js";
 import { registerGroup } from "./registry.js";
@@ -86,6 +87,7 @@ function recordFailed(
       latencyMs: f.latencyMs,
       usage: null,
       usageSource: "missing",
+      ...failoverColumns(f.note),
       metadata: {
         failover: {
           ...f.note,

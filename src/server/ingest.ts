@@ -55,6 +55,10 @@ export function toLedgerEvent(
       ...(w.serviceTier !== undefined ? { serviceTier: w.serviceTier } : {}),
       ...(w.batch !== undefined ? { batch: w.batch } : {}),
       ...(typeof w.costUsd === "string" ? { costUsd: w.costUsd } : {}),
+      ...(w.requestedTarget !== undefined ? { requestedTarget: w.requestedTarget } : {}),
+      ...(w.effectiveTarget !== undefined ? { effectiveTarget: w.effectiveTarget } : {}),
+      ...(w.attempt !== undefined ? { attempt: w.attempt } : {}),
+      ...(w.failoverReason !== undefined ? { failoverReason: w.failoverReason } : {}),
       attribution: {
         ...(w.userId ? { userId: w.userId } : {}),
         ...(w.teamId ? { teamId: w.teamId } : {}),
@@ -125,6 +129,10 @@ export function contentFingerprint(e: LedgerEvent, costGiven: boolean): string {
     e.app,
     Object.keys(metadata).length === 0 ? null : canonicalJson(metadata),
     e.sampleWeight,
+    e.requestedTarget ?? null,
+    e.effectiveTarget ?? null,
+    e.attempt ?? null,
+    e.failoverReason ?? null,
   ]);
 }
 

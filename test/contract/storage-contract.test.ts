@@ -80,6 +80,10 @@ for (const factory of storageFactories()) {
         app: "web",
         metadata: { route: "/x", n: 2, nested: { ok: true } },
         sampleWeight: 4,
+        requestedTarget: "openai:gpt-4o",
+        effectiveTarget: "azure:gpt-4o",
+        attempt: 2,
+        failoverReason: "server_error",
         usage: { ...ledgerEvent().usage, inputAudioTokens: 7, outputAudioTokens: 8, webSearchRequests: 2 },
       });
       await s.insertBatch([e]);
@@ -131,6 +135,7 @@ for (const factory of storageFactories()) {
           environment: "prod",
           app: "web",
           sessionId: "s1",
+          effectiveTarget: "openai:a",
           operation: "chat",
           status: "ok",
           costUsd: "1",
@@ -146,6 +151,7 @@ for (const factory of storageFactories()) {
           environment: "dev",
           app: "cli",
           sessionId: "s2",
+          effectiveTarget: "bedrock:b",
           operation: "messages",
           status: "error",
           costUsd: "2",
@@ -170,6 +176,7 @@ for (const factory of storageFactories()) {
         environment: { prod: "1", dev: "2", null: "4" },
         app: { web: "1", cli: "2", null: "4" },
         session: { s1: "1", s2: "2", null: "4" },
+        target: { "openai:a": "1", "bedrock:b": "2", null: "4" },
         operation: { chat: "1", messages: "6" },
         status: { ok: "1", error: "2", aborted: "4" },
       };

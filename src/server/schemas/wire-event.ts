@@ -67,6 +67,11 @@ export const WireEventSchema = z.strictObject({
   app: text(),
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   sampleWeight: z.number().positive().finite().optional(),
+  // Failover columns (tokenledger/failover), absent on events that did not go through a failover group.
+  requestedTarget: z.string().min(1).max(300).optional(),
+  effectiveTarget: z.string().min(1).max(300).optional(),
+  attempt: z.number().int().positive().max(1000).optional(),
+  failoverReason: z.string().min(1).max(100).optional(),
 });
 export type WireEvent = z.infer<typeof WireEventSchema>;
 
