@@ -3,7 +3,11 @@ import { projectionByTable } from "../_kysely/projections.js";
 import { postgresProjectionSql } from "./postgres-projection-sql.js";
 import { postgresProjectionDeleteSql } from "./postgres-projection-delete-sql.js";
 import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
-import { apiKeyMigration, postgresAuditMigration } from "../_kysely/server-migrations.js";
+import {
+  apiKeyMigration,
+  postgresAuditMigration,
+  postgresServerCountersMigration,
+} from "../_kysely/server-migrations.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
 const KEYS = `date_trunc('hour', ts, 'UTC'), provider, model, coalesce(user_id, ''), coalesce(team_id, ''),
@@ -192,5 +196,6 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
     apiKeyMigration(`${s}.`, "BIGINT"),
     postgresAuditMigration(s),
     budgetConfigRateMigration(`${s}.`, "BIGINT"),
+    postgresServerCountersMigration(s),
   ];
 }
