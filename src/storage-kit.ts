@@ -57,7 +57,7 @@ export { EVENT_COLUMN, ROLLUP_DIMENSIONS, inRollup, whereValues } from "../adapt
 export type { RollupDimension } from "../adapters/_shared/dimensions.js";
 export { emptyRaw, addEvent, addRaw, toMeasures, formatCost } from "../adapters/_shared/measures.js";
 export type { RawMeasures } from "../adapters/_shared/measures.js";
-export { orderRows } from "../adapters/_shared/order.js";
+export { compareGroups, orderRows } from "../adapters/_shared/order.js";
 export { checkQuery, groupDims, percentileKey, nearestRank } from "../adapters/_shared/query-checks.js";
 export {
   checkTimeZone,
@@ -81,4 +81,7 @@ export type {
   AuditEntry,
   AuditVerdict,
   AuditLog,
+  TimedCounts,
+  TimedCountQuery,
+  ValueCount,
 } from "./server/ports.js";

@@ -21,6 +21,7 @@ import type { MigrationStatus } from "./migrator.js";
 import { KyselyQuotaHistory } from "./quota-history.js";
 import { KyselyAccessStore } from "./access-store.js";
 import { KyselyAuditLog } from "./audit-log.js";
+import { KyselyTimedCounts } from "./latency-histogram.js";
 import type { LedgerDb } from "./schema.js";
 import {
   PROJECTIONS,
@@ -77,6 +78,13 @@ export abstract class KyselyStorage extends StorageAdapterBase {
       (name) => this.flavor.table(name),
     );
     return this.#audit;
+  }
+
+  #timedCounts: KyselyTimedCounts | undefined;
+  /** Latency and time-to-first-token counts for the server's percentiles (histogram: migration 0022). */
+  get timedCounts(): KyselyTimedCounts {
+    this.#timedCounts ??= new KyselyTimedCounts(() => this.init().then(() => this.database()), this.flavor);
+    return this.#timedCounts;
   }
 
   /** Stored events with these ids (any order; ids not stored are absent). The server's idempotency check. */

@@ -1,3 +1,4 @@
+import { postgresHistogramSql, sqliteHistogramSql } from "./latency-histogram-migration.js";
 import type { SqlMigration } from "./migrator.js";
 
 /**
@@ -75,5 +76,33 @@ export function postgresAuditMigration(s: string): SqlMigration {
       `CREATE TRIGGER token_ledger_audit_log_no_truncate BEFORE TRUNCATE ON ${s}.token_ledger_audit_log
         FOR EACH STATEMENT EXECUTE FUNCTION ${s}.token_ledger_audit_log_refuse()`,
     ],
+  };
+}
+
+const rateLimitTable = (
+  t: string,
+  bigint: string,
+) => `CREATE TABLE IF NOT EXISTS ${t}token_ledger_rate_limits (
+        key TEXT PRIMARY KEY,
+        hits ${bigint} NOT NULL,
+        window_start ${bigint} NOT NULL
+      )`;
+
+/**
+ * 0022 (SQLite): the latency histograms (see latency-histogram-migration.ts) and the rate-limit counters that
+ * every `tokenledger serve` process over this ledger shares.
+ */
+export function sqliteServerCountersMigration(): SqlMigration {
+  return {
+    name: "0022_server_counters",
+    up: [...sqliteHistogramSql(), rateLimitTable("", "INTEGER")],
+  };
+}
+
+/** 0022 (PostgreSQL): the same tables. */
+export function postgresServerCountersMigration(s: string): SqlMigration {
+  return {
+    name: "0022_server_counters",
+    up: [...postgresHistogramSql(s), rateLimitTable(`${s}.`, "BIGINT")],
   };
 }

@@ -3,7 +3,11 @@ import { projectionByTable } from "../_kysely/projections.js";
 import { postgresProjectionSql } from "./postgres-projection-sql.js";
 import { postgresProjectionDeleteSql } from "./postgres-projection-delete-sql.js";
 import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
-import { apiKeyMigration, postgresAuditMigration } from "../_kysely/server-migrations.js";
+import {
+  apiKeyMigration,
+  postgresAuditMigration,
+  postgresServerCountersMigration,
+} from "../_kysely/server-migrations.js";
 import { failoverMigration } from "../_kysely/failover-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
@@ -202,5 +206,6 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
         `ALTER TABLE ${s}.token_ledger_events ADD COLUMN IF NOT EXISTS finish_reasons text`,
       ],
     },
+    postgresServerCountersMigration(s),
   ];
 }

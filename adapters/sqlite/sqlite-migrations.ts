@@ -2,7 +2,11 @@ import type { SqlMigration } from "../_kysely/migrator.js";
 import { PROJECTIONS, projectionByTable } from "../_kysely/projections.js";
 import { sqliteProjectionSql, sqliteRollupTrigger } from "./sqlite-projection-sql.js";
 import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
-import { apiKeyMigration, sqliteAuditMigration } from "../_kysely/server-migrations.js";
+import {
+  apiKeyMigration,
+  sqliteAuditMigration,
+  sqliteServerCountersMigration,
+} from "../_kysely/server-migrations.js";
 import { failoverMigration } from "../_kysely/failover-migration.js";
 
 const DIMS = "provider, model, user_id, team_id, project_id, feature, cost_center, environment, app";
@@ -212,4 +216,5 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
       "ALTER TABLE token_ledger_events ADD COLUMN finish_reasons TEXT",
     ],
   },
+  sqliteServerCountersMigration(),
 ];

@@ -12,11 +12,58 @@ const MAX_METADATA_BYTES = 16 * 1024;
 
 export interface IngestItem {
   readonly event: LedgerEvent;
-  /** The client sent its own cost (string or null): the stored cost must match it for a replay to be a duplicate. */
+  /** The client sent its own cost (a decimal string): the stored cost must match it for a replay to be a duplicate. */
   readonly costGiven: boolean;
 }
 
-/** A wire event as stored: priced with the SDK's pricer unless it carries `costUsd`; the key id in metadata. */
+/** The SDK's event input for a wire event; the key id goes into metadata (never the secret). */
+function wireInput(w: WireEvent, apiKeyId: string): Parameters<typeof buildEvent>[0] {
+  return {
+    id: w.id,
+    timestamp: Date.parse(w.timestamp),
+    provider: w.provider,
+    ...(w.model !== undefined ? { model: w.model } : {}),
+    ...(w.requestedModel !== undefined ? { requestedModel: w.requestedModel } : {}),
+    ...(w.operation !== undefined ? { operation: w.operation } : {}),
+    ...(w.streamed !== undefined ? { streamed: w.streamed } : {}),
+    ...(w.status !== undefined ? { status: w.status } : {}),
+    ...(w.errorType !== undefined ? { errorType: w.errorType } : {}),
+    ...(w.httpStatus !== undefined ? { httpStatus: w.httpStatus } : {}),
+    ...(w.errorMessage !== undefined ? { errorMessage: w.errorMessage } : {}),
+    ...(w.latencyMs !== undefined ? { latencyMs: w.latencyMs } : {}),
+    ...(w.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: w.timeToFirstTokenMs } : {}),
+    ...(w.requestId !== undefined ? { requestId: w.requestId } : {}),
+    ...(w.responseId !== undefined ? { responseId: w.responseId } : {}),
+    ...(w.finishReasons ? { finishReasons: w.finishReasons } : {}),
+    usage: w.usage,
+    ...(w.usageSource !== undefined ? { usageSource: w.usageSource } : {}),
+    ...(w.serviceTier !== undefined ? { serviceTier: w.serviceTier } : {}),
+    ...(w.batch !== undefined ? { batch: w.batch } : {}),
+    ...(typeof w.costUsd === "string" ? { costUsd: w.costUsd } : {}),
+    ...(w.requestedTarget !== undefined ? { requestedTarget: w.requestedTarget } : {}),
+    ...(w.effectiveTarget !== undefined ? { effectiveTarget: w.effectiveTarget } : {}),
+    ...(w.attempt !== undefined ? { attempt: w.attempt } : {}),
+    ...(w.failoverReason !== undefined ? { failoverReason: w.failoverReason } : {}),
+    attribution: {
+      ...(w.userId ? { userId: w.userId } : {}),
+      ...(w.teamId ? { teamId: w.teamId } : {}),
+      ...(w.projectId ? { projectId: w.projectId } : {}),
+      ...(w.feature ? { feature: w.feature } : {}),
+      ...(w.costCenter ? { costCenter: w.costCenter } : {}),
+      ...(w.sessionId ? { sessionId: w.sessionId } : {}),
+      ...(w.traceId ? { traceId: w.traceId } : {}),
+      ...(w.environment ? { environment: w.environment } : {}),
+      ...(w.app ? { app: w.app } : {}),
+    },
+    metadata: { ...(w.metadata ?? {}), apiKeyId },
+  };
+}
+
+/**
+ * A wire event as stored: a cost the client sent (a decimal string) is kept; an absent or null cost is priced
+ * with the server's catalog. Null is what the SDK sends for a model its own catalog lacked, and the server's
+ * catalog may be newer; a model the server cannot price either stays unpriced (null cost, never 0).
+ */
 export function toLedgerEvent(
   w: WireEvent,
   index: number,
@@ -32,51 +79,7 @@ export function toLedgerEvent(
     onAnomaly: () => {},
     onPricingError: () => {},
   };
-  const built = buildEvent(
-    {
-      id: w.id,
-      timestamp: Date.parse(w.timestamp),
-      provider: w.provider,
-      ...(w.model !== undefined ? { model: w.model } : {}),
-      ...(w.requestedModel !== undefined ? { requestedModel: w.requestedModel } : {}),
-      ...(w.operation !== undefined ? { operation: w.operation } : {}),
-      ...(w.streamed !== undefined ? { streamed: w.streamed } : {}),
-      ...(w.status !== undefined ? { status: w.status } : {}),
-      ...(w.errorType !== undefined ? { errorType: w.errorType } : {}),
-      ...(w.httpStatus !== undefined ? { httpStatus: w.httpStatus } : {}),
-      ...(w.errorMessage !== undefined ? { errorMessage: w.errorMessage } : {}),
-      ...(w.latencyMs !== undefined ? { latencyMs: w.latencyMs } : {}),
-      ...(w.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: w.timeToFirstTokenMs } : {}),
-      ...(w.requestId !== undefined ? { requestId: w.requestId } : {}),
-      ...(w.responseId !== undefined ? { responseId: w.responseId } : {}),
-      ...(w.finishReasons ? { finishReasons: w.finishReasons } : {}),
-      usage: w.usage,
-      ...(w.usageSource !== undefined ? { usageSource: w.usageSource } : {}),
-      ...(w.serviceTier !== undefined ? { serviceTier: w.serviceTier } : {}),
-      ...(w.batch !== undefined ? { batch: w.batch } : {}),
-      ...(typeof w.costUsd === "string" ? { costUsd: w.costUsd } : {}),
-      ...(w.requestedTarget !== undefined ? { requestedTarget: w.requestedTarget } : {}),
-      ...(w.effectiveTarget !== undefined ? { effectiveTarget: w.effectiveTarget } : {}),
-      ...(w.attempt !== undefined ? { attempt: w.attempt } : {}),
-      ...(w.failoverReason !== undefined ? { failoverReason: w.failoverReason } : {}),
-      attribution: {
-        ...(w.userId ? { userId: w.userId } : {}),
-        ...(w.teamId ? { teamId: w.teamId } : {}),
-        ...(w.projectId ? { projectId: w.projectId } : {}),
-        ...(w.feature ? { feature: w.feature } : {}),
-        ...(w.costCenter ? { costCenter: w.costCenter } : {}),
-        ...(w.sessionId ? { sessionId: w.sessionId } : {}),
-        ...(w.traceId ? { traceId: w.traceId } : {}),
-        ...(w.environment ? { environment: w.environment } : {}),
-        ...(w.app ? { app: w.app } : {}),
-      },
-      metadata: { ...(w.metadata ?? {}), apiKeyId },
-    },
-    {},
-    now,
-    w.sampleWeight ?? 1,
-    cfg,
-  );
+  const built = buildEvent(wireInput(w, apiKeyId), {}, now, w.sampleWeight ?? 1, cfg);
   if (!built.ok)
     throw new ApiError(
       "bad_request",
@@ -84,9 +87,9 @@ export function toLedgerEvent(
       `events[${index}].metadata`,
     );
   let event = built.event;
-  if (w.costUsd === null) event = { ...event, costUsd: null, unpriced: true, pricingKey: null };
-  else if (typeof w.costUsd === "string" && w.pricingKey) event = { ...event, pricingKey: w.pricingKey };
-  return { event, costGiven: w.costUsd !== undefined };
+  if (typeof w.costUsd === "string" && w.pricingKey) event = { ...event, pricingKey: w.pricingKey };
+  // Only a sent decimal is the client's cost: a server-priced event's cost may differ on a retry (new prices).
+  return { event, costGiven: typeof w.costUsd === "string" };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { BudgetStore } from "../budgets/store.js";
 import type { LedgerEvent } from "../core/event.js";
+import type { Dimension, RollupQuery } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
+import type { TimedMetric } from "./latency-buckets.js";
 
 /** A stored API key (adapters/_kysely/access-store.ts). `hash`: hex SHA-256 of the secret; `scope`: JSON text. */
 export interface ApiKeyRow {
@@ -65,11 +67,39 @@ export interface AuditLog {
   verify(pageSize?: number): Promise<AuditVerdict>;
 }
 
+/** One group's count of one value (or histogram bucket lower bound); `dims` in the order asked, null = none. */
+export interface ValueCount {
+  readonly dims: readonly (string | null)[];
+  readonly value: number;
+  readonly n: number;
+}
+
+export interface TimedCountQuery {
+  readonly metric: TimedMetric;
+  readonly groupBy: readonly Dimension[];
+  readonly where: NonNullable<RollupQuery["where"]>;
+  /** Epoch ms, inclusive. */
+  readonly since: number;
+  /** Epoch ms, exclusive. */
+  readonly until: number;
+}
+
+/** Counts of latency / time-to-first-token values per group, the server's percentile source. */
+export interface TimedCounts {
+  /** Whether the latency histogram exists (migration 0022). */
+  hasHistogram(): Promise<boolean>;
+  /** Bucket counts from the histogram (src/server/latency-buckets.ts); since and until whole UTC days. */
+  histogram(q: TimedCountQuery): Promise<ValueCount[]>;
+  /** Exact counts from the events table. */
+  events(q: TimedCountQuery): Promise<ValueCount[]>;
+}
+
 /** What the server needs from a ledger: the SQL adapters (SQLite, PostgreSQL) provide all of it. */
 export interface ServerStorage extends StorageAdapter {
   readonly access: AccessStore;
   readonly audit: AuditLog;
   readonly budgets: BudgetStore;
+  readonly timedCounts: TimedCounts;
   eventsById(ids: readonly string[]): Promise<LedgerEvent[]>;
   /** insertBatch that returns the ids it stored (the others were already there), atomically per id. */
   insertNew(events: readonly LedgerEvent[]): Promise<string[]>;
@@ -81,6 +111,7 @@ export function asServerStorage(storage: StorageAdapter): ServerStorage | null {
   return s.access &&
     s.audit &&
     s.budgets &&
+    s.timedCounts &&
     typeof s.eventsById === "function" &&
     typeof s.insertNew === "function"
     ? (storage as ServerStorage)

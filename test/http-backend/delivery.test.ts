@@ -280,7 +280,7 @@ describe("tokenledger/http: a server slower than the client's timeout", () => {
     const slow = await startTestLedgerServer({ storage: ledger, responseDelayMs: 1500 });
     const prompt = await startTestLedgerServer({ storage: ledger });
     const spoolDir = join(dir, "spool");
-    // One event without a price (`costUsd: null` on the wire: the server keeps it unpriced, it does not price it).
+    // One event without a price (`costUsd: null` on the wire: the server has no price for it either, so it stays unpriced).
     const batch = Array.from({ length: 5 }, (_, i) =>
       ledgerEvent({
         at: new Date(Date.UTC(2026, 10, 1, 12) + i * 1000).toISOString(),

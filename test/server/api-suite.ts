@@ -31,7 +31,7 @@ export function apiSuite(makeBackend: () => Backend): void {
   const post = (url: string, payload: unknown, token = admin) =>
     s.app.inject({ method: "POST", url, headers: bearer(token), payload: payload as object });
 
-  it("ingests a batch, prices events without costUsd, keeps a sent cost and records the key id, never the secret", async () => {
+  it("ingests a batch, prices events whose costUsd is absent or null, keeps a sent cost and records the key id, never the secret", async () => {
     const events = [
       wireEvent({ id: uid("a-1"), timestamp: at(2), teamId: "search", userId: "u1" }),
       wireEvent({ id: uid("a-2"), timestamp: at(1), teamId: "ads", userId: "u2", costUsd: "1.25" }),
@@ -48,7 +48,9 @@ export function apiSuite(makeBackend: () => Backend): void {
     expect(stored.get(uid("a-2"))!.costUsd).toBe("1.25");
     expect(stored.get(uid("a-3"))!.costUsd).toBeNull();
     expect(stored.get(uid("a-3"))!.unpriced).toBe(true);
-    expect(stored.get(uid("a-4"))!.costUsd).toBeNull();
+    // costUsd null: the sender's catalog had no price; the server's has one for gpt-4o-mini, so it prices it.
+    expect(stored.get(uid("a-4"))!.costUsd).toBe("0.00045");
+    expect(stored.get(uid("a-4"))!.unpriced).toBe(false);
     expect(stored.get(uid("a-1"))!.metadata).toEqual({ apiKeyId: adminId });
     expect(JSON.stringify([...stored.values()])).not.toContain(admin.split("_")[2]);
   });
@@ -116,7 +118,7 @@ export function apiSuite(makeBackend: () => Backend): void {
     });
     expect(r.json().totals).toEqual(JSON.parse(JSON.stringify(direct.totals)));
     expect(r.json().rows.length).toBe(direct.rows.length);
-    expect(r.json().totals.costUsd).toBe("1.2509"); // 0.00045 × 2 priced by the server + 1.25 sent
+    expect(r.json().totals.costUsd).toBe("1.25135"); // 0.00045 × 3 priced by the server + 1.25 sent
   });
 
   it("GET /usage pages with a cursor through every event once, oldest first", async () => {
@@ -142,7 +144,15 @@ export function apiSuite(makeBackend: () => Backend): void {
     });
     const r = await get("/api/v1/latency?group_by=model&model=gpt-4o");
     expect(r.statusCode).toBe(200);
-    expect(r.json().rows).toEqual([{ model: "gpt-4o", count: 4, latencyMs: { p50: 20, p95: 40, p99: 40 } }]);
+    expect(r.json().rows).toEqual([
+      {
+        model: "gpt-4o",
+        count: 4,
+        latencyMs: { p50: 20, p95: 40, p99: 40 },
+        ttftMs: { p50: null, p95: null },
+        ttftCount: 0,
+      },
+    ]);
   });
 
   it("budgets: create, read, replace, status, delete; each change lands in the audit trail", async () => {
