@@ -58,8 +58,7 @@ export const claudeCodeImporter: AgentImporter = {
     const latest = new LatestWins<Snapshot>(2000, (s) => {
       pending.push(toEvent(s, projectFromDir, fileSession));
     });
-    // Keys of the last usage lines, most recent last, with whether their latest snapshot is final.
-    const tail = new Map<string, { ids: [string | null, string, string | null]; final: boolean }>();
+    const tail = new StreamingTail();
 
     const end = await scanLines(path, {
       start: options?.startOffset ?? 0,
@@ -70,49 +69,78 @@ export const claudeCodeImporter: AgentImporter = {
         if (!shapeOk) sink.malformed(line, "invalid JSON (not a JSON object)");
       },
       candidate: (line, bytes, start, stop) => {
-        let value: unknown;
-        try {
-          value = parseWithoutContent(bytes, start, stop);
-        } catch (error) {
-          sink.malformed(line, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
-          return;
-        }
-        const entry = record(value);
-        const message = record(entry.message);
-        if (entry.type !== "assistant" || message.usage === undefined) return; // user turns, summaries
-        if (message.model === "<synthetic>") return; // Claude Code's own placeholder replies, never billed
-        if (typeof message.usage !== "object" || message.usage === null) {
-          sink.malformed(line, "message.usage is not an object");
-          return;
-        }
-        const at = typeof entry.timestamp === "string" ? Date.parse(entry.timestamp) : Number.NaN;
-        if (Number.isNaN(at)) {
-          sink.malformed(line, "missing or invalid timestamp");
-          return;
-        }
-        const messageId = typeof message.id === "string" && message.id !== "" ? message.id : null;
-        const requestId =
-          typeof entry.requestId === "string" && entry.requestId !== "" ? entry.requestId : null;
-        const lineId = typeof entry.uuid === "string" ? entry.uuid : `${path}:${line}`;
+        const snapshot = readSnapshot(path, line, bytes, start, stop, sink);
+        if (!snapshot) return;
         // No message id means no way to recognise snapshots of one response: each line stands alone.
-        const key = messageId ? `m:${messageId}` : `line:${lineId}`;
-        const outcome = latest.put(key, { entry, message, at, messageId, requestId, lineId });
-        if (outcome !== "new") sink.duplicate();
-        const final = typeof message.stop_reason === "string" && message.stop_reason !== "";
-        tail.delete(key);
-        tail.set(key, { ids: [messageId, lineId, requestId], final });
-        if (tail.size > TAIL) tail.delete(tail.keys().next().value!);
+        const key = snapshot.messageId ? `m:${snapshot.messageId}` : `line:${snapshot.lineId}`;
+        if (latest.put(key, snapshot) !== "new") sink.duplicate();
+        tail.saw(key, snapshot);
       },
+      // Events go out between chunks, not per line: the sink may write to storage, and the scan stays synchronous.
       afterChunk: async () => {
         for (const e of pending.splice(0)) await sink.event(e);
       },
     });
     latest.flush();
     for (const e of pending.splice(0)) await sink.event(e);
-    const provisional = [...tail.values()].filter((t) => !t.final).map((t) => eventId(...t.ids));
-    return { ...end, provisional };
+    return { ...end, provisional: tail.provisionalIds() };
   },
 };
+
+/** One usage line, checked and parsed (message content skipped), or null when it is no billable response. */
+function readSnapshot(
+  path: string,
+  line: number,
+  bytes: Buffer,
+  start: number,
+  stop: number,
+  sink: ParseSink,
+): Snapshot | null {
+  let value: unknown;
+  try {
+    value = parseWithoutContent(bytes, start, stop);
+  } catch (error) {
+    sink.malformed(line, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return null;
+  }
+  const entry = record(value);
+  const message = record(entry.message);
+  if (entry.type !== "assistant" || message.usage === undefined) return null; // user turns, summaries
+  if (message.model === "<synthetic>") return null; // Claude Code's own placeholder replies, never billed
+  if (typeof message.usage !== "object" || message.usage === null) {
+    sink.malformed(line, "message.usage is not an object");
+    return null;
+  }
+  const at = typeof entry.timestamp === "string" ? Date.parse(entry.timestamp) : Number.NaN;
+  if (Number.isNaN(at)) {
+    sink.malformed(line, "missing or invalid timestamp");
+    return null;
+  }
+  const messageId = typeof message.id === "string" && message.id !== "" ? message.id : null;
+  const requestId = typeof entry.requestId === "string" && entry.requestId !== "" ? entry.requestId : null;
+  const lineId = typeof entry.uuid === "string" ? entry.uuid : `${path}:${line}`;
+  return { entry, message, at, messageId, requestId, lineId };
+}
+
+/**
+ * The last `TAIL` distinct messages of a file, most recent last, with whether their latest snapshot is final
+ * (has a `stop_reason`). Those not final when the file ends may still be streaming: they become provisional.
+ */
+class StreamingTail {
+  private readonly last = new Map<string, { ids: [string | null, string, string | null]; final: boolean }>();
+
+  saw(key: string, s: Snapshot): void {
+    const final = typeof s.message.stop_reason === "string" && s.message.stop_reason !== "";
+    // Delete first so a message seen again moves to the end (Map keeps insertion order).
+    this.last.delete(key);
+    this.last.set(key, { ids: [s.messageId, s.lineId, s.requestId], final });
+    if (this.last.size > TAIL) this.last.delete(this.last.keys().next().value!);
+  }
+
+  provisionalIds(): string[] {
+    return [...this.last.values()].filter((t) => !t.final).map((t) => eventId(...t.ids));
+  }
+}
 
 interface Snapshot {
   readonly entry: Record<string, unknown>;

@@ -89,97 +89,145 @@ export const codexImporter: AgentImporter = {
   agent: CODEX_AGENT,
   listFiles: (root, onError) => walkFiles(root, (name) => name.endsWith(".jsonl"), onError),
   async parseFile(path: string, sink: ParseSink): Promise<void> {
-    let sessionId = basename(path, ".jsonl").replace(/^rollout-/, "");
-    let projectId: string | null = null;
-    let model: string | null = null;
-    let provider = "openai";
-    let previous: Totals | undefined;
-    const fromRecords: Pending[] = [];
-    const fromCounts: Pending[] = [];
-    const seenResponses = new Set<string>();
+    const s = newSession(basename(path, ".jsonl").replace(/^rollout-/, ""));
     for await (const line of readJsonLines(path, sink)) {
       const entry = record(line.value);
       const payload = record(entry.payload);
-      if (entry.type === "session_meta") {
-        if (typeof payload.id === "string") sessionId = payload.id;
-        if (typeof payload.cwd === "string") projectId = payload.cwd;
-        if (typeof payload.model_provider === "string" && payload.model_provider)
-          provider = payload.model_provider;
-        if (typeof payload.model === "string" && payload.model && !model) model = payload.model;
-        continue;
-      }
-      if (entry.type === "turn_context") {
-        if (typeof payload.model === "string") model = payload.model;
-        if (typeof payload.cwd === "string") projectId = payload.cwd;
-        continue;
-      }
+      if (readContext(entry.type, payload, s)) continue;
       const at = typeof entry.timestamp === "string" ? Date.parse(entry.timestamp) : Number.NaN;
       const isRecord =
         entry.type === "token_usage_record" ||
         (entry.type === "event_msg" && payload.type === "token_usage_record");
-      if (isRecord) {
-        const usage = readTotals(payload.usage ?? payload.token_usage);
-        const responseId = typeof payload.response_id === "string" ? payload.response_id : null;
-        if (!usage || !responseId || Number.isNaN(at)) {
-          sink.malformed(line.number, "token_usage_record without response_id, usage or timestamp");
-          continue;
-        }
-        if (seenResponses.has(responseId)) {
-          sink.duplicate();
-          continue;
-        }
-        seenResponses.add(responseId);
-        const recordModel = typeof payload.model === "string" && payload.model ? payload.model : null;
-        fromRecords.push({ key: `response:${responseId}`, at, usage, model: recordModel ?? model });
-        continue;
-      }
-      if (entry.type !== "event_msg" || payload.type !== "token_count") continue;
-      if (payload.info === null || payload.info === undefined) continue; // rate-limit only update
-      const info = record(payload.info);
-      const total = readTotals(info.total_token_usage);
-      const last = readTotals(info.last_token_usage);
-      if (!total && !last) {
-        sink.malformed(line.number, "token_count without readable total_token_usage or last_token_usage");
-        continue;
-      }
-      if (Number.isNaN(at)) {
-        sink.malformed(line.number, "missing or invalid timestamp");
-        continue;
-      }
-      let turn: Totals;
-      let key: string;
-      if (total) {
-        const delta = previous ? minus(total, previous) : total;
-        if (isZero(delta)) {
-          sink.duplicate();
-          continue;
-        }
-        turn = last ?? (hasNegative(delta) ? total : delta);
-        previous = total;
-        key = `total:${total.total_tokens}:${total.input_tokens}:${total.output_tokens}`;
-      } else {
-        turn = last!;
-        key = `line:${line.number}`;
-      }
-      fromCounts.push({ key, at, usage: turn, model });
+      if (isRecord) readUsageRecord(payload, at, line.number, sink, s);
+      else if (entry.type === "event_msg" && payload.type === "token_count")
+        readTokenCount(payload, at, line.number, sink, s);
     }
-    // Per-response records are exact; token_count events are the fallback for logs without them.
-    const chosen = fromRecords.length > 0 ? fromRecords : fromCounts;
-    if (fromRecords.length > 0) for (let i = 0; i < fromCounts.length; i++) sink.duplicate();
-    for (const p of chosen) {
-      await sink.event({
-        id: stableEventId(CODEX_AGENT, sessionId, p.key),
-        timestamp: p.at,
-        provider,
-        model: p.model ?? model,
-        operation: "responses",
-        usage: fromCodexUsage(p.usage),
-        usageSource: "import",
-        attribution: { sessionId, ...(projectId ? { projectId } : {}), app: CODEX_AGENT },
-      });
-    }
+    await emitEvents(s, sink);
   },
 };
+
+/** What one rollout file has told so far; events are written only once the whole file is read. */
+interface Session {
+  sessionId: string;
+  projectId: string | null;
+  model: string | null;
+  provider: string;
+  /** The last cumulative `total_token_usage` seen, to tell a new response from a repeated report. */
+  previous: Totals | undefined;
+  readonly fromRecords: Pending[];
+  readonly fromCounts: Pending[];
+  readonly seenResponses: Set<string>;
+}
+
+function newSession(sessionId: string): Session {
+  return {
+    sessionId,
+    projectId: null,
+    model: null,
+    provider: "openai",
+    previous: undefined,
+    fromRecords: [],
+    fromCounts: [],
+    seenResponses: new Set(),
+  };
+}
+
+/** `session_meta` and `turn_context` lines: session id, project, provider and the current model. */
+function readContext(type: unknown, payload: Record<string, unknown>, s: Session): boolean {
+  if (type === "session_meta") {
+    if (typeof payload.id === "string") s.sessionId = payload.id;
+    if (typeof payload.cwd === "string") s.projectId = payload.cwd;
+    if (typeof payload.model_provider === "string" && payload.model_provider)
+      s.provider = payload.model_provider;
+    // The meta's model is only a default: a `turn_context` seen earlier names the model actually used.
+    if (typeof payload.model === "string" && payload.model && !s.model) s.model = payload.model;
+    return true;
+  }
+  if (type === "turn_context") {
+    if (typeof payload.model === "string") s.model = payload.model;
+    if (typeof payload.cwd === "string") s.projectId = payload.cwd;
+    return true;
+  }
+  return false;
+}
+
+/** A per-response `token_usage_record`: exact, keyed by response id (a repeated id is a duplicate). */
+function readUsageRecord(
+  payload: Record<string, unknown>,
+  at: number,
+  line: number,
+  sink: ParseSink,
+  s: Session,
+): void {
+  const usage = readTotals(payload.usage ?? payload.token_usage);
+  const responseId = typeof payload.response_id === "string" ? payload.response_id : null;
+  if (!usage || !responseId || Number.isNaN(at)) {
+    sink.malformed(line, "token_usage_record without response_id, usage or timestamp");
+    return;
+  }
+  if (s.seenResponses.has(responseId)) {
+    sink.duplicate();
+    return;
+  }
+  s.seenResponses.add(responseId);
+  const recordModel = typeof payload.model === "string" && payload.model ? payload.model : null;
+  s.fromRecords.push({ key: `response:${responseId}`, at, usage, model: recordModel ?? s.model });
+}
+
+/** A legacy `token_count` event (see the importer's comment for how repeats and resumes are told apart). */
+function readTokenCount(
+  payload: Record<string, unknown>,
+  at: number,
+  line: number,
+  sink: ParseSink,
+  s: Session,
+): void {
+  if (payload.info === null || payload.info === undefined) return; // rate-limit only update
+  const info = record(payload.info);
+  const total = readTotals(info.total_token_usage);
+  const last = readTotals(info.last_token_usage);
+  if (!total && !last) {
+    sink.malformed(line, "token_count without readable total_token_usage or last_token_usage");
+    return;
+  }
+  if (Number.isNaN(at)) {
+    sink.malformed(line, "missing or invalid timestamp");
+    return;
+  }
+  if (!total) {
+    s.fromCounts.push({ key: `line:${line}`, at, usage: last!, model: s.model });
+    return;
+  }
+  const delta = s.previous ? minus(total, s.previous) : total;
+  if (isZero(delta)) {
+    sink.duplicate();
+    return;
+  }
+  // A negative delta means the totals restarted (a resumed session): the delta would be wrong, the total is not.
+  const turn = last ?? (hasNegative(delta) ? total : delta);
+  s.previous = total;
+  const key = `total:${total.total_tokens}:${total.input_tokens}:${total.output_tokens}`;
+  s.fromCounts.push({ key, at, usage: turn, model: s.model });
+}
+
+async function emitEvents(s: Session, sink: ParseSink): Promise<void> {
+  // Per-response records are exact; token_count events are the fallback for logs without them.
+  const chosen = s.fromRecords.length > 0 ? s.fromRecords : s.fromCounts;
+  if (s.fromRecords.length > 0) for (let i = 0; i < s.fromCounts.length; i++) sink.duplicate();
+  const { sessionId, projectId, provider } = s;
+  for (const p of chosen) {
+    await sink.event({
+      id: stableEventId(CODEX_AGENT, sessionId, p.key),
+      timestamp: p.at,
+      provider,
+      model: p.model ?? s.model,
+      operation: "responses",
+      usage: fromCodexUsage(p.usage),
+      usageSource: "import",
+      attribution: { sessionId, ...(projectId ? { projectId } : {}), app: CODEX_AGENT },
+    });
+  }
+}
 
 interface Pending {
   readonly key: string;

@@ -1,12 +1,18 @@
-import { stat } from "node:fs/promises";
-import type { LedgerEvent } from "../core/event.js";
 import { buildEvent, type BuildConfig } from "../core/event-builder.js";
-import { TokenLedgerConfigError } from "../core/errors.js";
 import type { Pricer } from "../core/pricer.js";
 import type { StorageAdapter } from "../core/storage.js";
 import { fingerprintAt } from "./fingerprint.js";
-import type { FileState, ImportState } from "./state.js";
-import type { AgentImporter, ParseEnd } from "./types.js";
+import {
+  bytesToRead,
+  checkRoots,
+  findCandidates,
+  verifiedResume,
+  type Candidate,
+  type StartPoint,
+} from "./import-candidates.js";
+import { ImportWriter, type FinishedFile } from "./import-writer.js";
+import type { ImportState } from "./state.js";
+import type { AgentImporter, ParseEnd, ParseSink } from "./types.js";
 
 export interface ImportProgress {
   start(totalBytes: number, files: number): void;
@@ -68,14 +74,13 @@ export interface ImportSummary {
   readonly unpriced: Readonly<Record<string, number>>;
 }
 
+// Enough to show the pattern of a broken file without flooding the summary; the count stays exact.
 const MAX_SAMPLES = 20;
 
-interface Candidate {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly previous: FileState | undefined;
-}
+/** The summary's counters, shared by every file of one run. */
+type Tally = {
+  -readonly [K in keyof ImportSummary as ImportSummary[K] extends number ? K : never]: number;
+};
 
 /**
  * Read an agent's logs into the ledger: stream (from where the last import stopped, for importers that can),
@@ -83,181 +88,141 @@ interface Candidate {
  * and remember each file only once everything read from it is stored.
  */
 export async function runImport(run: ImportRun): Promise<ImportSummary> {
-  const { importer, storage, state } = run;
+  const { importer, state } = run;
   const roots = typeof run.root === "string" ? [run.root] : [...run.root];
-  for (const root of roots) {
-    try {
-      await stat(root);
-    } catch {
-      throw new TokenLedgerConfigError(
-        `import ${importer.agent}: ${root} does not exist (pass --dir or a file path)`,
-      );
-    }
-  }
+  await checkRoots(importer.agent, roots);
   const skipped: SkippedPath[] = [];
   const skip = (path: string, reason: string) => skipped.push({ path, reason });
-  const candidates: Candidate[] = [];
-  let filesUnchanged = 0;
-  const seen = new Set<string>();
-  for (const root of roots) {
-    for await (const path of importer.listFiles(root, skip)) {
-      if (seen.has(path)) continue; // two roots overlapping
-      seen.add(path);
-      const info = await stat(path).catch((e: unknown) => {
-        skip(path, e instanceof Error ? e.message : String(e));
-        return null;
-      });
-      if (!info) continue;
-      if (!run.full && state.isUnchanged(path, info.size, info.mtimeMs)) filesUnchanged += 1;
-      else candidates.push({ path, size: info.size, mtimeMs: info.mtimeMs, previous: state.get(path) });
-    }
-  }
+  const { candidates, unchanged } = await findCandidates(importer, roots, state, run.full, skip);
 
-  const unpriced: Record<string, number> = {};
+  const tally: Tally = {
+    files: candidates.length + unchanged,
+    filesUnchanged: unchanged,
+    filesResumed: 0,
+    bytesRead: 0,
+    events: 0,
+    duplicates: 0,
+    provisional: 0,
+    revised: 0,
+    incompleteTails: 0,
+    malformedLines: 0,
+  };
   const samples: MalformedLine[] = [];
-  let malformedLines = 0;
-  let duplicates = 0;
-  let events = 0;
-  let provisional = 0;
-  let revised = 0;
-  let incompleteTails = 0;
-  let filesResumed = 0;
-  let bytesRead = 0;
-  const batchSize = run.batchSize ?? 5000;
-  let inserts: LedgerEvent[] = [];
-  let replaces: LedgerEvent[] = [];
-  // File states to record once the batch holding their last events is stored.
-  let finished: { path: string; state: Omit<FileState, "importedAt"> }[] = [];
-  const build: BuildConfig = {
-    pricer: run.pricer,
+  const unpriced: Record<string, number> = {};
+  const writer = new ImportWriter(run.storage, state, run.batchSize ?? 5000);
+  const ctx: FileContext = { run, tally, samples, unpriced, writer, skip, build: buildConfig(run.pricer) };
+
+  run.progress?.start(bytesToRead(candidates, run.full), candidates.length);
+  try {
+    for (const file of candidates) {
+      const finished = await importFile(file, ctx);
+      if (finished) await writer.fileDone(finished);
+    }
+    await writer.flush();
+  } finally {
+    run.progress?.stop();
+    await state.save();
+  }
+  return { agent: importer.agent, ...tally, malformedSamples: samples, skipped, unpriced };
+}
+
+/** What every file of one run shares: the counters, the writer and the event-building config. */
+interface FileContext {
+  readonly run: ImportRun;
+  readonly tally: Tally;
+  readonly samples: MalformedLine[];
+  readonly unpriced: Record<string, number>;
+  readonly writer: ImportWriter;
+  readonly skip: (path: string, reason: string) => void;
+  readonly build: BuildConfig;
+}
+
+/**
+ * Imported events go through the same builder as live tracking (same ids, validation and pricing), with its
+ * callbacks muted: the summary counts unpriced models itself, and a log line is history, not a live anomaly.
+ */
+function buildConfig(pricer: Pricer): BuildConfig {
+  return {
+    pricer,
     defaults: {},
     maxMetadataBytes: 8192,
     onUnpriced: () => {},
     onAnomaly: () => {},
     onPricingError: () => {},
   };
-  const flush = async () => {
-    if (inserts.length > 0) {
-      const pending = inserts;
-      inserts = [];
-      await storage.insertBatch(pending);
-    }
-    if (replaces.length > 0) {
-      const pending = replaces;
-      replaces = [];
-      if (storage.replaceBatch) await storage.replaceBatch(pending);
-      else await storage.insertBatch(pending);
-    }
-    for (const f of finished) state.set(f.path, f.state);
-    finished = [];
-  };
+}
 
-  run.progress?.start(
-    candidates.reduce((n, c) => n + Math.max(0, c.size - resumeFrom(c, run.full).offset), 0),
-    candidates.length,
-  );
+/** Parse one file into the writer; returns the state to record once its events are stored (null: skipped). */
+async function importFile(file: Candidate, ctx: FileContext): Promise<FinishedFile | null> {
+  const { run, tally } = ctx;
+  const from = run.importer.resumable ? await verifiedResume(file, run.full) : { offset: 0, lines: 0 };
+  if (from.offset > 0) tally.filesResumed += 1;
+  let end: ParseEnd | void;
   try {
-    for (const file of candidates) {
-      const from = importer.resumable ? await verifiedResume(file, run.full) : { offset: 0, lines: 0 };
-      if (from.offset > 0) filesResumed += 1;
-      const revisable = new Set(file.previous?.provisional ?? []);
-      let end: ParseEnd | void;
-      try {
-        end = await importer.parseFile(
-          file.path,
-          {
-            event: async (input) => {
-              const built = buildEvent(input, {}, Date.now(), 1, build);
-              if (!built.ok) return;
-              events += 1;
-              if (built.event.unpriced && built.event.usageSource !== "invalid") {
-                const key = `${built.event.provider}/${built.event.model}`;
-                unpriced[key] = (unpriced[key] ?? 0) + 1;
-              }
-              if (revisable.has(built.event.id)) {
-                revised += 1;
-                replaces.push(built.event);
-              } else inserts.push(built.event);
-              if (inserts.length + replaces.length >= batchSize) await flush();
-            },
-            malformed: (line, reason) => {
-              malformedLines += 1;
-              if (samples.length < MAX_SAMPLES) samples.push({ file: file.path, line, reason });
-            },
-            duplicate: () => {
-              duplicates += 1;
-            },
-            bytes: (n) => {
-              bytesRead += n;
-              run.progress?.advance(n, file.path);
-            },
-          },
-          from.offset > 0 ? { startOffset: from.offset, startLine: from.lines } : {},
-        );
-      } catch (error) {
-        // Vanished or unreadable mid-scan: what was read is stored, the file is not marked, a rerun retries it.
-        skip(file.path, error instanceof Error ? error.message : String(error));
-        continue;
-      }
-      if (end) {
-        provisional += end.provisional.length;
-        if (end.tailBytes > 0) incompleteTails += 1;
-        const carried = end.offset === from.offset ? (file.previous?.provisional ?? []) : end.provisional;
-        finished.push({
-          path: file.path,
-          state: {
-            // Size as consumed: a file still growing (or ending in a partial line) is read on next time.
-            size: end.offset + end.tailBytes,
-            mtimeMs: file.mtimeMs,
-            offset: end.offset,
-            lines: end.lines,
-            fingerprint: await fingerprintAt(file.path, end.offset),
-            ...(carried.length > 0 ? { provisional: carried } : {}),
-          },
-        });
-      } else {
-        finished.push({
-          path: file.path,
-          state: { size: file.size, mtimeMs: file.mtimeMs, offset: file.size },
-        });
-      }
-      if (finished.length >= 256) await flush();
-    }
-    await flush();
-  } finally {
-    run.progress?.stop();
-    await state.save();
+    end = await run.importer.parseFile(
+      file.path,
+      fileSink(file.path, new Set(file.previous?.provisional ?? []), ctx),
+      from.offset > 0 ? { startOffset: from.offset, startLine: from.lines } : {},
+    );
+  } catch (error) {
+    // Vanished or unreadable mid-scan: what was read is stored, the file is not marked, a rerun retries it.
+    ctx.skip(file.path, error instanceof Error ? error.message : String(error));
+    return null;
   }
+  if (!end) {
+    // Importers that cannot read on from an offset consume the whole file.
+    return { path: file.path, state: { size: file.size, mtimeMs: file.mtimeMs, offset: file.size } };
+  }
+  tally.provisional += end.provisional.length;
+  if (end.tailBytes > 0) tally.incompleteTails += 1;
+  return { path: file.path, state: await resumableState(file, from, end) };
+}
+
+/** The parser's callbacks for one file: build, count and queue each event (the hot path of an import). */
+function fileSink(path: string, revisable: ReadonlySet<string>, ctx: FileContext): ParseSink {
+  const { run, tally, samples, unpriced, writer, build } = ctx;
   return {
-    agent: importer.agent,
-    files: candidates.length + filesUnchanged,
-    filesUnchanged,
-    filesResumed,
-    bytesRead,
-    events,
-    duplicates,
-    provisional,
-    revised,
-    incompleteTails,
-    malformedLines,
-    malformedSamples: samples,
-    skipped,
-    unpriced,
+    event: async (input) => {
+      const built = buildEvent(input, {}, Date.now(), 1, build);
+      if (!built.ok) return;
+      tally.events += 1;
+      if (built.event.unpriced && built.event.usageSource !== "invalid") {
+        const key = `${built.event.provider}/${built.event.model}`;
+        unpriced[key] = (unpriced[key] ?? 0) + 1;
+      }
+      const revise = revisable.has(built.event.id);
+      if (revise) tally.revised += 1;
+      await writer.add(built.event, revise);
+    },
+    malformed: (line, reason) => {
+      tally.malformedLines += 1;
+      if (samples.length < MAX_SAMPLES) samples.push({ file: path, line, reason });
+    },
+    duplicate: () => {
+      tally.duplicates += 1;
+    },
+    bytes: (n) => {
+      tally.bytesRead += n;
+      run.progress?.advance(n, path);
+    },
   };
 }
 
-/** Where a grown file can be read on from, judged by the stored state alone (for the progress total). */
-function resumeFrom(file: Candidate, full?: boolean): { offset: number; lines: number } {
-  const p = file.previous;
-  if (full || !p || p.offset > file.size) return { offset: 0, lines: 0 };
-  return { offset: p.offset, lines: p.lines ?? 0 };
-}
-
-/** `resumeFrom`, checked against the bytes before the offset: a rewritten file is read again from the start. */
-async function verifiedResume(file: Candidate, full?: boolean): Promise<{ offset: number; lines: number }> {
-  const from = resumeFrom(file, full);
-  if (from.offset === 0) return from;
-  const expected = file.previous?.fingerprint;
-  if (expected === undefined) return from; // state from before fingerprints: its offset was the whole file
-  return (await fingerprintAt(file.path, from.offset)) === expected ? from : { offset: 0, lines: 0 };
+/** The state of a file read up to `end`, with a fingerprint so the next import can tell an append from a rewrite. */
+async function resumableState(
+  file: Candidate,
+  from: StartPoint,
+  end: ParseEnd,
+): Promise<FinishedFile["state"]> {
+  // Nothing new read: the provisional ids of the last import are still the ones to revise later.
+  const carried = end.offset === from.offset ? (file.previous?.provisional ?? []) : end.provisional;
+  return {
+    // Size as consumed: a file still growing (or ending in a partial line) is read on next time.
+    size: end.offset + end.tailBytes,
+    mtimeMs: file.mtimeMs,
+    offset: end.offset,
+    lines: end.lines,
+    fingerprint: await fingerprintAt(file.path, end.offset),
+    ...(carried.length > 0 ? { provisional: carried } : {}),
+  };
 }
