@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
 import type { Dimension } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
-import { daysInMonth, zonedDate, zonedMidnight } from "../reports/zoned-date.js";
+import { daysInMonth, zonedDate, zonedMidnight } from "../core/calendar.js";
 import { detectAnomalies, type AnomalyOptions, type AnomalyPoint } from "./anomalies.js";
 import { dailySeries, type DailyPoint } from "./daily-series.js";
 import { topDrivers, type Driver } from "./drivers.js";

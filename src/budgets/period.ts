@@ -1,5 +1,5 @@
 import { daysInMonth, wallTime } from "../core/time-zone.js";
-import { zonedMidnight } from "../reports/zoned-date.js";
+import { zonedMidnight } from "../core/calendar.js";
 import type { BudgetPeriod, PeriodWindow, WeekStart } from "./types.js";
 
 const pad = (n: number) => String(n).padStart(2, "0");

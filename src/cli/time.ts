@@ -2,21 +2,14 @@
  * Calendar arithmetic for the CLI's date flags, on top of the core's zone helpers.
  * Calendar dates are `YYYY-MM-DD` strings; instants are `Date`s.
  */
-import { daysInMonth, isValidTimeZone, wallTime, zoneOffsetMs, type WallTime } from "../core/time-zone.js";
+import { zonedInstant } from "../core/calendar.js";
+import { daysInMonth, isValidTimeZone, wallTime, type WallTime } from "../core/time-zone.js";
 
-export { daysInMonth, isValidTimeZone, wallTime, type WallTime };
+export { daysInMonth, isValidTimeZone, wallTime, zonedInstant, type WallTime };
 
 /** The process's zone, as the operating system reports it. */
 export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-}
-
-/** The instant a wall-clock time happens in the zone (the earlier one in a DST overlap, shifted forward in a gap). */
-export function zonedInstant(w: WallTime, timeZone: string): Date {
-  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  const first = guess - zoneOffsetMs(timeZone, guess);
-  const second = guess - zoneOffsetMs(timeZone, first);
-  return new Date(Math.min(first, second));
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

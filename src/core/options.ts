@@ -14,6 +14,12 @@ export interface TrackerOptions {
    * then `DATABASE_URL`, then SQLite at `$XDG_DATA_HOME/tokenledger/ledger.db`.
    */
   readonly storage?: StorageOption;
+  /**
+   * Close the storage adapter in `shutdown()`. Default true, also for an adapter you passed in. Set false when
+   * you share the adapter (or the one your factory returns) with other code and close it yourself. Refused
+   * with a URL or the environment default: the tracker opened that connection and nothing else can close it.
+   */
+  readonly closeStorage?: boolean;
   /** Price source. Default: the bundled catalog, configured by `pricing`. */
   readonly pricer?: Pricer;
   /** Price overrides, Azure deployment and Bedrock ARN maps, aliases (ignored when `pricer` is given). */
@@ -106,6 +112,7 @@ const schema = z
         },
       )
       .optional(),
+    closeStorage: z.boolean({ error: "must be true or false" }).optional(),
     pricer: z.object({ price: fn() }, { error: "must have a price(request) method" }).loose().optional(),
     pricing: z
       .record(z.string(), z.unknown(), {

@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { resolveDatabaseTarget, type DatabaseTarget } from "./database-url.js";
+import { TokenLedgerConfigError } from "./errors.js";
 import type { BuildConfig } from "./event-builder.js";
 import type { SafeLogger } from "./logger.js";
 import type { TrackerOptions } from "./options.js";
@@ -13,6 +14,8 @@ export interface TrackerConfig {
   readonly backoff: BackoffPolicy;
   readonly sampleRate: number;
   readonly storage: StorageAdapter | (() => Promise<StorageAdapter>) | DatabaseTarget;
+  /** Close the adapter on shutdown(); false only for an adapter or factory the host passed (it owns it). */
+  readonly closeStorage: boolean;
   readonly build: BuildConfig;
 }
 
@@ -35,6 +38,7 @@ export function trackerConfig(o: TrackerOptions, log: SafeLogger, hooks: BuildHo
     maxBatch = maxQueue;
   }
   return {
+    closeStorage: closeStorageOption(o),
     maxQueue,
     maxBatch,
     backoff: { ...DEFAULT_BACKOFF, ...o.retry },
@@ -46,6 +50,15 @@ export function trackerConfig(o: TrackerOptions, log: SafeLogger, hooks: BuildHo
         : resolveDatabaseTarget(o.storage),
     build: buildConfig(o, log, hooks),
   };
+}
+
+function closeStorageOption(o: TrackerOptions): boolean {
+  if (o.closeStorage !== false) return true;
+  if (typeof o.storage === "function" || typeof o.storage === "object") return false;
+  throw new TokenLedgerConfigError(
+    'Invalid tokenledger options: option "closeStorage" false needs "storage" to be a StorageAdapter or a factory; ' +
+      "with a URL or the environment default the tracker opens the connection itself, and only shutdown() can close it",
+  );
 }
 
 function buildConfig(o: TrackerOptions, log: SafeLogger, hooks: BuildHooks): BuildConfig {

@@ -1,13 +1,15 @@
+import { periodBounds, type CalendarPeriod } from "../core/calendar.js";
+
+const PERIOD: Record<"daily" | "weekly" | "monthly", CalendarPeriod> = {
+  daily: "day",
+  weekly: "week",
+  monthly: "month",
+};
+
 /** The next UTC midnight, Monday or 1st after `now`: where OpenRouter's daily, weekly and monthly limits reset. */
 export function nextUtcBoundary(window: "daily" | "weekly" | "monthly", now: Date): Date {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const d = now.getUTCDate();
-  if (window === "daily") return new Date(Date.UTC(y, m, d + 1));
-  if (window === "monthly") return new Date(Date.UTC(y, m + 1, 1));
-  // ISO weeks start on Monday (getUTCDay: 0 = Sunday).
-  const daysToMonday = (8 - now.getUTCDay()) % 7 || 7;
-  return new Date(Date.UTC(y, m, d + daysToMonday));
+  // ISO weeks: the week starts on Monday (periodBounds' default).
+  return new Date(periodBounds(now.getTime(), PERIOD[window], "UTC").end);
 }
 
 /** Start of the window that ends at `resetAt`, for pace: one day, week or calendar month earlier. */

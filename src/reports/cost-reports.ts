@@ -2,7 +2,7 @@ import { Dec } from "../core/money.js";
 import type { Dimension, RollupMeasures, RollupQuery, RollupRow } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
-import { daysInMonth, zonedDate, zonedMidnight } from "./zoned-date.js";
+import { daysInMonth, zonedDate, zonedMidnight } from "../core/calendar.js";
 
 export type ReportFilter = Pick<RollupQuery, "since" | "until" | "where">;
 
