@@ -115,22 +115,11 @@ export function convertGenaiPrices(
         const id = key.toLowerCase();
         if (table[id]) continue;
         table[id] = versions.length === 1 ? (versions[0] as Entry) : versions;
-        // The geographic-profile entry's plain ids name the same model; its `us.`/`eu.` ids must keep their
-        // prefix (and so the regional multiplier), so they are not aliased to the global price.
-        const regionalIds = regional ? matchIds(regional.match).filter((a) => !GEO_PREFIX.test(a)) : [];
-        for (const alias of [...matchIds(model.match), ...regionalIds]) {
-          const a = alias.toLowerCase();
-          if (a === id || table[a]) continue;
-          aliases[`${ns}/${a}`] ??= `${ns}/${id}`;
-        }
+        addAliases(aliases, table, ns, id, model, regional);
       }
     }
   }
-  // An alias never shadows a price key.
-  for (const from of Object.keys(aliases)) {
-    const [ns, ...rest] = from.split("/");
-    if (out[ns as string]?.[rest.join("/")]) delete aliases[from];
-  }
+  dropShadowingAliases(aliases, out);
   return {
     document: {
       $comment:
@@ -149,6 +138,33 @@ export function convertGenaiPrices(
 }
 
 const GEO_PREFIX = /^(us|eu|apac|jp|au|ca|in|us-gov)\./;
+
+/** The ids genai-prices matches for a model become aliases of its key (first claim wins, keys are never aliased). */
+function addAliases(
+  aliases: Record<string, string>,
+  table: Record<string, unknown>,
+  ns: string,
+  id: string,
+  model: GenaiModel,
+  regional: GenaiModel | undefined,
+): void {
+  // The geographic-profile entry's plain ids name the same model; its `us.`/`eu.` ids must keep their
+  // prefix (and so the regional multiplier), so they are not aliased to the global price.
+  const regionalIds = regional ? matchIds(regional.match).filter((a) => !GEO_PREFIX.test(a)) : [];
+  for (const alias of [...matchIds(model.match), ...regionalIds]) {
+    const a = alias.toLowerCase();
+    if (a === id || table[a]) continue;
+    aliases[`${ns}/${a}`] ??= `${ns}/${id}`;
+  }
+}
+
+/** An alias never shadows a price key (a later provider may list as a model what an earlier one aliased). */
+function dropShadowingAliases(aliases: Record<string, string>, out: BroadDocument["providers"]): void {
+  for (const from of Object.keys(aliases)) {
+    const [ns, ...rest] = from.split("/");
+    if (out[ns as string]?.[rest.join("/")]) delete aliases[from];
+  }
+}
 
 interface Keyed {
   readonly key: string;

@@ -1,7 +1,7 @@
 import type { NormalizedUsage } from "../core/buckets.js";
-import { COST_DECIMALS, Dec, MILLION, ZERO, formatUsd } from "./decimal.js";
-import { isAnthropicLike } from "./model-id.js";
-import { RATE_FIELDS, type ModelPrice, type RateField, type RateSet, type ServiceTierName } from "./types.js";
+import { COST_DECIMALS, MILLION, ZERO, formatUsd } from "./decimal.js";
+import { resolveUncached, type Rate, type ResolvedRates } from "./rate-rules.js";
+import type { ModelPrice, RateField, ServiceTierName } from "./types.js";
 
 /**
  * Exact cost of one request: each disjoint bucket priced once, in decimal arithmetic.
@@ -64,23 +64,6 @@ export interface CostResult {
   readonly notes: readonly string[];
 }
 
-interface Rate {
-  value: InstanceType<typeof Dec>;
-  rule: string;
-}
-
-const decCache = new Map<string, InstanceType<typeof Dec>>();
-function dec(s: string): InstanceType<typeof Dec> {
-  let d = decCache.get(s);
-  if (!d) {
-    d = new Dec(s);
-    if (decCache.size < 10_000) decCache.set(s, d);
-  }
-  return d;
-}
-
-const TOKEN_FIELDS = RATE_FIELDS.filter((f) => f !== "webSearchPerRequest");
-
 /** Normalise a provider's service tier label. `null` means standard pricing. */
 export function serviceTierName(tier: string | null | undefined): ServiceTierName | "batch" | null {
   const t = tier?.trim().toLowerCase();
@@ -89,18 +72,6 @@ export function serviceTierName(tier: string | null | undefined): ServiceTierNam
   if (t === "priority" || t === "fast" || t === "on_demand_priority") return "priority";
   if (t === "batch") return "batch";
   return null; // default, auto, standard, scale, on_demand, reserved
-}
-
-interface ResolvedRates {
-  readonly rates: ReadonlyMap<RateField, Rate>;
-  /** The same rates as exact integers of 10^-scale USD, for the hot path. */
-  readonly scaled: ReadonlyMap<RateField, bigint>;
-  readonly scale: number;
-  readonly tier: number | null;
-  readonly serviceTier: CostResult["serviceTier"];
-  readonly batch: boolean;
-  readonly multiplier: string | null;
-  readonly notes: readonly string[];
 }
 
 // Resolved rate sets depend only on (price, service tier, tier, batch, region): cache them per price.
@@ -126,132 +97,6 @@ function resolveRates(price: ModelPrice, tierBasisTokens: number, options: CostO
   if (!perPrice) resolvedCache.set(price, (perPrice = new Map()));
   perPrice.set(cacheKey, resolved);
   return resolved;
-}
-
-/** Scale each resolved rate by `set[f] / price[f]` (a service tier's price relative to the standard one). */
-function applyRatios(rates: Map<RateField, Rate>, price: ModelPrice, set: RateSet, label: string): void {
-  for (const f of RATE_FIELDS) {
-    const v = set[f];
-    const base = price[f];
-    const current = rates.get(f);
-    if (v === undefined) continue;
-    if (current && base !== undefined && !dec(base).isZero() && !current.value.eq(dec(base))) {
-      // Only a tiered rate is scaled; an untouched standard rate takes the listed price exactly.
-      rates.set(f, { value: current.value.times(dec(v).div(dec(base))), rule: `${current.rule}, ${label}` });
-    } else {
-      rates.set(f, { value: dec(v), rule: label });
-    }
-  }
-}
-
-function resolveUncached(
-  price: ModelPrice,
-  svc: ReturnType<typeof serviceTierName>,
-  tier: number | null,
-  batch: boolean,
-  regionPrefix: string | undefined,
-): ResolvedRates {
-  const notes: string[] = [];
-  const rates = new Map<RateField, Rate>();
-  const overlay = (set: RateSet | undefined, rule: string) => {
-    if (!set) return;
-    for (const f of RATE_FIELDS) {
-      const v = set[f];
-      if (v !== undefined) rates.set(f, { value: dec(v), rule });
-    }
-  };
-  overlay(price, "base");
-
-  // Long-context tier first. Cache rates the tier omits keep their ratio to input (the tier's input over the
-  // base input): Claude's and Gemini's cache prices are fixed fractions of input, so a stale base rate is wrong.
-  if (tier !== null) {
-    const t = price.tiers?.find((x) => x.aboveTokens === tier);
-    const baseInput = price.input !== undefined ? dec(price.input) : undefined;
-    const inputRatio =
-      t?.input !== undefined && baseInput && !baseInput.isZero() ? dec(t.input).div(baseInput) : undefined;
-    for (const f of ["cacheRead", "cacheWrite5m", "cacheWrite1h"] as const) {
-      if (t?.[f] !== undefined) continue;
-      const base = rates.get(f);
-      if (base && inputRatio)
-        rates.set(f, { value: base.value.times(inputRatio), rule: `${base.rule} × tier input ratio` });
-      else rates.delete(f);
-    }
-    overlay(t, `tier>${tier}`);
-  }
-
-  // Service tiers (flex/priority) as ratios to the standard rate, so they compose with a long-context tier.
-  let serviceTier: CostResult["serviceTier"] = "standard";
-  if (svc === "flex" || svc === "priority") {
-    const set = price.serviceTiers?.[svc];
-    if (set) {
-      applyRatios(rates, price, set, svc);
-      serviceTier = svc;
-    } else {
-      notes.push(`no ${svc} rates for ${price.key}; standard rates used`);
-    }
-  }
-
-  const anthropicLike = isAnthropicLike(price.provider, price.model);
-  const input = rates.get("input") as Rate;
-  const output = rates.get("output") as Rate;
-  const fallback = (f: RateField, from: Rate, factor: string, label: string) => {
-    if (!rates.has(f)) rates.set(f, { value: from.value.times(dec(factor)), rule: `fallback ${label}` });
-  };
-  fallback("cacheRead", input, anthropicLike ? "0.1" : "1", anthropicLike ? "0.1×input" : "input rate");
-  fallback("cacheWrite5m", input, anthropicLike ? "1.25" : "1", anthropicLike ? "1.25×input" : "input rate");
-  fallback("cacheWrite1h", input, "2", "2×input");
-  fallback("reasoning", output, "1", "output rate");
-  fallback("inputAudio", input, "1", "input rate");
-  fallback("outputAudio", output, "1", "output rate");
-  if (!rates.has("webSearchPerRequest")) {
-    rates.set(
-      "webSearchPerRequest",
-      anthropicLike ? { value: dec("0.01"), rule: "fallback $10/1k" } : { value: ZERO, rule: "no rate" },
-    );
-  }
-
-  if (batch) {
-    // Explicit batch rates (LiteLLM `*_batches`, user overrides) are read as ratios to the standard rate, so they
-    // compose with tiers and service tiers; fields they lack use the multiplier, or the input's batch ratio.
-    const explicitInput =
-      price.batch?.input !== undefined && price.input !== undefined && !dec(price.input).isZero()
-        ? dec(price.batch.input).div(dec(price.input))
-        : undefined;
-    const m = price.batchMultiplier ? dec(price.batchMultiplier) : explicitInput;
-    for (const f of TOKEN_FIELDS) {
-      const r = rates.get(f) as Rate;
-      const explicit = price.batch?.[f];
-      const base = price[f];
-      if (explicit !== undefined && base !== undefined && r.value.eq(dec(base))) {
-        rates.set(f, { value: dec(explicit), rule: "batch" }); // the standard rate: take the listed batch price exactly
-      } else if (explicit !== undefined && base !== undefined && !dec(base).isZero()) {
-        const ratio = dec(explicit).div(dec(base));
-        rates.set(f, { value: r.value.times(ratio), rule: `${r.rule}, batch ×${ratio.toFixed()}` });
-      } else if (m) {
-        rates.set(f, { value: r.value.times(m), rule: `${r.rule}, batch ×${m.toFixed()}` });
-      } else if (explicit !== undefined) {
-        rates.set(f, { value: dec(explicit), rule: "batch" });
-      }
-    }
-    if (!m && !price.batch) notes.push(`no batch rates for ${price.key}; standard rates used`);
-  }
-
-  let multiplier: string | null = null;
-  if (regionPrefix && price.regionalMultiplier) {
-    multiplier = price.regionalMultiplier;
-    const m = dec(multiplier);
-    for (const f of TOKEN_FIELDS) {
-      const r = rates.get(f) as Rate;
-      rates.set(f, { value: r.value.times(m), rule: `${r.rule}, ${regionPrefix}. ×${multiplier}` });
-    }
-  }
-  // Exact integer images of the decimal rates (value × 10^scale), so the hot path adds integers.
-  let scale = 0;
-  for (const r of rates.values()) scale = Math.max(scale, r.value.decimalPlaces());
-  const factor = new Dec(10).pow(scale);
-  const scaled = new Map<RateField, bigint>();
-  for (const [f, r] of rates) scaled.set(f, BigInt(r.value.times(factor).toFixed()));
-  return { rates, scaled, scale, tier, serviceTier, batch, multiplier, notes };
 }
 
 type Quantity = readonly [BucketName, number, RateField];

@@ -45,72 +45,82 @@ export function modelPattern(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
+/** Per-model before/after of the events whose cost or price key changed. */
+interface ModelChange {
+  provider: string;
+  model: string;
+  events: number;
+  before: Dec;
+  after: Dec;
+  newlyPriced: number;
+}
+
 export async function planReprice(
   events: AsyncIterable<LedgerEvent>,
   pricer: Pricer,
   options: RepriceOptions = {},
 ): Promise<RepricePlan> {
   const match = options.model ? modelPattern(options.model) : undefined;
-  let scanned = 0;
-  let changed = 0;
-  let keptProvided = 0;
-  let newlyPriced = 0;
-  let before = ZERO;
-  let after = ZERO;
-  const models = new Map<
-    string,
-    { provider: string; model: string; events: number; before: Dec; after: Dec; newlyPriced: number }
-  >();
+  const t = { scanned: 0, changed: 0, keptProvided: 0, newlyPriced: 0, before: ZERO, after: ZERO };
+  const models = new Map<string, ModelChange>();
   for await (const e of events) {
     if (match && !match.test(e.model) && !(e.requestedModel && match.test(e.requestedModel))) continue;
-    scanned += 1;
+    t.scanned += 1;
     const old = e.costUsd === null ? ZERO : new Dec(e.costUsd);
-    before = before.plus(old);
+    t.before = t.before.plus(old);
     const next = repriceOne(e, pricer);
-    if (next === "provided") keptProvided += 1;
+    if (next === "provided") t.keptProvided += 1;
+    // "keep" (no usage to price, or an override-priced event with no override now) and "provided" (the provider's own
+    // figure) leave the stored cost as it is.
     const cost = next === "keep" || next === "provided" ? e.costUsd : next.costUsd;
     const key = next === "keep" || next === "provided" ? e.pricingKey : next.pricingKey;
     const nextDec = cost === null ? ZERO : new Dec(cost);
-    after = after.plus(nextDec);
+    t.after = t.after.plus(nextDec);
     if (sameCost(cost, e.costUsd) && key === e.pricingKey) continue;
-    changed += 1;
+    t.changed += 1;
     options.onChange?.({ ...e, costUsd: cost, pricingKey: key, unpriced: cost === null });
-    const id = `${e.provider}\u0000${e.model}`;
-    const m = models.get(id) ?? {
-      provider: e.provider,
-      model: e.model,
-      events: 0,
-      before: ZERO,
-      after: ZERO,
-      newlyPriced: 0,
-    };
+    const m = modelEntry(models, e);
     m.events += 1;
     m.before = m.before.plus(old);
     m.after = m.after.plus(nextDec);
     if (e.costUsd === null && cost !== null) {
       m.newlyPriced += 1;
-      newlyPriced += 1;
+      t.newlyPriced += 1;
     }
-    models.set(id, m);
   }
   return {
-    scanned,
-    changed,
-    keptProvided,
-    beforeUsd: formatUsd(before),
-    afterUsd: formatUsd(after),
-    newlyPriced,
-    models: [...models.values()]
-      .sort((a, b) => b.after.minus(b.before).abs().comparedTo(a.after.minus(a.before).abs()))
-      .map((m) => ({
-        provider: m.provider,
-        model: m.model,
-        events: m.events,
-        beforeUsd: formatUsd(m.before),
-        afterUsd: formatUsd(m.after),
-        newlyPriced: m.newlyPriced,
-      })),
+    scanned: t.scanned,
+    changed: t.changed,
+    keptProvided: t.keptProvided,
+    beforeUsd: formatUsd(t.before),
+    afterUsd: formatUsd(t.after),
+    newlyPriced: t.newlyPriced,
+    models: modelRows(models),
   };
+}
+
+function modelEntry(models: Map<string, ModelChange>, e: LedgerEvent): ModelChange {
+  const id = `${e.provider}\u0000${e.model}`;
+  let m = models.get(id);
+  if (!m) {
+    m = { provider: e.provider, model: e.model, events: 0, before: ZERO, after: ZERO, newlyPriced: 0 };
+    models.set(id, m);
+  }
+  return m;
+}
+
+/** Largest change first (either direction): what a reviewer should look at before `--apply`. */
+function modelRows(models: Map<string, ModelChange>): RepricePlan["models"] {
+  return [...models.values()]
+    .sort((a, b) => b.after.minus(b.before).abs().comparedTo(a.after.minus(a.before).abs()))
+    .map((m) => ({
+      provider: m.provider,
+      model: m.model,
+      events: m.events,
+      beforeUsd: formatUsd(m.before),
+      afterUsd: formatUsd(m.after),
+      newlyPriced: m.newlyPriced,
+    }));
 }
 
 /** Equal amounts in any notation ("1.25" and "1.250000000000" from a numeric column) are the same cost. */
