@@ -21,6 +21,7 @@ import type { MigrationStatus } from "./migrator.js";
 import { KyselyQuotaHistory } from "./quota-history.js";
 import { KyselyAccessStore } from "./access-store.js";
 import { KyselyAuditLog } from "./audit-log.js";
+import { KyselyProviderHealth } from "./provider-health-store.js";
 import type { LedgerDb } from "./schema.js";
 import {
   PROJECTIONS,
@@ -77,6 +78,16 @@ export abstract class KyselyStorage extends StorageAdapterBase {
       (name) => this.flavor.table(name),
     );
     return this.#audit;
+  }
+
+  #providerHealth: KyselyProviderHealth | undefined;
+  /** tokenledger/failover's shared breaker transitions (migration 0020): pass as `failover({ share: { store } })`. */
+  get providerHealth(): KyselyProviderHealth {
+    this.#providerHealth ??= new KyselyProviderHealth(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+    );
+    return this.#providerHealth;
   }
 
   /** Stored events with these ids (any order; ids not stored are absent). The server's idempotency check. */
