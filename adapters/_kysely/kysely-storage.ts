@@ -22,6 +22,7 @@ import { KyselyQuotaHistory } from "./quota-history.js";
 import { KyselyAccessStore } from "./access-store.js";
 import { KyselyAuditLog } from "./audit-log.js";
 import { KyselyTimedCounts } from "./latency-histogram.js";
+import { KyselyProviderHealth } from "./provider-health-store.js";
 import type { LedgerDb } from "./schema.js";
 import {
   PROJECTIONS,
@@ -85,6 +86,16 @@ export abstract class KyselyStorage extends StorageAdapterBase {
   get timedCounts(): KyselyTimedCounts {
     this.#timedCounts ??= new KyselyTimedCounts(() => this.init().then(() => this.database()), this.flavor);
     return this.#timedCounts;
+  }
+
+  #providerHealth: KyselyProviderHealth | undefined;
+  /** tokenledger/failover's shared breaker transitions (migration 0020): pass as `failover({ share: { store } })`. */
+  get providerHealth(): KyselyProviderHealth {
+    this.#providerHealth ??= new KyselyProviderHealth(
+      () => this.init().then(() => this.database()),
+      (name) => this.flavor.table(name),
+    );
+    return this.#providerHealth;
   }
 
   /** Stored events with these ids (any order; ids not stored are absent). The server's idempotency check. */

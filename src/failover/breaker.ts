@@ -20,6 +20,9 @@ export class TargetBreaker {
   #consecutive = 0;
   #probeOut = false;
   #lastReason: FailoverReason | null = null;
+  #changedAt = Number.NEGATIVE_INFINITY;
+  /** Told of each open and close (not half-open: a probe is this process's own business); shares them. */
+  onTransition: ((state: "open" | "closed", openUntil: number | null, now: number) => void) | null = null;
 
   constructor(policy: BreakerPolicy) {
     this.#policy = policy;
@@ -50,7 +53,7 @@ export class TargetBreaker {
   /** Headers (or a stream's first byte) arrived: a probe that gets this far closes the breaker. */
   firstByte(now: number, ms: number): void {
     this.window.firstByte(now, ms);
-    if (this.#state === "half-open") this.#close();
+    if (this.#state === "half-open") this.#close(now);
     else this.#checkLatency(now);
   }
 
@@ -58,7 +61,7 @@ export class TargetBreaker {
   success(now: number): void {
     this.window.ok(now);
     this.#consecutive = 0;
-    if (this.#state === "half-open") this.#close();
+    if (this.#state === "half-open") this.#close(now);
   }
 
   /** A probe that ended without a verdict (the caller aborted): the next call may probe at once. */
@@ -87,6 +90,35 @@ export class TargetBreaker {
     }
   }
 
+  /**
+   * A sibling process's transition (`updatedMs`), applied only when newer than this breaker's own last one:
+   * a remote open opens a closed breaker until `untilMs` (no failure is counted here); a remote close lets an
+   * open breaker probe at once rather than wait out its cooldown. This process still decides from its own calls.
+   */
+  adopt(
+    state: BreakerState,
+    untilMs: number | null,
+    reason: string | null,
+    updatedMs: number,
+    now: number,
+  ): boolean {
+    if (updatedMs <= this.#changedAt) return false;
+    if (state === "open" && untilMs !== null && untilMs > now && this.#state === "closed") {
+      this.#state = "open";
+      this.#openUntil = untilMs;
+      this.#probeOut = false;
+      this.#lastReason = (reason as FailoverReason | null) ?? this.#lastReason;
+      this.#changedAt = updatedMs;
+      return true;
+    }
+    if (state === "closed" && this.#state === "open" && this.#openUntil > now) {
+      this.#openUntil = now;
+      this.#changedAt = updatedMs;
+      return true;
+    }
+    return false;
+  }
+
   #checkLatency(now: number): void {
     if (this.#state !== "closed") return;
     const { p95, samples } = this.window.p95FirstByte(now);
@@ -101,12 +133,16 @@ export class TargetBreaker {
     this.#state = "open";
     this.#probeOut = false;
     this.#openUntil = now + (retryAfterMs !== null ? retryAfterMs : cooldown);
+    this.#changedAt = now;
+    this.onTransition?.("open", this.#openUntil, now);
   }
 
-  #close(): void {
+  #close(now: number): void {
     this.#state = "closed";
     this.#probeOut = false;
     this.#reopenings = 0;
     this.#consecutive = 0;
+    this.#changedAt = now;
+    this.onTransition?.("closed", null, now);
   }
 }

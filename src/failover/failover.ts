@@ -2,7 +2,8 @@ import { currentTracker, type UsageEventInput } from "tokenledger";
 import { acceptCallNotes, takeCallNote, type CallNote } from "../../interceptors/_shared/call-note.js";
 import { failoverColumns } from "./event-columns.js";
 import { FailoverGroup, type FailedAttempt } from "./group.js";
-import { checkGroup, resolvePolicy } from "./policy.js";
+import { checkGroup, checkShare, resolvePolicy } from "./policy.js";
+import { shareHealth } from "./shared-health.js";
 import { registerGroup } from "./registry.js";
 import {
   operationOf,
@@ -30,6 +31,8 @@ export function failover<C extends object>(options: FailoverGroupOptions<C>): C 
   const format = checkGroup(options);
   const policy = resolvePolicy(`failover group "${options.name}"`, options.policy);
   const group = new FailoverGroup(options.name, format, options.targets, policy, options.now);
+  if (options.share)
+    group.shared = shareHealth(group, checkShare(`failover group "${options.name}"`, options.share));
   registerGroup(group);
   const record = options.record ?? ((e: UsageEventInput) => currentTracker()?.record(e));
   return failoverClient(group, record);

@@ -1,6 +1,7 @@
 import { TargetBreaker, type Admission } from "./breaker.js";
 import { classify, type Verdict } from "./classify.js";
 import { AllTargetsUnavailableError } from "./errors.js";
+import type { ShareStats } from "./shared-health.js";
 import type {
   FailoverNote,
   FailoverReason,
@@ -55,6 +56,8 @@ export interface FailedAttempt {
  */
 export class FailoverGroup {
   readonly targets: readonly LiveTarget[];
+  /** Counters of the `share` side channel, when on. */
+  shared: ShareStats | null = null;
 
   constructor(
     readonly name: string,

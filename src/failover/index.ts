@@ -22,3 +22,6 @@ export { failoverFromConfig } from "./from-config.js";
 export type { FromConfigOptions } from "./from-config.js";
 export { failoverConfigSchema } from "./config-schema.js";
 export type { FailoverConfig } from "./config-schema.js";
+export { shareHealth } from "./shared-health.js";
+export type { ProviderHealthRow, ProviderHealthStore, ShareOptions, ShareStats } from "./shared-health.js";
+export { failoverColumns } from "./event-columns.js";

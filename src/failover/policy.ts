@@ -1,4 +1,5 @@
 import { TokenLedgerConfigError } from "tokenledger";
+import type { ShareOptions } from "./shared-health.js";
 import type { FailoverGroupOptions, GroupPolicy, WireFormat } from "./types.js";
 import { WIRE_FORMATS, wireFormatOf } from "./wire-formats.js";
 
@@ -116,6 +117,23 @@ export function checkGroup(options: FailoverGroupOptions): WireFormat {
     format = f;
   });
   return format as WireFormat;
+}
+
+/** The `share` option: a store with `write` and `readSince`, and a positive poll interval. */
+export function checkShare(where: string, share: ShareOptions): ShareOptions {
+  const store = (share as { store?: { write?: unknown; readSince?: unknown } } | null)?.store;
+  if (!store || typeof store.write !== "function" || typeof store.readSince !== "function") {
+    throw new TokenLedgerConfigError(
+      `${where}.share.store: must have write() and readSince() (the SQL storages' providerHealth)`,
+    );
+  }
+  const ms = share.pollMs;
+  if (ms !== undefined && (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0)) {
+    throw new TokenLedgerConfigError(
+      `${where}.share.pollMs: must be a positive number of ms, got ${show(ms)}`,
+    );
+  }
+  return share;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,5 @@
 import type { UsageEventInput } from "tokenledger";
+import type { ShareOptions } from "./shared-health.js";
 
 /** Public shapes of `tokenledger/failover`: targets, groups, thresholds and what a switch records. */
 
@@ -73,6 +74,11 @@ export interface FailoverGroupOptions<C extends object = object> {
    * answers is recorded by the SDK interceptor as usual, with `metadata.failover` added.
    */
   readonly record?: (event: UsageEventInput) => void;
+  /**
+   * Share breaker transitions with sibling processes through a store (the SQL storages' `providerHealth`), so
+   * they skip a target another process found dead within a second. Off by default; each process still decides.
+   */
+  readonly share?: ShareOptions;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
