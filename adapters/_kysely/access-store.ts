@@ -4,6 +4,7 @@ import type { LedgerDb } from "./schema.js";
 
 export const API_KEYS = "token_ledger_api_keys";
 export const SESSIONS = "token_ledger_sessions";
+export const RATE_LIMITS = "token_ledger_rate_limits";
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -97,5 +98,31 @@ export class KyselyAccessStore {
   /** Drop expired sessions (called on login, so the table stays small without a timer). */
   async deleteExpiredSessions(now: number): Promise<void> {
     await sql`delete from ${this.table(SESSIONS)} where expires_at <= ${now}`.execute(await this.db());
+  }
+
+  /**
+   * Count one request against `key` in its fixed window (migration 0022): one upsert that starts a new window
+   * when the old one has ended, else adds one. A single statement is atomic on both databases (SQLite's write
+   * lock, PostgreSQL's row lock on conflict), so processes sharing the ledger never lose a count.
+   */
+  async rateLimitHit(
+    key: string,
+    windowMs: number,
+    now: number,
+  ): Promise<{ hits: number; windowStart: number }> {
+    const t = this.table(RATE_LIMITS);
+    const expired = sql`rl.window_start + ${windowMs} <= ${now}`;
+    const r = await sql<Row>`insert into ${t} as rl (key, hits, window_start) values (${key}, 1, ${now})
+      on conflict (key) do update set
+        hits = case when ${expired} then 1 else rl.hits + 1 end,
+        window_start = case when ${expired} then ${now} else rl.window_start end
+      returning hits, window_start`.execute(await this.db());
+    const row = r.rows[0]!;
+    return { hits: Number(row.hits), windowStart: Number(row.window_start) };
+  }
+
+  /** Drop counters whose window ended before `before` (keys and client addresses that went quiet). */
+  async pruneRateLimits(before: number): Promise<void> {
+    await sql`delete from ${this.table(RATE_LIMITS)} where window_start < ${before}`.execute(await this.db());
   }
 }

@@ -6,6 +6,7 @@ import { installAuthentication } from "./auth/authenticate.js";
 import { ApiError, installErrorHandling } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import type { ServerStorage } from "./ports.js";
+import { ledgerRateLimitStore } from "./rate-limit-store.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { budgetRoutes } from "./routes/budgets.js";
@@ -20,8 +21,15 @@ export type ServerPlugin = (app: FastifyInstance, ctx: { storage: ServerStorage 
 export interface ServerOptions {
   readonly storage: ServerStorage;
   readonly pricer: Pricer;
-  /** Requests per key (per client IP before login) per window; default 1200 per minute. */
-  readonly rateLimit?: { readonly max: number; readonly timeWindowMs: number };
+  /**
+   * Requests per key (per client IP before login) per window; default 1200 per minute. `store`: "ledger"
+   * (default) counts in the ledger's database, shared by every server process on it; "memory" counts per process.
+   */
+  readonly rateLimit?: {
+    readonly max: number;
+    readonly timeWindowMs: number;
+    readonly store?: "ledger" | "memory";
+  };
   /** TLS for Fastify's own listener (PEM contents). */
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** A TLS-terminating reverse proxy forwards to us: trust X-Forwarded-*, Secure cookies. */
@@ -61,10 +69,11 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   installErrorHandling(app);
   await app.register(cookie);
   installAuthentication(app, storage.access);
-  // Per key (after authentication, which runs first as a global onRequest hook), else per client address.
-  // The store is in memory: each process counts alone. Several processes behind one address need a shared
-  // store (@fastify/rate-limit's `redis` option) for the limit to hold across them.
+  // Per key (after authentication, which runs first as a global onRequest hook), else per client address,
+  // counted in the ledger so several processes over one ledger share the limit (rate-limit-store.ts).
+  const shared = (opts.rateLimit?.store ?? "ledger") === "ledger";
   await app.register(rateLimit, {
+    ...(shared ? { store: ledgerRateLimitStore(storage.access) } : {}),
     max: opts.rateLimit?.max ?? 1200,
     timeWindow: opts.rateLimit?.timeWindowMs ?? 60_000,
     keyGenerator: (req) => (req.principal ? `key:${req.principal.id}` : `ip:${req.ip}`),

@@ -1,24 +1,28 @@
 import type { Dimension } from "../core/query.js";
 
 /**
- * The latency histogram's buckets (migration 0022, adapters/_kysely/server-migrations.ts): whole milliseconds below
- * one second, then three significant digits. A bucket's lower bound `b` holds the values in [b, b + width) with
- * width <= b / 100, so a percentile read from the histogram is never above the exact nearest-rank value and less
- * than 1% (or, below one second, 1 ms) under it. The SQL in the migration and this function share LADDER, so a
- * value falls in the same bucket whether the database or the server computes it.
+ * The latency histogram's buckets (migration 0022, adapters/_kysely/latency-histogram-migration.ts): whole
+ * milliseconds below 100 ms, then in each decade D (100 ms, 1 s, 10 s, ...) steps of D/50 up to 2D, D/25 up to
+ * 5D and D/10 up to 10D. A step is at most 2% of its bucket's lower bound `b`, so a percentile read from the
+ * histogram is never above the exact nearest-rank value and less than 2% (below 100 ms: 1 ms) under it.
+ * Why not finer: a histogram row exists per (day, group, bucket), and the read cost grows with the buckets a
+ * day's values fill (1% steps would need ~5× the rows for the same latency spread).
+ * The SQL in the migration and this function share LADDER, so a value falls in the same bucket whether the
+ * database or the server computes it.
  */
 export const LADDER: readonly (readonly [below: number, step: number])[] = [
-  [1e3, 1],
-  [1e4, 10],
-  [1e5, 100],
-  [1e6, 1e3],
-  [1e7, 1e4],
-  [1e8, 1e5],
-  [1e9, 1e6],
-  [1e10, 1e7],
+  [100, 1],
+  ...[1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9].flatMap(
+    (d) =>
+      [
+        [2 * d, d / 50],
+        [5 * d, d / 25],
+        [10 * d, d / 10],
+      ] as const,
+  ),
 ];
-/** Above the ladder (over 115 days in milliseconds): one bucket per 1e8 ms. */
-export const LAST_STEP = 1e8;
+/** Above the ladder (from 1e10 ms, over 115 days): one bucket per 1e9 ms. */
+export const LAST_STEP = 1e9;
 
 export function latencyBucket(ms: number): number {
   const rung = LADDER.find(([below]) => ms < below);

@@ -37,6 +37,10 @@ export interface AccessStore {
   session(idHash: string, now: number): Promise<SessionRow | null>;
   deleteSession(idHash: string): Promise<void>;
   deleteExpiredSessions(now: number): Promise<void>;
+  /** Count a request against `key` in its fixed window, shared by every process on the ledger; the new count. */
+  rateLimitHit(key: string, windowMs: number, now: number): Promise<{ hits: number; windowStart: number }>;
+  /** Drop rate-limit counters whose window started before `before`. */
+  pruneRateLimits(before: number): Promise<void>;
 }
 
 export interface AuditInput {

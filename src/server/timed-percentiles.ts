@@ -12,7 +12,7 @@ export interface TimedQuery {
   readonly groupBy: readonly Dimension[];
 }
 
-/** Where the counts came from: the histogram (within 1% below the exact value) or the events (exact). */
+/** Where the counts came from: the histogram (within 2% below the exact value) or the events (exact). */
 export type TimedSource = "histogram" | "events";
 
 const histogramCan = (q: TimedQuery) =>

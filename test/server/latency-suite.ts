@@ -56,7 +56,7 @@ export function latencySuite(makeBackend: () => Backend): void {
   };
 
   // Whole days from the histogram, the 7 hours at each edge from the events: every figure is the exact
-  // nearest-rank value's bucket (within 1% below it, see latency-buckets.ts).
+  // nearest-rank value's bucket (within 2% below it, see latency-buckets.ts).
   const from = new Date(END - 3 * DAY + 7 * 3_600_000).toISOString();
   const to = new Date(END - 7 * 3_600_000).toISOString();
   const inRange = (e: LedgerEvent) =>
@@ -78,7 +78,7 @@ export function latencySuite(makeBackend: () => Backend): void {
         const want = exact(lat, p);
         expect(row.latencyMs[k]).toBe(latencyBucket(want));
         expect(row.latencyMs[k]).toBeLessThanOrEqual(want);
-        expect(row.latencyMs[k]).toBeGreaterThan(want * 0.99 - 1);
+        expect(row.latencyMs[k]).toBeGreaterThan(want * 0.98 - 1);
       }
       const ttft = mine.flatMap((e) => (e.timeToFirstTokenMs === null ? [] : [e.timeToFirstTokenMs]));
       expect(row.ttftMs.p95).toBe(latencyBucket(exact(ttft, 0.95)));

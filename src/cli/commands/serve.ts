@@ -16,6 +16,7 @@ interface ServeOptions {
   tlsKey?: string;
   behindProxy?: boolean;
   rateLimit?: string;
+  rateLimitStore?: string;
   log?: boolean;
   proxy?: boolean;
   upstreamAnthropic?: string;
@@ -56,6 +57,9 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
   const port = positiveInt("--port", o.port, 65535);
   const { host, tls } = checkBind(o);
   const rateMax = o.rateLimit === undefined ? undefined : positiveInt("--rate-limit", o.rateLimit, 1_000_000);
+  const store = o.rateLimitStore ?? "ledger";
+  if (store !== "ledger" && store !== "memory")
+    throw new TokenLedgerConfigError(`--rate-limit-store: "${store}" is not ledger or memory`);
   const storage = await serverLedger(ctx);
   await syncConfigBudgets(ctx, storage.budgets);
   const pricer = await ctx.pricer();
@@ -75,7 +79,7 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
       ? { https: { cert: readPem("--tls-cert", o.tlsCert!), key: readPem("--tls-key", o.tlsKey!) } }
       : {}),
     behindProxy: o.behindProxy === true,
-    ...(rateMax ? { rateLimit: { max: rateMax, timeWindowMs: 60_000 } } : {}),
+    rateLimit: { max: rateMax ?? 1200, timeWindowMs: 60_000, store },
     logger: o.log === true,
     // The web dashboard at `/` (static bundle from dist/dashboard; 503 with a hint when it was never built), and
     // with --proxy the tracking proxy's /v1 routes on the same port.
@@ -106,7 +110,14 @@ export function registerServe(program: Command, run: Runner): Command {
       "--behind-proxy",
       "a TLS-terminating reverse proxy is in front: trust X-Forwarded-*, Secure cookies",
     )
-    .option("--rate-limit <n>", "requests per minute per API key (default 1200; per process)")
+    .option(
+      "--rate-limit <n>",
+      "requests per minute per API key (default 1200; counted in the ledger, shared by every serve process on it)",
+    )
+    .option(
+      "--rate-limit-store <store>",
+      "ledger (default: counted in the ledger's database, one limit across every serve process on it) or memory (per process)",
+    )
     .option("--log", "log requests to stderr (keys and cookies are redacted)")
     .option("--proxy", "also serve the tracking proxy (/v1/messages, /v1/chat/completions, ...) on this port")
     .option("--upstream-anthropic <url>", "with --proxy: Anthropic API upstream", "https://api.anthropic.com")
