@@ -28,19 +28,24 @@ function sharedStorage(storage: StorageAdapter): StorageAdapter {
  * recording into the same ledger with the same budgets. Loaded only when asked for.
  */
 export async function serveProxyPlugin(o: ServeProxyOptions): Promise<ServerPlugin> {
-  const [{ TokenTracker }, { createProxy, mountProxy }, { BudgetGuard }] = await Promise.all([
-    import("../core/tracker.js"),
-    import("../proxy/index.js"),
-    import("../budgets/guard.js"),
-  ]);
+  const [{ TokenTracker }, { createProxy, mountProxy, ledgerIdentities }, { BudgetGuard }] =
+    await Promise.all([
+      import("../core/tracker.js"),
+      import("../proxy/index.js"),
+      import("../budgets/guard.js"),
+    ]);
   const tracker = new TokenTracker({
     storage: sharedStorage(o.storage),
     pricer: o.pricer,
     autoFlushOnExit: false,
   });
+  // The server's own API keys name callers (x-tokenledger-key / /k/<key>/) and guard the OTLP receiver.
+  const hasKeys = (await o.storage.access.listKeys()).some((k) => k.revokedAt === null);
   const proxy = createProxy({
     sink: tracker,
     upstreams: o.upstreams,
+    resolveIdentity: ledgerIdentities(o.storage.access),
+    otlpRequireKey: hasKeys,
     gate: new BudgetGuard({ store: o.storage.budgets, pricer: o.pricer }),
   });
   return (app) => {

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqliteStorage, type SqliteStorage } from "tokenledger/sqlite";
+import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
+import { createApiKey, revokeApiKey } from "../../src/server/auth/key-service.js";
+import { firstIdentity, ledgerIdentities, staticIdentities } from "../../src/proxy/index.js";
+import { eventsWhen, startHarness, type Harness } from "./harness.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tl-proxy-keys-"));
+let anthropic: AnthropicServer;
+let storage: SqliteStorage;
+let h: Harness;
+let token: string;
+let keyId: string;
+let clock = Date.now();
+
+beforeAll(async () => {
+  anthropic = await startAnthropicServer();
+  storage = sqliteStorage({ path: join(dir, "ledger.db") });
+  await storage.init();
+  const made = await createApiKey(
+    storage.access,
+    storage.audit,
+    { name: "alice laptop", role: "member", userId: "alice", scope: { kind: "teams", ids: ["core"] } },
+    "test",
+  );
+  token = made.token;
+  keyId = made.key.id;
+  h = await startHarness({
+    upstreams: { anthropic: anthropic.url },
+    resolveIdentity: firstIdentity(
+      staticIdentities({ ci: { userId: "bot" } }),
+      ledgerIdentities(storage.access, () => clock),
+    ),
+    otlpRequireKey: true,
+  });
+});
+afterAll(async () => {
+  await h.close();
+  await storage.close();
+  await anthropic.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const client = (baseURL: string, headers: Record<string, string> = {}): Anthropic =>
+  new Anthropic({ apiKey: "sk-ant-keys-test-0000", baseURL, maxRetries: 0, defaultHeaders: headers });
+const ask = (c: Anthropic) =>
+  c.messages.create({
+    model: "claude-sonnet-4-6",
+    max_tokens: 10,
+    messages: [{ role: "user", content: "x" }],
+  });
+
+describe("identities from the ledger's API keys", () => {
+  it("x-tokenledger-key with a ledger key records its user, team and key id; the key never goes upstream", async () => {
+    await ask(client(h.proxy.url, { "x-tokenledger-key": token }));
+    const [e] = await eventsWhen(h, 1);
+    expect(e).toMatchObject({ userId: "alice", teamId: "core" });
+    expect(e!.metadata).toMatchObject({ apiKeyId: keyId });
+    expect(JSON.stringify(e)).not.toContain(token);
+    expect(anthropic.requests[0]!.headers["x-tokenledger-key"]).toBeUndefined();
+  });
+
+  it("the /k/<key>/ path prefix works the same; the static --key map still answers", async () => {
+    await ask(client(`${h.proxy.url}/k/${encodeURIComponent(token)}`));
+    await ask(client(`${h.proxy.url}/k/ci`));
+    const events = await eventsWhen(h, 3);
+    expect(events[1]).toMatchObject({ userId: "alice", teamId: "core" });
+    expect(events[2]).toMatchObject({ userId: "bot" });
+    expect(anthropic.requests[1]!.path).toBe("/v1/messages");
+  });
+
+  it("an unknown or revoked key is 401 in Anthropic's error shape, nothing sent upstream", async () => {
+    const sent = anthropic.requests.length;
+    const unknown = await ask(client(h.proxy.url, { "x-tokenledger-key": "tl_nope_nope" })).catch(
+      (e: unknown) => e,
+    );
+    expect(unknown).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((unknown as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({
+      type: "error",
+      error: { type: "authentication_error" },
+    });
+    await revokeApiKey(storage.access, storage.audit, keyId, "test");
+    clock += 11_000; // past the resolver's 10 s cache
+    const revoked = await ask(client(h.proxy.url, { "x-tokenledger-key": token })).catch((e: unknown) => e);
+    expect(revoked).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect(anthropic.requests.length).toBe(sent);
+  });
+});
+
+describe("OTLP receiver auth", () => {
+  const exportLogs = (headers: Record<string, string>) =>
+    fetch(`${h.proxy.url}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ resourceLogs: [] }),
+    });
+
+  it("an export without a known key is 401 with an OTLP Status (UNAUTHENTICATED); with one it is taken", async () => {
+    const none = await exportLogs({});
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ code: 16 });
+    expect((await exportLogs({ "x-tokenledger-key": "wrong" })).status).toBe(401);
+    expect((await exportLogs({ "x-tokenledger-key": "ci" })).status).toBe(200);
+    expect((await exportLogs({ authorization: "Bearer ci" })).status).toBe(200);
+  });
+
+  it("negative control: without otlpRequireKey the same keyless export is taken", async () => {
+    const open = await startHarness({ upstreams: { anthropic: anthropic.url } });
+    try {
+      const res = await fetch(`${open.proxy.url}/v1/logs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ resourceLogs: [] }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+});
