@@ -3,6 +3,7 @@ import type { Attribution } from "../../core/attribution.js";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
+import { OTEL_ENDPOINT_OPTION, startCommandOtel } from "./otel-cli.js";
 
 interface ProxyFlags {
   port: string;
@@ -13,6 +14,7 @@ interface ProxyFlags {
   injectIncludeUsage?: boolean;
   key: string[];
   budgets: boolean;
+  otelEndpoint?: string;
 }
 
 /** `--key id=user:alice,team:core` → key id and the identity it stands for. */
@@ -85,6 +87,7 @@ export function registerProxy(program: Command, run: Runner): Command {
       [],
     )
     .option("--no-budgets", "do not enforce the ledger's budgets before calls")
+    .option(...OTEL_ENDPOINT_OPTION)
     .addHelpText(
       "after",
       `\nExamples:\n  $ tokenledger proxy\n  $ ANTHROPIC_BASE_URL=http://127.0.0.1:4000 claude\n  $ OPENAI_BASE_URL=http://127.0.0.1:4000/v1 codex\n  $ tokenledger proxy --key ci=user:bot,team:infra   # then /k/ci/v1/... or x-tokenledger-key: ci`,
@@ -101,6 +104,8 @@ export function registerProxy(program: Command, run: Runner): Command {
         const storage = await ctx.storage();
         const pricer = await ctx.pricer();
         const tracker = new TokenTracker({ storage, pricer, autoFlushOnExit: false });
+        const otel = await startCommandOtel(ctx, flags.otelEndpoint);
+        otel?.instrument(tracker);
         const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] })
           .budgets;
         if (flags.budgets && budgets) await syncConfigBudgets(ctx, budgets);
@@ -133,6 +138,7 @@ export function registerProxy(program: Command, run: Runner): Command {
         await server.close();
         await gate?.idle();
         await tracker.shutdown({ timeoutMs: 5000 });
+        await otel?.stop();
       }),
     );
 }
