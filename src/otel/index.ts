@@ -66,4 +66,6 @@ export function instrumentOtel(tracker?: TokenTracker, options: BridgeOptions = 
   return { active: true, stats, flush: () => bridge.idle(), stop: off };
 }
 export { replayEvents } from "./replay.js";
+export { startCliOtelExport } from "./cli-export.js";
+export type { CliOtelExport, CliOtelOptions } from "./cli-export.js";
 export type { ReplayOptions, ReplayResult } from "./replay.js";

@@ -89,6 +89,12 @@ export const METRICS_LATEST: MetricNames = {
   tokenUsage: "gen_ai.client.inference.tokens",
 };
 
+/** Endpoint variables with which the OTLP exporters find a collector on their own (CLI export turns on with them). */
+export const OTLP_ENDPOINT_ENV = [
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+] as const;
+
 export const SEMCONV_OPT_IN_ENV = "OTEL_SEMCONV_STABILITY_OPT_IN";
 export const SEMCONV_OPT_IN_VALUE = "gen_ai_latest_experimental";
 

@@ -4,6 +4,7 @@ import { TokenLedgerConfigError } from "../../core/errors.js";
 import type { CliContext } from "../context.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
+import { OTEL_ENDPOINT_OPTION, startCommandOtel } from "./otel-cli.js";
 
 interface ProxyFlags {
   port: string;
@@ -17,6 +18,7 @@ interface ProxyFlags {
   failover: string[];
   failoverTarget: string[];
   otlpRequireKey?: boolean;
+  otelEndpoint?: string;
 }
 
 /** `--key id=user:alice,team:core` → key id and the identity it stands for. */
@@ -97,6 +99,7 @@ const OPTIONS: readonly OptionLine[] = [
     [],
   ],
   ["--otlp-require-key", "OTLP exports need a tokenledger key (on by itself when the ledger has API keys)"],
+  OTEL_ENDPOINT_OPTION,
 ];
 
 const EXAMPLES = `
@@ -132,6 +135,8 @@ async function runProxy(ctx: CliContext, flags: ProxyFlags): Promise<void> {
   const storage = await ctx.storage();
   const pricer = await ctx.pricer();
   const tracker = new TokenTracker({ storage, pricer, autoFlushOnExit: false });
+  const otel = await startCommandOtel(ctx, flags.otelEndpoint);
+  otel?.instrument(tracker);
   const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] }).budgets;
   if (flags.budgets && budgets) await syncConfigBudgets(ctx, budgets);
   const gate = flags.budgets && budgets ? new BudgetGuard({ store: budgets, pricer }) : undefined;
@@ -159,6 +164,7 @@ async function runProxy(ctx: CliContext, flags: ProxyFlags): Promise<void> {
   await server.close();
   await gate?.idle();
   await tracker.shutdown({ timeoutMs: 5000 });
+  await otel?.stop();
 }
 
 /**

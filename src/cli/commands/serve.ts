@@ -8,6 +8,7 @@ import type { CliContext } from "../context.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { serverLedger } from "../server-ledger.js";
+import { OTEL_ENDPOINT_OPTION, startCommandOtel } from "./otel-cli.js";
 
 interface ServeOptions {
   port: string;
@@ -21,6 +22,7 @@ interface ServeOptions {
   proxy?: boolean;
   upstreamAnthropic?: string;
   upstreamOpenai?: string;
+  otelEndpoint?: string;
 }
 
 function positiveInt(flag: string, value: string, max: number): number {
@@ -60,7 +62,10 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
   const store = o.rateLimitStore ?? "ledger";
   if (store !== "ledger" && store !== "memory")
     throw new TokenLedgerConfigError(`--rate-limit-store: "${store}" is not ledger or memory`);
-  const storage = await serverLedger(ctx);
+  const otel = await startCommandOtel(ctx, o.otelEndpoint);
+  // Ingest and the --proxy tracker both store through insertNew / insertBatch of this one ledger.
+  const ledger = await serverLedger(ctx);
+  const storage = otel ? otel.watchStorage(ledger) : ledger;
   await syncConfigBudgets(ctx, storage.budgets);
   const pricer = await ctx.pricer();
   const proxy = o.proxy
@@ -96,6 +101,7 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
   const sig = await stop;
   process.stderr.write(`tokenledger serve: ${sig}: finishing requests in flight, then closing the ledger\n`);
   await app.close(); // drains requests, then closes the ledger (onClose)
+  await otel?.stop();
 }
 
 export function registerServe(program: Command, run: Runner): Command {
@@ -122,6 +128,7 @@ export function registerServe(program: Command, run: Runner): Command {
     .option("--proxy", "also serve the tracking proxy (/v1/messages, /v1/chat/completions, ...) on this port")
     .option("--upstream-anthropic <url>", "with --proxy: Anthropic API upstream", "https://api.anthropic.com")
     .option("--upstream-openai <url>", "with --proxy: OpenAI-compatible upstream", "https://api.openai.com")
+    .option(...OTEL_ENDPOINT_OPTION)
     .addHelpText(
       "after",
       `\nExamples:\n  $ tokenledger serve --db ./ledger.db\n  $ tokenledger serve --db postgres://app@db/usage --host 0.0.0.0 --behind-proxy\n  $ tokenledger keys create --name ci --role ingest`,
