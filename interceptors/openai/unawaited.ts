@@ -1,4 +1,4 @@
-import { watchUnread, type UnreadWatch } from "../_shared/unread.js";
+import { signalOf, watchUnread, type UnreadWatch } from "../_shared/unread.js";
 import { requestIdFromHeaders, type CallPlan } from "./plan.js";
 import { recordUnread } from "./stream.js";
 
@@ -11,8 +11,7 @@ import { recordUnread } from "./stream.js";
  */
 export function watchUnawaited(promise: object, plan: CallPlan, options: unknown): UnreadWatch {
   const seen = { requestId: null as string | null };
-  const signal = (options as { signal?: unknown } | null | undefined)?.signal;
-  const watch = watchUnread(promise, isSignal(signal) ? signal : undefined, unawaitedRecorder(plan, seen));
+  const watch = watchUnread(promise, signalOf(options), unawaitedRecorder(plan, seen));
   // The request id arrives with the headers; read from the SDK's response promise, never the body.
   (promise as { responsePromise?: Promise<unknown> }).responsePromise?.then(
     (props) => (seen.requestId = requestIdFromHeaders((props as { response?: unknown } | null)?.response)),
@@ -24,8 +23,4 @@ export function watchUnawaited(promise: object, plan: CallPlan, options: unknown
 /** Its own scope: the callback's closure holds the plan and the id, never the promise it watches. */
 function unawaitedRecorder(plan: CallPlan, seen: { requestId: string | null }) {
   return (reason: Parameters<typeof recordUnread>[2]): void => recordUnread(plan, seen.requestId, reason);
-}
-
-function isSignal(value: unknown): value is AbortSignal {
-  return typeof (value as { addEventListener?: unknown } | null)?.addEventListener === "function";
 }
