@@ -113,3 +113,11 @@ export function unreadEnder(
 ): (reason: UnreadReason) => void {
   return (reason) => endUnread(call, reason, outcome());
 }
+
+/** The `signal` of an SDK request-options argument (`create(params, { signal })`), if it is one. */
+export function signalOf(options: unknown): AbortSignal | undefined {
+  const signal = (options as { signal?: unknown } | null | undefined)?.signal;
+  return typeof (signal as { addEventListener?: unknown } | null)?.addEventListener === "function"
+    ? (signal as AbortSignal)
+    : undefined;
+}

@@ -5,6 +5,7 @@ import { guarded, reportSafely, sinkOrNone } from "../_shared/guard.js";
 import { asRecord, outcomeOfMessage, requestIdOf, stringOrNull } from "./message-usage.js";
 import { isSdkStream, observeStream } from "./stream-observer.js";
 import { preCallGate } from "../_shared/pre-call.js";
+import { signalOf, unreadEnder, watchUnread } from "../_shared/unread.js";
 import { gatedMessages } from "./gate.js";
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -52,7 +53,7 @@ export function wrapCreate(original: Method, env: InterceptorEnv): Method {
     }
     const started = call;
     if (started)
-      guarded(sink, "anthropic.observe", () => observeResult(result, started, sink, env, streamed));
+      guarded(sink, "anthropic.observe", () => observeResult(result, started, sink, env, streamed, args[1]));
     return result;
   };
 }
@@ -63,15 +64,23 @@ function observeResult(
   sink: UsageSink,
   env: InterceptorEnv,
   streamed: boolean,
+  options: unknown,
 ): void {
+  // A streamed create() never awaited is still sent and billed: watched until the SDK answers (unread.ts).
+  const unawaited =
+    streamed && result !== null && typeof result === "object"
+      ? watchUnread(result, signalOf(options), unreadEnder(call))
+      : undefined;
   const hooks: ResponseHooks = {
-    onError: (err) => call.fail(err),
+    onError: (err) => (unawaited?.started(), call.fail(err)),
     onParsed: (data, response) => {
+      unawaited?.started();
       const requestId = requestIdOf(response);
       if (isSdkStream(data)) observeStream(data, call, sink, requestId);
       else call.succeed(outcomeOfMessage(data, requestId));
     },
     onRawResponse: (response) => {
+      unawaited?.started();
       const requestId = requestIdOf(response);
       const clone = streamed ? undefined : cloneOf(response);
       // The caller reads the body; a JSON answer is read from a copy. Raw event streams are not parsed (usage missing).

@@ -40,6 +40,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
   const onData = (data: unknown, props: unknown): void => {
     if (observed) return;
     observed = true;
+    plan.unawaited?.started();
     try {
       handleData(data, plan, requestIdOf(data, props));
     } catch (e) {
@@ -53,6 +54,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
   const parseResponse = p.parseResponse;
   p.parseResponse = function trackedParse(this: unknown, ...args: unknown[]): unknown {
     parseStarted = true;
+    plan.unawaited?.started();
     const callArgs = tapped ? args.map((a) => withTappedResponse(a, tapped!)) : args;
     const parsed = Promise.resolve(parseResponse.apply(this, callArgs) as unknown);
     return parsed.then(
@@ -72,6 +74,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
       ...rest: unknown[]
     ): unknown {
       parseStarted = true;
+      plan.unawaited?.started();
       const observing = (data: unknown, props: unknown): unknown => (
         onData(data, props),
         transform(data, props)
@@ -84,6 +87,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
     const asResponse = p.asResponse;
     let raw: Promise<unknown> | undefined;
     p.asResponse = function trackedAsResponse(this: unknown): Promise<unknown> {
+      plan.unawaited?.started();
       // One tapped body per call: asking twice hands back the same Response, as the SDK does.
       raw ??= asResponse.call(this).then((response) => {
         if (parseStarted || observed) return response;
@@ -97,7 +101,7 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
   }
 
   // Side branch: handled here, so it never becomes an unhandled rejection of ours.
-  p.responsePromise.then(undefined, (err: unknown) => plan.call.fail(err));
+  p.responsePromise.then(undefined, (err: unknown) => (plan.unawaited?.started(), plan.call.fail(err)));
 }
 
 /**

@@ -7,6 +7,7 @@ import { gatedResource } from "./gate.js";
 import { isAPIPromiseLike, observeAPIPromise, replaceResponsePromise } from "./api-promise.js";
 import type { Operation } from "./operations.js";
 import type { CallPlan } from "./plan.js";
+import { watchUnawaited } from "./unawaited.js";
 import { capturingSink, isBackgroundRequest, type BackgroundCall } from "./background.js";
 import { identifyClient, type ClientLike } from "./provider.js";
 import {
@@ -56,6 +57,7 @@ export function trackedCreate(op: Operation, env: InterceptorEnv): (original: Me
       try {
         if (isAPIPromiseLike(result)) {
           if (plan.injected) retryWithoutStreamOptions(result, plan, () => original.apply(this, args));
+          if (plan.streamed) plan.unawaited = watchUnawaited(result, plan, args[1]);
           observeAPIPromise(result, plan);
         } else {
           env.warnOnce(

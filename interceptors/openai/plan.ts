@@ -1,4 +1,5 @@
 import type { CallOutcome, LlmCall } from "../_shared/call.js";
+import type { UnreadWatch } from "../_shared/unread.js";
 import type { UsageSink } from "../_shared/types.js";
 import type { BackgroundCall } from "./background.js";
 import type { Operation } from "./operations.js";
@@ -17,6 +18,8 @@ export interface CallPlan {
   readonly streamed: boolean;
   /** Responses `background: true`: recorded as pending, completed when the result is retrieved. */
   readonly background?: BackgroundCall;
+  /** A streamed call whose promise was not awaited yet (see unawaited.ts); told when its parse starts. */
+  unawaited?: UnreadWatch;
   /** We added `include_usage` (so the usage-only chunk must be hidden). Cleared if the server rejected it. */
   injected: boolean;
 }

@@ -70,4 +70,24 @@ describe("messages.create({ stream: true }) never read", () => {
     expect(events[0]).toMatchObject({ status: "ok", usageSource: "provider" });
     expect(events[0]!.metadata).toBeNull();
   });
+
+  it("create() never awaited, its signal aborted: exactly one aborted event, flagged streamUnread", async () => {
+    const events = await newEvents(async () => {
+      h.server.enqueue({
+        kind: "sse",
+        events: messageEvents({ start: { input_tokens: 10, output_tokens: 1 }, deltas: [] }),
+        cut: { after: 1, how: "stall" },
+      });
+      const controller = new AbortController();
+      void client.messages.create(STREAM, { signal: controller.signal });
+      await sleep(50);
+      controller.abort();
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      status: "aborted",
+      usageSource: "missing",
+      metadata: { streamUnread: "aborted" },
+    });
+  });
 });

@@ -76,6 +76,35 @@ describe("a stream the caller never reads", () => {
     expect(events[0]!.requestId).toMatch(/^req_/);
   });
 
+  it("create() never awaited, its signal aborted: one aborted event, usage missing", async () => {
+    const controller = new AbortController();
+    void client.chat.completions.create(
+      { model: "slow-stream", messages, stream: true },
+      { signal: controller.signal },
+    );
+    await settle();
+    controller.abort();
+    const events = await eventsAfter(h, 1);
+    await settle();
+    expect(await h.flushed()).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      status: "aborted",
+      usageSource: "missing",
+      metadata: { streamUnread: "aborted" },
+    });
+  });
+
+  it("create() awaited later: one event with provider usage, the not-yet-awaited watch stands down", async () => {
+    const pending = client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
+    await settle();
+    for await (const _ of await pending) void _;
+    const events = await eventsAfter(h, 1);
+    await settle();
+    expect(await h.flushed()).toHaveLength(1);
+    expect(events[0]).toMatchObject({ status: "ok", usageSource: "provider", costUsd: GPT4O_DEFAULT_COST });
+    expect(unreadPending()).toBe(0);
+  });
+
   it("read normally: one event with provider usage, never a second 'unread' one", async () => {
     const stream = await client.chat.completions.create({ model: "gpt-4o", messages, stream: true });
     for await (const _ of stream) void _;

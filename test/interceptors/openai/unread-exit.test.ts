@@ -57,4 +57,24 @@ describe("streams never read", () => {
     expect(stored).toHaveLength(1);
     expect(JSON.parse(stored[0]!.metadata!)).toEqual({ streamUnread: "exit" });
   });
+
+  it("a streamed create() never awaited, released: one event (the request was sent and billed)", async () => {
+    const db = tmp();
+    const r = await runChild("unawaited-released", db);
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests.at(-1)?.body.stream).toBe(true);
+    const stored = rows(db);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ status: "ok", usage_source: "missing", streamed: 1 });
+    expect(JSON.parse(stored[0]!.metadata!)).toEqual({ streamUnread: "released" });
+  });
+
+  it("a streamed create() never awaited, pending at exit: one event, streamUnread=exit", async () => {
+    const db = tmp();
+    const r = await runChild("unawaited-exit", db);
+    expect(r.code, r.stderr).toBe(0);
+    const stored = rows(db);
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0]!.metadata!)).toEqual({ streamUnread: "exit" });
+  });
 });
