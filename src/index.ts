@@ -123,17 +123,9 @@ export type {
   RateLimit,
   WeekStart,
 } from "./budgets/types.js";
-export type {
-  BudgetStore,
-  ReserveItem,
-  ReserveRequest,
-  ReserveResult,
-  ReserveRefusal,
-  RateResult,
-  SettledCounter,
-  AlertKey,
-  AlertRow,
-} from "./budgets/store.js";
+// BudgetStore names what an app hands to BudgetGuard. The types of its methods' arguments and results
+// (RateResult, Reserve*, SettledCounter, Alert*) are for store implementers: they live in tokenledger/storage-kit.
+export type { BudgetStore } from "./budgets/store.js";
 export { BudgetGuard, appliesTo } from "./budgets/guard.js";
 export { declaredBudgets, syncDeclaredBudgets } from "./budgets/config-sync.js";
 export type { SyncResult } from "./budgets/config-sync.js";

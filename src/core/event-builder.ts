@@ -192,6 +192,21 @@ interface Priceable {
 
 type Cost = { readonly costUsd: string | null; readonly pricingKey: string | null };
 const UNPRICED: Cost = { costUsd: null, pricingKey: null };
+const NO_USAGE: Cost = { costUsd: "0", pricingKey: "no-usage" };
+
+/**
+ * A failed call that carries no usage at all (a 404 for a misspelt model, a 429, an unreachable upstream) has
+ * zero known billed tokens, so its known cost is exactly 0 whatever the model: flagging it unpriced would send
+ * the user to `prices check` for a problem no price fixes. `usageSource` keeps the difference visible:
+ * "provider" (the provider answered and billed nothing) or "missing" (no answer; a call cut after the provider
+ * started may have been billed, and no price could tell how much). Events with tokens are unaffected: an
+ * unknown model still gives a null cost, flagged unpriced, never 0.
+ */
+function failedWithoutUsage(e: Priceable): boolean {
+  return (
+    (e.usageSource === "provider" || e.usageSource === "missing") && USAGE_KEYS.every((k) => e.usage[k] === 0)
+  );
+}
 
 /**
  * The event's cost: a well-formed cost the caller provided wins; otherwise the pricer's. Events without
@@ -202,6 +217,7 @@ function costOf(input: UsageEventInput, e: Priceable, cfg: BuildConfig): Cost {
   if (typeof input.costUsd === "string" && UNSIGNED_DECIMAL.test(input.costUsd)) {
     return { costUsd: input.costUsd, pricingKey: "provided" };
   }
+  if (input.status === "error" && failedWithoutUsage(e)) return NO_USAGE;
   if (e.usageSource === "invalid" || e.usageSource === "missing") return UNPRICED;
   try {
     const priced = cfg.pricer.price({

@@ -134,6 +134,7 @@ function repriceOne(
   pricer: Pricer,
 ): "keep" | "provided" | { costUsd: string | null; pricingKey: string | null } {
   if (e.pricingKey === "provided") return "provided";
+  if (e.pricingKey === "no-usage") return "keep"; // a failed call without usage costs 0 whatever the price (event-builder)
   if (e.usageSource === "invalid" || e.usageSource === "missing") return "keep";
   const priced = pricer.price({
     provider: e.provider,
