@@ -62,3 +62,11 @@ export function withField<T>(value: T, key: string, next: unknown): T {
 export function firstCount(...values: unknown[]): number | undefined {
   return values.find((v): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0);
 }
+
+/**
+ * The estimator's view of a gated call's request: an embedding has no output tokens, so it reserves its input
+ * only (not the default output cap, which would refuse cheap embeddings under a small budget).
+ */
+export function gatedBody(operation: string, view: unknown): unknown {
+  return operation === "embeddings" ? withField(view, "max_output_tokens", 0) : view;
+}

@@ -1,5 +1,5 @@
 import type { LlmCall } from "../_shared/call.js";
-import { admitCall, firstCount, withField } from "../_shared/gate.js";
+import { admitCall, firstCount, gatedBody, withField } from "../_shared/gate.js";
 import { preCallGate } from "../_shared/pre-call.js";
 import { requestedModelOf } from "./call-start.js";
 
@@ -23,6 +23,9 @@ export function estimatorView(params: unknown): unknown {
   };
 }
 
+/** Embeddings are gated too: they cost money under the same budgets (they were the one ungated Google call). */
+const GATED = new Set(["generate_content", "embeddings"]);
+
 /**
  * `models.generateContent` / `generateContentStream` behind the pre-call gate: `send` (the SDK method) runs only
  * once the gate admitted the call, with the downgraded model in a copy of the params; a refusal is the promise's
@@ -37,12 +40,12 @@ export function gatedGenerate(
   send: (params: unknown) => unknown,
 ): unknown {
   const gate = preCallGate();
-  if (!gate || operation !== "generate_content") return send(params);
+  if (!gate || !GATED.has(operation)) return send(params);
   const admission = admitCall(gate, call, {
     provider,
     operation,
     model: requestedModelOf(params),
-    body: estimatorView(params),
+    body: gatedBody(operation, estimatorView(params)),
   });
   return admission.then((a) => send(a.model ? withField(params, "model", a.model) : params));
 }

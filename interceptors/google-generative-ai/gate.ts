@@ -1,7 +1,10 @@
 import type { LlmCall } from "../_shared/call.js";
-import { admitCall, firstCount } from "../_shared/gate.js";
+import { admitCall, firstCount, gatedBody } from "../_shared/gate.js";
 import { preCallGate } from "../_shared/pre-call.js";
 import { stripModelsPrefix } from "../_google/outcome.js";
+
+/** `embedContent` / `batchEmbedContents` are gated like generation (same budgets, input-only estimate). */
+const GATED = new Set(["generate_content", "embeddings"]);
 
 /** What a `GenerativeModel` or `ChatSession` adds to each request (the legacy SDK keeps it on the object). */
 interface LegacyObject {
@@ -51,13 +54,12 @@ export function gatedLegacy(
   send: (target: unknown) => unknown,
 ): unknown {
   const gate = preCallGate();
-  if (!gate || operation !== "generate_content" || target === null || typeof target !== "object")
-    return send(target);
+  if (!gate || !GATED.has(operation) || target === null || typeof target !== "object") return send(target);
   const admission = admitCall(gate, call, {
     provider: "gemini",
     operation,
     model: stripModelsPrefix((target as LegacyObject).model),
-    body: estimatorView(target, request),
+    body: gatedBody(operation, estimatorView(target, request)),
   });
   return admission.then((a) => send(a.model ? withModel(target, a.model) : target));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { bedrockFamily } from "../usage/bedrock.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import { isValidTimeZone } from "../core/time-zone.js";
 import { Dec } from "../pricing/decimal.js";
@@ -77,6 +78,22 @@ function thresholds(value: readonly number[] | undefined): number[] {
   return [...new Set(value)].sort((a, b) => a - b);
 }
 
+/**
+ * A downgrade only swaps the model id in the request, so both models must read the same request body. On
+ * Bedrock each family has its own InvokeModel body (Anthropic messages vs Llama prompt vs Titan vs Nova), so a
+ * map across families (or between a Bedrock id and a plain one) would send a body the model cannot read: refused
+ * here, when the budget is defined, rather than as a provider 400 on the first over-budget call.
+ */
+function sameWireFormat(from: string, to: string): void {
+  const a = bedrockFamily(from);
+  const b = bedrockFamily(to);
+  if (a !== b)
+    fail(
+      `downgradeMap.${from}`,
+      `"${to}" is a different model family (${b}, not ${a}); a downgrade stays within one provider's wire format`,
+    );
+}
+
 /** Validate and normalise one budget definition; every error names the field. */
 export function parseBudget(input: BudgetInput): Budget {
   if (input === null || typeof input !== "object") fail("definition", "expected an object");
@@ -93,8 +110,10 @@ export function parseBudget(input: BudgetInput): Budget {
   if (!Number.isInteger(weekStart) || weekStart < 1 || weekStart > 7)
     fail("weekStart", `${JSON.stringify(weekStart)} is not an ISO weekday 1 (Monday) … 7 (Sunday)`);
   const downgradeMap = input.downgradeMap ?? {};
-  for (const [from, to] of Object.entries(downgradeMap))
+  for (const [from, to] of Object.entries(downgradeMap)) {
     if (typeof to !== "string" || to === "") fail(`downgradeMap.${from}`, "must name a model");
+    sameWireFormat(from, to);
+  }
   if (action === "downgrade" && Object.keys(downgradeMap).length === 0)
     fail("downgradeMap", 'action "downgrade" needs a map of requested model → cheaper model');
   const id =

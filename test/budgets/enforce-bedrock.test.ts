@@ -5,7 +5,7 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BudgetExceededError, periodWindow } from "tokenledger";
+import { BudgetExceededError, BudgetFieldError, parseBudget, periodWindow } from "tokenledger";
 import { anthropicStreamFrames, converseReply, converseStreamFrames } from "../helpers/bedrock-server.js";
 import {
   deepFreeze,
@@ -122,5 +122,33 @@ describe("Bedrock Runtime behind a downgrade budget", () => {
     expect(events[0]!.metadata).toMatchObject({
       budget_downgrade: { requested_model: SONNET, effective_model: PROFILE, reason: "budget" },
     });
+  });
+});
+
+describe("Bedrock downgrade maps across model families", () => {
+  it("are refused when the budget is defined, naming the map entry (each family reads its own request body)", () => {
+    const define = (to: string) =>
+      parseBudget({
+        scope: "org",
+        period: "day",
+        amountUsd: "1",
+        action: "downgrade",
+        downgradeMap: { [SONNET]: to },
+      });
+    const err = (() => {
+      try {
+        define("meta.llama3-70b-instruct-v1:0");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(BudgetFieldError);
+    expect((err as BudgetFieldError).field).toBe(`downgradeMap.${SONNET}`);
+    expect(String(err)).toMatch(/different model family \(meta, not anthropic\)/);
+    expect(() => define("amazon.nova-lite-v1:0")).toThrow(/downgradeMap\.anthropic/);
+    expect(() => define("gpt-4o-mini")).toThrow(/downgradeMap\.anthropic/);
+    // Same family through an inference profile or ARN is fine.
+    expect(define(PROFILE).downgradeMap[SONNET]).toBe(PROFILE);
+    expect(define(`arn:aws:bedrock:us-east-1:1:inference-profile/${PROFILE}`).action).toBe("downgrade");
   });
 });

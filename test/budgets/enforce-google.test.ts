@@ -73,7 +73,29 @@ describe("@google/genai behind budgets", () => {
     expect(events.map((e) => e.errorType)).toEqual(["BudgetExceededError", "BudgetExceededError"]);
   });
 
-  it("a call that fits is sent and settles to its actual cost; embeddings are not gated", async () => {
+  it("embeddings are gated: a block budget refuses embedContent before any request", async () => {
+    await block();
+    const models = genaiClient();
+    // 20 input tokens estimated at $0.30/M pass TINY (an embedding reserves its input only).
+    const contents = "Hello there ".repeat(5);
+    expect(await refusal(models.embedContent({ model: MODEL, contents }))).toBeInstanceOf(
+      BudgetExceededError,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an embedding that fits is sent; it reserves its input only and settles to its cost", async () => {
+    // $0.00001 covers "Hi" at $0.30/M input but not the 4096-token default output cap ($0.01).
+    await ledger.put({ id: "org", scope: "org", period: "day", amountUsd: "0.00001" });
+    await genaiClient().embedContent({ model: MODEL, contents: "Hi" });
+    expect(server.requests).toHaveLength(1);
+    await h.waitFor(1);
+    await ledger.guard.idle();
+    const c = await ledger.storage.budgets.counter("org", periodWindow(Date.now(), "day", "UTC").key);
+    expect(c.reservedUsd).toBe("0");
+  });
+
+  it("a call that fits is sent and settles to its actual cost", async () => {
     await ledger.put({ id: "org", scope: "org", period: "day", amountUsd: "1" });
     const models = genaiClient();
     await models.generateContent({ model: MODEL, contents: "Hi", config: { maxOutputTokens: 600 } });
@@ -107,6 +129,12 @@ describe("@google/generative-ai behind budgets", () => {
     expect(await refusal(model.generateContent("Hi"))).toBeInstanceOf(BudgetExceededError);
     expect(await refusal(model.generateContentStream("Hi"))).toBeInstanceOf(BudgetExceededError);
     expect(await refusal(model.startChat().sendMessage("Hi"))).toBeInstanceOf(BudgetExceededError);
+    expect(await refusal(model.embedContent("Hi"))).toBeInstanceOf(BudgetExceededError);
+    expect(
+      await refusal(
+        model.batchEmbedContents({ requests: [{ content: { role: "user", parts: [{ text: "Hi" }] } }] }),
+      ),
+    ).toBeInstanceOf(BudgetExceededError);
     expect(server.requests).toHaveLength(0);
   });
 
