@@ -38,21 +38,12 @@ export async function watchStream(
   const reader = body.getReader();
   const first = await reader.read();
   onFirstByte();
-  const terminal = TERMINAL[format];
-  const decoder = new TextDecoder();
-  let carry = "";
-  let sawEnd = false;
+  const terminal = terminalScanner(format);
   let ended = false;
   const end = (e: BodyEnd): void => {
     if (ended) return;
     ended = true;
     onEnd(e);
-  };
-  const scan = (chunk: Uint8Array): void => {
-    if (sawEnd) return;
-    const text = carry + decoder.decode(chunk, { stream: true });
-    if (terminal.test(text)) sawEnd = true;
-    carry = text.slice(-64);
   };
   let pending: typeof first | null = first;
   const stream = new ReadableStream<Uint8Array>({
@@ -61,7 +52,7 @@ export async function watchStream(
         const r = pending ?? (await reader.read());
         pending = null;
         if (r.done) {
-          if (sawEnd) {
+          if (terminal.seen()) {
             end({ kind: "complete" });
             controller.close();
           } else {
@@ -73,7 +64,7 @@ export async function watchStream(
           }
           return;
         }
-        scan(r.value);
+        terminal.scan(r.value);
         controller.enqueue(r.value);
       } catch (error) {
         end({ kind: "cut", error });
@@ -90,4 +81,24 @@ export async function watchStream(
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * Whether the format's terminal event has gone by. Chunk boundaries fall anywhere, so the last 64 characters
+ * are kept and scanned with the next chunk: a `message_stop` split in two is still seen.
+ */
+function terminalScanner(format: WireFormat): { scan(chunk: Uint8Array): void; seen(): boolean } {
+  const terminal = TERMINAL[format];
+  const decoder = new TextDecoder();
+  let carry = "";
+  let sawEnd = false;
+  return {
+    scan(chunk) {
+      if (sawEnd) return;
+      const text = carry + decoder.decode(chunk, { stream: true });
+      if (terminal.test(text)) sawEnd = true;
+      carry = text.slice(-64);
+    },
+    seen: () => sawEnd,
+  };
 }

@@ -93,14 +93,9 @@ export class FailoverGroup {
     const order = this.#order();
     for (let i = 0; i < order.length; i++) {
       const target = order[i] as LiveTarget;
-      let admission: Admission = target.breaker.admit(this.now());
-      if (
-        admission === "reject" &&
-        !tried &&
-        i === order.length - 1 &&
-        this.policy.whenAllOpen === "degraded"
-      ) {
-        admission = "pass";
+      const last = !tried && i === order.length - 1;
+      const admission = this.#admit(target, last);
+      if (admission === "degraded") {
         degraded = this.targets.every((t) => t.breaker.state !== "closed");
         reason ??= "breaker_open";
       }
@@ -119,6 +114,7 @@ export class FailoverGroup {
         ...(reason ? { reason } : {}),
         ...(degraded ? { degraded: true } : {}),
       };
+      // Recorded only now that the call moved on: the last failure is recorded by the SDK interceptor instead.
       if (failed) hooks.failedOver(failed);
       failed = undefined;
       const out = await this.#attempt(target, note, admission, attempt, callerSignal);
@@ -142,6 +138,16 @@ export class FailoverGroup {
   }
 
   /**
+   * The breaker's answer, except in `degraded` mode for the last target when nothing was tried: that call goes
+   * through anyway (flagged), because the user prefers trying a cooling target to failing fast.
+   */
+  #admit(target: LiveTarget, lastUntried: boolean): Admission | "degraded" {
+    const admission = target.breaker.admit(this.now());
+    if (admission === "reject" && lastUntried && this.policy.whenAllOpen === "degraded") return "degraded";
+    return admission;
+  }
+
+  /**
    * Targets in preference order. When all are open, the one whose cooldown ends soonest goes last, so that in
    * `degraded` mode it is the one that takes the call.
    */
@@ -156,7 +162,7 @@ export class FailoverGroup {
   async #attempt<R>(
     target: LiveTarget,
     note: FailoverNote,
-    admission: Admission,
+    admission: Admission | "degraded",
     attempt: (ctx: AttemptContext) => Promise<AttemptResult<R>>,
     callerSignal: AbortSignal | null | undefined,
   ): Promise<{ ok: true; value: R } | { ok: false; error: unknown; verdict: Verdict; latencyMs: number }> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,7 +52,9 @@ async function siblings(ledger: [string, string, string], share: "on" | "off") {
   const { openedAt } = lastJson<{ openedAt: number }>(trip.stdout);
   expect(primary.hits - hitsBefore).toBe(3); // the tripping process paid 3 attempts
   const hitsAfterTrip = primary.hits;
-  writeFileSync(goFile, JSON.stringify({ callAt: openedAt + 1000 }));
+  // Written aside then renamed: the watcher polls for the file and must never read it half written.
+  writeFileSync(`${goFile}.tmp`, JSON.stringify({ callAt: openedAt + 1000 }));
+  renameSync(`${goFile}.tmp`, goFile);
   const watch = await watching;
   expect(watch.code, watch.stderr).toBe(0);
   const w = lastJson<Watched>(watch.stdout);
