@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { auditCliAction } from "../audit-actions.js";
 import { existsSync } from "node:fs";
 import { claudeCodeImporter, defaultClaudeCodeDirs } from "../../importers/claude-code.js";
 import { codexImporter, defaultCodexDirs } from "../../importers/codex.js";
@@ -168,6 +169,7 @@ export async function importAgent(
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const added = (await storage.rollup({})).totals.events - before;
+  await auditCliAction(ctx, "import.run", importer.agent, { roots, added, full: opts.full === true });
   ctx.debug(
     `read ${(summary.bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s (${(summary.bytesRead / 1e6 / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)`,
   );

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { auditCliAction } from "../audit-actions.js";
 import { applyReprice } from "../../pricing/reprice-apply.js";
 import type { RepriceModelChange } from "../../pricing/reprice.js";
 import type { CliContext } from "../context.js";
@@ -50,6 +51,15 @@ async function reprice(ctx: CliContext, opts: RepriceCliOptions): Promise<void> 
     ...(opts.model !== undefined ? { model: opts.model } : {}),
     dryRun,
   });
+  if (!dryRun)
+    await auditCliAction(ctx, "prices.reprice", opts.model ?? null, {
+      since: since?.toISOString() ?? null,
+      scanned: plan.scanned,
+      changed: plan.changed,
+      written: plan.written,
+      beforeUsd: plan.beforeUsd,
+      afterUsd: plan.afterUsd,
+    });
   if (opts.json) {
     await ctx.out(`${JSON.stringify({ dryRun, ...plan }, null, 2)}\n`);
     return;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { auditCliAction } from "../audit-actions.js";
 import { stringify as toYaml } from "yaml";
 import { catalogFreshness, sourceUrls } from "../../pricing/freshness.js";
 import { bundledCatalog, importLiteLLM, type ModelPrice } from "../../pricing/index.js";
@@ -251,6 +252,18 @@ async function importPrices(
   const result = await importLiteLLM(/^[a-z]+:\/\//i.test(source) ? new URL(source) : source, {
     replace: opts.replace === true,
   });
+  // A URL source is audited without its query or credentials (a signed download link may carry a token).
+  const where = /^[a-z]+:\/\//i.test(source) ? new URL(source) : null;
+  await auditCliAction(
+    ctx,
+    "prices.import",
+    where ? `${where.protocol}//${where.host}${where.pathname}` : source,
+    {
+      replace: opts.replace === true,
+      imported: result.imported,
+      skipped: result.skipped.length,
+    },
+  );
   const summary = {
     source: result.source,
     cachePath: result.cachePath,
