@@ -4,6 +4,7 @@ import { buildEvent, type BuildConfig } from "../core/event-builder.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import type { Pricer } from "../core/pricer.js";
 import type { StorageAdapter } from "../core/storage.js";
+import { withoutLiveDuplicates } from "../proxy/live-duplicates.js";
 import { fingerprintAt } from "./fingerprint.js";
 import type { FileState, ImportState } from "./state.js";
 import type { AgentImporter, ParseEnd } from "./types.js";
@@ -140,7 +141,8 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     if (inserts.length > 0) {
       const pending = inserts;
       inserts = [];
-      await storage.insertBatch(pending);
+      // A call the proxy or OTLP receiver already recorded (same request id) is not counted twice.
+      await storage.insertBatch(await withoutLiveDuplicates(storage, pending));
     }
     if (replaces.length > 0) {
       const pending = replaces;
