@@ -1,6 +1,7 @@
 import type { LedgerEvent } from "../core/event.js";
 import type { StorageAdapter } from "../core/storage.js";
 import type { FileState, ImportState } from "./state.js";
+import { withoutLiveDuplicates } from "../proxy/live-duplicates.js";
 
 /** A file's state to record, minus the timestamp the state store adds. */
 export type FinishedFile = { path: string; state: Omit<FileState, "importedAt"> };
@@ -40,7 +41,8 @@ export class ImportWriter {
     if (this.inserts.length > 0) {
       const pending = this.inserts;
       this.inserts = [];
-      await this.storage.insertBatch(pending);
+      // A call the proxy or OTLP receiver already recorded (same request id) is not counted twice.
+      await this.storage.insertBatch(await withoutLiveDuplicates(this.storage, pending));
     }
     if (this.replaces.length > 0) {
       const pending = this.replaces;
