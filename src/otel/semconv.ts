@@ -67,6 +67,8 @@ export interface MetricNames {
   readonly operationDuration: string;
   readonly timeToFirstChunk: string;
   readonly costUsage: string;
+  /** Weighted token counter (sampling-corrected totals); the spec's histogram cannot carry a weight. */
+  readonly tokenTotal: string;
   readonly budgetUtilization: string;
 }
 
@@ -76,6 +78,7 @@ export const METRICS_V1_41: MetricNames = {
   operationDuration: "gen_ai.client.operation.duration",
   timeToFirstChunk: "gen_ai.client.operation.time_to_first_chunk",
   costUsage: "tokenledger.cost.usage",
+  tokenTotal: "tokenledger.token.usage",
   budgetUtilization: "tokenledger.budget.utilization",
 };
 
