@@ -79,8 +79,10 @@ export class LedgerMetrics {
       const input = totalInputTokens(e.usage);
       this.#tokens.record(input, { ...common, [GENAI.tokenType]: "input" });
       this.#tokens.record(e.usage.outputTokens, { ...common, [GENAI.tokenType]: "output" });
-      this.#tokenTotal.add(input * w, { ...base, [GENAI.tokenType]: "input" });
-      this.#tokenTotal.add(e.usage.outputTokens * w, { ...base, [GENAI.tokenType]: "output" });
+      // Totals are what allocation sums: the same bounded dimensions as the cost counter.
+      const alloc = costAttributes(e);
+      this.#tokenTotal.add(input * w, { ...alloc, [GENAI.tokenType]: "input" });
+      this.#tokenTotal.add(e.usage.outputTokens * w, { ...alloc, [GENAI.tokenType]: "output" });
     }
     if (e.latencyMs !== null) this.#duration.record(e.latencyMs / 1000, common);
     if (e.streamed && e.timeToFirstTokenMs !== null) this.#ttfc.record(e.timeToFirstTokenMs / 1000, common);
