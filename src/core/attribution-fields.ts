@@ -22,6 +22,8 @@ export interface AttributionField {
   readonly help: string;
   /** Request header the express/fastify middleware reads by default, if any. */
   readonly httpHeader?: string;
+  /** Unbounded values (one per end user): kept on spans, never a metric dimension (OpenTelemetry export). */
+  readonly highCardinality?: boolean;
 }
 
 // Order matters and is public: it is the column order of `tokenledger export` and of `ATTRIBUTION_KEYS`.
@@ -34,6 +36,7 @@ export const ATTRIBUTION_FIELDS = [
     header: "User",
     help: "end user the call was made for",
     httpHeader: "x-user-id",
+    highCardinality: true,
   },
   {
     key: "teamId",

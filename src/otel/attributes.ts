@@ -1,5 +1,5 @@
 import { totalInputTokens, type LedgerEvent } from "tokenledger";
-import { GENAI, OPERATION_NAMES, PROVIDER_NAMES, TL } from "./semconv.js";
+import { ATTRIBUTION_ATTRIBUTES, GENAI, OPERATION_NAMES, PROVIDER_NAMES, TL } from "./semconv.js";
 
 /** Attribute values OpenTelemetry accepts; kept structural so this file needs no `@opentelemetry/api`. */
 export type AttributeValue = string | number | boolean | string[];
@@ -88,29 +88,19 @@ export function spanAttributes(e: LedgerEvent): Attributes {
   if (e.serviceTier !== null) a[TL.serviceTier] = e.serviceTier;
   if (e.batch) a[TL.batch] = true;
   if (e.sampleWeight !== 1) a[TL.sampleWeight] = e.sampleWeight;
-  setIf(a, TL.user, e.userId);
-  setIf(a, TL.team, e.teamId);
-  setIf(a, TL.project, e.projectId);
-  setIf(a, TL.feature, e.feature);
-  setIf(a, TL.costCenter, e.costCenter);
-  setIf(a, TL.session, e.sessionId);
-  setIf(a, TL.environment, e.environment);
-  setIf(a, TL.app, e.app);
+  for (const f of ATTRIBUTION_ATTRIBUTES) setIf(a, f.name, e[f.key]);
   setIf(a, TL.budget, stringMeta(e, "budgetId"));
   setIf(a, TL.failoverFrom, stringMeta(e, "failoverFrom"));
   return a;
 }
 
 /**
- * Attributes of the cost counter: the spec's metric attributes plus the allocation dimensions that are
- * bounded in practice. The user id is left out: it is unbounded and would explode a metrics backend.
+ * Attributes of the cost counter: the spec's metric attributes plus the bounded rollup dimensions. The user id
+ * is left out (`highCardinality` in the field table): it would explode a metrics backend.
  */
 export function costAttributes(e: LedgerEvent): Attributes {
   const a = commonAttributes(e);
-  setIf(a, TL.team, e.teamId);
-  setIf(a, TL.project, e.projectId);
-  setIf(a, TL.feature, e.feature);
-  setIf(a, TL.costCenter, e.costCenter);
+  for (const f of ATTRIBUTION_ATTRIBUTES) if (f.metric) setIf(a, f.name, e[f.key]);
   return a;
 }
 

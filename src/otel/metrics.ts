@@ -23,6 +23,7 @@ export class LedgerMetrics {
   readonly #duration: Histogram;
   readonly #ttfc: Histogram;
   readonly #cost: Counter;
+  readonly #tokenTotal: Counter;
 
   constructor(provider: MeterProvider, names: MetricNames, budgets?: () => Iterable<BudgetUtilization>) {
     this.provider = provider;
@@ -46,6 +47,11 @@ export class LedgerMetrics {
       unit: "USD",
       description: "Cost of GenAI calls in US dollars, as priced by tokenledger",
     });
+    this.#tokenTotal = meter.createCounter(names.tokenTotal, {
+      unit: "{token}",
+      description:
+        "Tokens used, each stored call counted at its sample weight (unbiased totals under sampling)",
+    });
     if (budgets) {
       const gauge = meter.createObservableGauge(names.budgetUtilization, {
         unit: "1",
@@ -57,16 +63,30 @@ export class LedgerMetrics {
     }
   }
 
+  /**
+   * Sampling (an event with `sampleWeight` N stands for N calls): OpenTelemetry instruments take no weight, and
+   * recording a value N times would cost O(N) and misstate a fractional weight. So:
+   * - the counters (cost, token total) add value × weight: sums stay unbiased;
+   * - the histograms record each stored call once and, when its weight is not 1, carry
+   *   `tokenledger.sample_weight`, so a backend can scale that series' count and sum by it exactly. Under the
+   *   tracker's uniform sampling the shape (percentiles) is already an unbiased estimate.
+   */
   record(e: LedgerEvent): void {
-    const common = commonAttributes(e);
+    const base = commonAttributes(e);
+    const w = e.sampleWeight;
+    const common = w === 1 ? base : { ...base, [TL.sampleWeight]: w };
     if (hasUsage(e)) {
-      this.#tokens.record(totalInputTokens(e.usage), { ...common, [GENAI.tokenType]: "input" });
+      const input = totalInputTokens(e.usage);
+      this.#tokens.record(input, { ...common, [GENAI.tokenType]: "input" });
       this.#tokens.record(e.usage.outputTokens, { ...common, [GENAI.tokenType]: "output" });
+      // Totals are what allocation sums: the same bounded dimensions as the cost counter.
+      const alloc = costAttributes(e);
+      this.#tokenTotal.add(input * w, { ...alloc, [GENAI.tokenType]: "input" });
+      this.#tokenTotal.add(e.usage.outputTokens * w, { ...alloc, [GENAI.tokenType]: "output" });
     }
     if (e.latencyMs !== null) this.#duration.record(e.latencyMs / 1000, common);
     if (e.streamed && e.timeToFirstTokenMs !== null) this.#ttfc.record(e.timeToFirstTokenMs / 1000, common);
     // A counter is a double in every OTel SDK: the exact decimal stays on the span and in the ledger.
-    // A sampled event stands for `sampleWeight` calls, so the cost total stays unbiased.
     if (e.costUsd !== null) this.#cost.add(Number(e.costUsd) * e.sampleWeight, costAttributes(e));
   }
 }

@@ -8,6 +8,8 @@
  * `@opentelemetry/semantic-conventions/incubating`, whose constants may break in minor releases.
  */
 
+import { ATTRIBUTION_FIELDS, type AttributionField } from "tokenledger/storage-kit";
+
 /** Attribute keys from the GenAI conventions (v1.41.0). */
 export const GENAI = {
   operationName: "gen_ai.operation.name",
@@ -50,23 +52,38 @@ export const TL = {
   serviceTier: "tokenledger.service_tier",
   batch: "tokenledger.batch",
   sampleWeight: "tokenledger.sample_weight",
-  user: "tokenledger.user",
-  team: "tokenledger.team",
-  project: "tokenledger.project",
-  feature: "tokenledger.feature",
-  costCenter: "tokenledger.cost_center",
-  session: "tokenledger.session",
-  environment: "tokenledger.environment",
-  app: "tokenledger.app",
   budget: "tokenledger.budget_id",
   failoverFrom: "tokenledger.failover_from",
 } as const;
+
+/** One attribution field as an attribute: `tokenledger.<dimension>` (`tokenledger.cost_center`). */
+export interface AttributionAttribute {
+  /** The LedgerEvent property. */
+  readonly key: (typeof ATTRIBUTION_FIELDS)[number]["key"];
+  readonly name: string;
+  /** Also a dimension of the cost and token-total counters: a bounded rollup dimension. */
+  readonly metric: boolean;
+}
+
+/**
+ * Derived from the one attribution field table, so a new dimension reaches spans (and, when bounded, metrics)
+ * with no edit here. Fields that are no dimension (the trace id) are links, not attributes.
+ */
+export const ATTRIBUTION_ATTRIBUTES: readonly AttributionAttribute[] = ATTRIBUTION_FIELDS.flatMap((f) => {
+  const field: AttributionField = f;
+  if (field.dimension === null) return [];
+  return [
+    { key: f.key, name: `tokenledger.${field.dimension}`, metric: field.rollup && !field.highCardinality },
+  ];
+});
 
 export interface MetricNames {
   readonly tokenUsage: string;
   readonly operationDuration: string;
   readonly timeToFirstChunk: string;
   readonly costUsage: string;
+  /** Weighted token counter (sampling-corrected totals); the spec's histogram cannot carry a weight. */
+  readonly tokenTotal: string;
   readonly budgetUtilization: string;
 }
 
@@ -76,6 +93,7 @@ export const METRICS_V1_41: MetricNames = {
   operationDuration: "gen_ai.client.operation.duration",
   timeToFirstChunk: "gen_ai.client.operation.time_to_first_chunk",
   costUsage: "tokenledger.cost.usage",
+  tokenTotal: "tokenledger.token.usage",
   budgetUtilization: "tokenledger.budget.utilization",
 };
 

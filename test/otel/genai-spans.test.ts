@@ -1,6 +1,9 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { UsageEventInput } from "tokenledger";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LedgerMetrics } from "../../src/otel/metrics.js";
+import { METRICS_V1_41 } from "../../src/otel/semconv.js";
+import { ledgerEvent } from "../contract/ledger-events.js";
 import { histogramPoints, instrumentedTracker, otelHarness, type OtelHarness } from "./support.js";
 
 const START = Date.UTC(2026, 11, 1, 10, 0, 0);
@@ -381,5 +384,42 @@ describe("metrics", () => {
       if (saved === undefined) delete process.env.OTEL_SEMCONV_STABILITY_OPT_IN;
       else process.env.OTEL_SEMCONV_STABILITY_OPT_IN = saved;
     }
+  });
+});
+
+describe("sample weights in metrics", () => {
+  let h: OtelHarness;
+  beforeEach(() => {
+    h = otelHarness();
+  });
+  afterEach(() => h.close());
+
+  it("counters add value × weight; histograms record once and carry the weight for exact scaling", async () => {
+    const m = new LedgerMetrics(h.meterProvider, METRICS_V1_41);
+    const usage = {
+      ...ledgerEvent().usage,
+      uncachedInputTokens: 100,
+      cacheReadTokens: 0,
+      cacheWrite5mTokens: 0,
+    };
+    const base = {
+      usage: { ...usage, cacheWrite1hTokens: 0, outputTokens: 10 },
+      costUsd: "0.5",
+      latencyMs: 200,
+    };
+    m.record(ledgerEvent({ ...base, sampleWeight: 1 }));
+    m.record(ledgerEvent({ ...base, sampleWeight: 2.5 }));
+    const metrics = await h.metrics();
+    const total = metrics.get("tokenledger.token.usage")!.dataPoints;
+    const inputTotal = total.find((p) => p.attributes["gen_ai.token.type"] === "input")!;
+    expect(inputTotal.value).toBe(100 + 250); // one series: the weight is not a counter dimension
+    expect(metrics.get("tokenledger.cost.usage")!.dataPoints[0]!.value).toBeCloseTo(0.5 + 1.25, 12);
+    const hist = histogramPoints(metrics.get("gen_ai.client.token.usage")).filter(
+      (p) => p.attrs["gen_ai.token.type"] === "input",
+    );
+    expect(hist.map((p) => [p.attrs["tokenledger.sample_weight"], p.count, p.sum])).toEqual([
+      [undefined, 1, 100],
+      [2.5, 1, 100],
+    ]);
   });
 });
