@@ -8,8 +8,12 @@
  * better-sqlite3 in the test processes (and their children) to it. When that build fails, the tests that need
  * SQLite are skipped with a notice naming them, and the rest still run.
  *
- *   npm run test:node22                       # the default selection
- *   npm run test:node22 -- test/registry      # other test paths
+ * The default selection then runs the openai interceptor suites a second time against openai 7 (which needs
+ * Node 22), installed into the cache as well (OPENAI7) and loaded by the tests through TOKENLEDGER_TEST_OPENAI_DIR
+ * (test/interceptors/openai/support.ts), so the project's own node_modules keep openai 6.
+ *
+ *   npm run test:node22                       # the default selection, then openai 7
+ *   npm run test:node22 -- test/registry      # other test paths (no openai 7 pass)
  * Cache: TOKENLEDGER_NODE22_CACHE (default .tmp/).
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
@@ -28,6 +32,12 @@ const SQLITE_MODULES = join(SQLITE_DIR, "node_modules");
 const HOOK = join(ROOT, "scripts", "node22", "better-sqlite3-hook.mjs");
 /** The consumer-app tests (first call after track(), ESM and CJS, register) and every interceptor suite. */
 const DEFAULT_PATHS = ["test/registry", "test/interceptors"];
+/** The openai 7 release the interceptor is checked against (pinned: a new release is a deliberate bump). */
+const OPENAI7 = "openai@7.57.0";
+const OPENAI7_DIR = join(CACHE, "node22-openai7");
+/** The openai suites, again against openai 7; the slow child-process unread suite runs once, in the first pass. */
+const OPENAI7_PATHS = ["test/interceptors/openai"];
+const OPENAI7_EXCLUDE = ["**/unread-exit.test.ts"];
 
 function run(command: string, args: readonly string[], options: SpawnSyncOptions = {}): number {
   const r = spawnSync(command, args, { stdio: "inherit", ...options });
@@ -100,6 +110,21 @@ function ensureSqliteForNode22(): boolean {
   return probe.status === 0;
 }
 
+/** openai 7 in the cache (not a project dependency); its node_modules directory, or undefined when npm fails. */
+function ensureOpenAI7(): string | undefined {
+  const modules = join(OPENAI7_DIR, "node_modules");
+  const pkg = join(modules, "openai", "package.json");
+  const wanted = OPENAI7.slice("openai@".length);
+  if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version === wanted)
+    return modules;
+  say(`installing ${OPENAI7} into ${OPENAI7_DIR}`);
+  const flags = ["--no-save", "--no-package-lock", "--no-audit", "--no-fund"];
+  const code = run("npm", ["install", "--prefix", OPENAI7_DIR, ...flags, OPENAI7, "ws@8"]);
+  if (code === 0 && existsSync(pkg)) return modules;
+  say(`NOTICE: could not install ${OPENAI7} (npm exit ${code}); the openai 7 pass is SKIPPED`);
+  return undefined;
+}
+
 /** Test files under `paths` that do not touch SQLite (for the fallback when no Node 22 build exists). */
 function filesWithoutSqlite(paths: readonly string[]): { keep: string[]; skipped: string[] } {
   const keep: string[] = [];
@@ -134,7 +159,15 @@ if (ensureSqliteForNode22()) {
   targets = keep;
 }
 say(`running ${paths.join(", ")} under Node ${version}`);
-process.exitCode = run(NODE22, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...targets], {
-  cwd: ROOT,
-  env,
-});
+const VITEST = join(ROOT, "node_modules", "vitest", "vitest.mjs");
+process.exitCode = run(NODE22, [VITEST, "run", ...targets], { cwd: ROOT, env });
+const openai7 = process.argv.slice(2).length === 0 ? ensureOpenAI7() : undefined;
+if (openai7) {
+  say(`running ${OPENAI7_PATHS.join(", ")} against ${OPENAI7} under Node ${version}`);
+  const exclude = OPENAI7_EXCLUDE.flatMap((e) => ["--exclude", e]);
+  const code = run(NODE22, [VITEST, "run", ...OPENAI7_PATHS, ...exclude], {
+    cwd: ROOT,
+    env: { ...env, TOKENLEDGER_TEST_OPENAI_DIR: openai7 },
+  });
+  if (code !== 0) process.exitCode = code;
+}

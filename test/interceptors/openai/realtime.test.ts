@@ -25,6 +25,7 @@ const pricer = createPricer({
   litellmCachePath: false,
   overrides: {
     [`openai/${MODEL}`]: { input: "4", cacheRead: "0.4", output: "16", inputAudio: "32", outputAudio: "64" },
+    "openai/gpt-4o-transcribe": { input: "2.5", output: "10", inputAudio: "6" },
   },
 });
 const USAGE = {
@@ -42,6 +43,17 @@ const USAGE = {
 };
 /** text in 100 × 4 + audio in 700 × 32 + cached 400 × 0.40 + text out 50 × 16 + audio out 500 × 64 = 55,760 / 1M. */
 const COST = "0.05576";
+
+/** gpt-4o-transcribe: text in 100 × 2.5 + audio in 900 × 6 + out 50 × 10 = 6,150 / 1M. */
+const TRANSCRIPTION_USAGE = {
+  type: "tokens",
+  input_tokens: 1000,
+  input_token_details: { text_tokens: 100, audio_tokens: 900 },
+  output_tokens: 50,
+  total_tokens: 1050,
+};
+const models = new WeakMap<object, string>();
+const transcriber = (socket: object): string | undefined => models.get(socket);
 
 let server: Server;
 let wss: WebSocketServer;
@@ -87,8 +99,36 @@ beforeAll(async () => {
       session: { id: "sess_001", object: "realtime.session", model: MODEL },
     });
     socket.on("message", (data) => {
-      const event = JSON.parse(String(data)) as { type: string; response?: { metadata?: { mode?: string } } };
+      const event = JSON.parse(String(data)) as {
+        type: string;
+        response?: { metadata?: { mode?: string } };
+        session?: { audio?: { input?: { transcription?: { model?: string } } } };
+      };
       const mode = event.response?.metadata?.mode;
+      if (event.type === "session.update") {
+        const transcription = event.session?.audio?.input?.transcription;
+        if (transcription?.model) models.set(socket, transcription.model);
+        reply(socket, {
+          type: "session.updated",
+          session: {
+            id: "sess_001",
+            object: "realtime.session",
+            model: MODEL,
+            audio: { input: { transcription } },
+          },
+        });
+      }
+      if (event.type === "input_audio_buffer.commit") {
+        const item = `item_${++counter}`;
+        const whisper = transcriber(socket) === "whisper-1";
+        reply(socket, {
+          type: "conversation.item.input_audio_transcription.completed",
+          item_id: item,
+          content_index: 0,
+          transcript: "Hello.",
+          usage: whisper ? { type: "duration", seconds: 3.2 } : TRANSCRIPTION_USAGE,
+        });
+      }
       if (event.type === "response.create") {
         const id = `resp_${++counter}`;
         reply(socket, {
@@ -210,5 +250,33 @@ describe("OpenAI Realtime sessions (instrument(rt))", () => {
     rt.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(await h.flushed()).toHaveLength(1);
+  });
+
+  it("input audio transcription: one event per transcribed item, priced at the transcription model's rates", async () => {
+    const rt = await connect((r) => openaiInterceptor.instrumentClient!(r, env));
+    for (const model of ["gpt-4o-transcribe", "whisper-1"]) {
+      const updated = new Promise((r) => rt.once("session.updated", r));
+      rt.send({
+        type: "session.update",
+        session: { type: "realtime", audio: { input: { transcription: { model } } } },
+      });
+      await updated;
+      const done = new Promise((r) => rt.once("conversation.item.input_audio_transcription.completed", r));
+      rt.send({ type: "input_audio_buffer.commit" });
+      await done;
+    }
+    rt.close();
+    const events = await eventsAfter(2);
+    expect(events.map((e) => [e.operation, e.model, e.usageSource, e.costUsd])).toEqual([
+      ["realtime_transcription", "gpt-4o-transcribe", "provider", "0.00615"],
+      ["realtime_transcription", "whisper-1", "missing", null],
+    ]);
+    expect(events[0]!.usage).toMatchObject({
+      uncachedInputTokens: 1000,
+      inputAudioTokens: 900,
+      outputTokens: 50,
+    });
+    expect(events[0]!.requestId).toMatch(/^item_/);
+    expect(events[1]!.metadata).toMatchObject({ transcriptionSeconds: 3.2, realtimeSession: "sess_001" });
   });
 });

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { Decimal } from "decimal.js";
 import type { LedgerEvent, Pricer, PriceRequest } from "tokenledger";
 import type { InterceptorEnv, InterceptorOptions, UsageSink } from "../../../interceptors/_shared/types.js";
@@ -6,7 +7,18 @@ import { openaiInterceptor } from "../../../interceptors/openai/index.js";
 import type { PatchSet } from "../../../interceptors/_shared/wrap.js";
 import { captureTracker } from "../../helpers/capture.js";
 
-export const require = createRequire(import.meta.url);
+const projectRequire = createRequire(import.meta.url);
+/**
+ * `npm run test:node22` runs these suites a second time against openai 7 (Node 22 only), installed outside the
+ * project: TOKENLEDGER_TEST_OPENAI_DIR names that `node_modules`, and `openai` (and `openai/...`) load from it.
+ */
+const altOpenAI = process.env.TOKENLEDGER_TEST_OPENAI_DIR;
+const altRequire = altOpenAI ? createRequire(join(altOpenAI, "noop.js")) : undefined;
+export const require: NodeJS.Require = Object.assign(
+  (id: string): unknown =>
+    altRequire && (id === "openai" || id.startsWith("openai/")) ? altRequire(id) : projectRequire(id),
+  projectRequire,
+);
 
 /** USD per 1M tokens: input, cached input, output (reference tables, B.4). */
 const RATES: Record<string, [string, string, string]> = {
