@@ -1,3 +1,8 @@
+/**
+ * Retry spacing after a failed storage write. Exponential so a down database is not hammered, capped so
+ * recovery is noticed within `maxMs`, and jittered so many processes that failed together do not retry in
+ * lockstep against the same database.
+ */
 export interface BackoffPolicy {
   readonly baseMs: number;
   readonly factor: number;
@@ -5,6 +10,7 @@ export interface BackoffPolicy {
   readonly jitter: number;
 }
 
+// 0.5 s, 1 s, 2 s … 30 s: a restart of the database (tens of seconds) is ridden out without log noise.
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, factor: 2, maxMs: 30_000, jitter: 0.2 };
 
 /** Delay before retry `attempt` (1-based): base·factor^(n-1), capped, ±jitter. */

@@ -46,6 +46,7 @@ export function normalizeCounts(raw: UsageEventInput["usage"]): {
       out[key] = 0;
     }
   }
+  // Long-context tiers go by prompt size; when the provider does not state the basis, the whole prompt is it.
   if (!out.tierBasisTokens) out.tierBasisTokens = totalInputTokens(out as unknown as NormalizedUsage);
   return { usage: out as unknown as NormalizedUsage, invalid };
 }
@@ -58,6 +59,7 @@ export function buildEvent(
   weight: number,
   cfg: BuildConfig,
 ): BuildResult {
+  // Explicit attribution on the input (captured when a stream started) wins over the ambient context.
   const attribution = mergeAttribution(cfg.defaults, input.attribution ?? context);
   // Size first: redaction runs only on metadata small enough to keep.
   const merged = mergeMetadata(attribution.metadata, input.metadata);
@@ -65,8 +67,10 @@ export function buildEvent(
   const metadata = redactMetadata(merged);
 
   const { usage, invalid } = normalizeCounts(input.usage);
+  // The model the provider says it ran is billed; the requested alias is only a fallback (a failed call has none).
   const model = nonEmpty(input.model) ?? nonEmpty(input.requestedModel) ?? "unknown";
   const usageSource = checkUsage(input, model, usage, invalid, cfg);
+  // The call's own start time when given (imports, streams), else when it was recorded: prices are looked up by date.
   const timestamp = new Date(toMillis(input.timestamp) ?? recordedAt);
   const serviceTier = nonEmpty(input.serviceTier) ?? null;
   const batch = input.batch === true;

@@ -33,7 +33,10 @@ export class SafeLogger {
       /* ignore */
     }
   }
-  /** Logs once per key and interval (Infinity: once per process). */
+  /**
+   * Logs once per key and interval (Infinity: once per process). Problems that repeat per call (an unpriced
+   * model, a full queue) would otherwise flood the host's logs at its request rate.
+   */
   warnOnce(key: string, message: string, intervalMs = Number.POSITIVE_INFINITY): void {
     const now = Date.now();
     const last = this.#last.get(key);

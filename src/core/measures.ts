@@ -7,6 +7,8 @@ import type { RollupMeasures } from "./query.js";
  * The one summing routine for measures. Every backend and the CLI add events (or backend rows) into these raw
  * sums and shape them with `toMeasures`, so tokens and dollars are summed and rounded one way everywhere.
  */
+// Tokens are plain numbers (whole counts, far below 2^53 even weighted); cost is a Decimal, never a float:
+// summing thousands of 12-decimal costs in floating point drifts by cents.
 export interface RawMeasures {
   requests: number;
   events: number;
@@ -49,6 +51,7 @@ export function addEvent(m: RawMeasures, e: LedgerEvent): void {
   m.output += e.usage.outputTokens * w;
   m.reasoning += e.usage.reasoningTokens * w;
   if (e.costUsd !== null) m.cost = m.cost.plus(weightedCost(e.costUsd, w));
+  // Unpriced events add no cost (never a guessed 0) and are counted so reports can say the total is partial.
   if (e.unpriced) m.unpriced += 1;
   if (e.status === "error") m.errors += 1;
 }
@@ -91,6 +94,7 @@ function tidy(n: number): number {
   return Math.abs(n - r) < 1e-6 ? r : n;
 }
 
+/** Shape raw sums for output; the cost is rounded once, here, by the one display rule in money.ts. */
 export function toMeasures(r: RawMeasures): RollupMeasures {
   const uncachedInputTokens = tidy(r.uncached);
   const cacheReadTokens = tidy(r.cacheRead);

@@ -30,7 +30,8 @@ export function classifyStorageError(err: unknown): StorageErrorKind {
   if (code.startsWith("SQLITE_")) return "backend";
   if (NET.has(code)) return "transient";
   if (/^[0-9A-Z]{5}$/.test(code)) {
-    // PostgreSQL SQLSTATE classes.
+    // PostgreSQL SQLSTATE classes: 08 connection, 53 resources, 57 shutdown/cancel, 40001/40P01
+    // serialization failure and deadlock (the transaction rolled back whole, so retrying is safe).
     if (
       code.startsWith("08") ||
       code.startsWith("53") ||
@@ -42,11 +43,11 @@ export function classifyStorageError(err: unknown): StorageErrorKind {
     if (code.startsWith("22") || code.startsWith("23")) return "row";
     return "backend";
   }
-  const msg = typeof e?.message === "string" ? e.message : "";
-  if (/timeout|terminated|closed|ECONN|socket/i.test(msg)) return "transient";
+  // Unknown failures count as transient: events stay queued and are retried, never dropped on a guess.
   return "transient";
 }
 
+/** Wrap any failure as a StorageError with its kind; the message is redacted (a URL may carry a password). */
 export function toStorageError(err: unknown, context: string): StorageError {
   if (err instanceof StorageError) return err;
   const raw = err instanceof Error ? err.message : String(err);

@@ -12,6 +12,7 @@ export function setStorageResolver(fn: StorageResolver): void {
   resolver = fn;
 }
 
+/** An adapter is used as is; a factory is called lazily (first flush), so constructing a tracker does no I/O. */
 export async function resolveStorageOption(
   option: StorageAdapter | (() => Promise<StorageAdapter>) | DatabaseTarget,
 ): Promise<StorageAdapter> {
