@@ -27,21 +27,23 @@ export function reserveSql(
   t: Table,
   req: ReserveRequest,
   asyncCommit: boolean,
+  sortLocks = true,
 ): RawBuilder<Record<string, unknown>> {
   const c = t("token_ledger_budget_counters");
   const r = t("token_ledger_budget_reservations");
   const x = sql`${req.amountUsd}::numeric`;
   const items = sql.join(
     req.items.map(
-      (it) => sql`(${it.budget.id}::text, ${it.periodKey}::text, ${it.budget.amountUsd}::numeric)`,
+      (it, i) =>
+        sql`(${it.budget.id}::text, ${it.periodKey}::text, ${it.budget.amountUsd}::numeric, ${i}::int)`,
     ),
   );
   const barrier = sql`(select count(*) from locked) >= 0`;
   return sql<Record<string, unknown>>`with ${asyncCte(asyncCommit)}
-    items (budget_id, period_key, lim) as (values ${items}),
+    items (budget_id, period_key, lim, pos) as (values ${items}),
     locked as (select c.budget_id, c.period_key, c.spent_usd, c.reserved_usd, i.lim
       from ${c} c join items i on c.budget_id = i.budget_id and c.period_key = i.period_key
-      order by c.budget_id, c.period_key for update of c),
+      order by ${sortLocks ? sql`c.budget_id, c.period_key` : sql`i.pos`} for update of c),
     exp as (update ${r} r set state = 'expired' from locked l where ${barrier}
       and r.budget_id = l.budget_id and r.period_key = l.period_key and r.state = 'open'
       and r.expires_ms < ${req.now} returning r.budget_id, r.period_key, r.amount_usd),

@@ -29,6 +29,8 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
    * counter updates; the atomicity of each reservation is unchanged. Default false.
    */
   asyncCommit = false;
+  /** Negative control for tests: false locks a reservation's counters in the order given (stacked calls can deadlock). */
+  sortLocks = true;
   /**
    * Budget operations of this process in the pool at once: the own pool's size (4), so none waits inside the
    * pool (whose 5 s connect timeout would fail it) and the event writer waits for one short operation at most.
@@ -70,12 +72,12 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     const db = await this.db();
     for (const it of req.items) await this.#ensureCounter(db, it.budget.id, it.periodKey);
     if (!this.atomic) return this.#reserveUnlocked(db, req);
-    let rows = (await reserveSql(this.table, req, this.asyncCommit).execute(db)).rows;
+    let rows = (await reserveSql(this.table, req, this.asyncCommit, this.sortLocks).execute(db)).rows;
     if (rows.length < req.items.length) {
       // A counter row this process created went away (budget removed and re-added, rebuild): create, retry.
       this.#counters.clear();
       for (const it of req.items) await this.#ensureCounter(db, it.budget.id, it.periodKey);
-      rows = (await reserveSql(this.table, req, this.asyncCommit).execute(db)).rows;
+      rows = (await reserveSql(this.table, req, this.asyncCommit, this.sortLocks).execute(db)).rows;
     }
     if (rows[0]?.ok === true) return { ok: true };
     const bad = rows.find((row) => row.fits !== true);
