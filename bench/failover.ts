@@ -20,12 +20,16 @@ import type * as OpenAIModule from "openai";
 import { failover, groupOf } from "../src/failover/index.js";
 import { FailoverGroup } from "../src/failover/group.js";
 import { DEFAULT_POLICY } from "../src/failover/policy.js";
-import { median, printTable } from "./util.js";
+import { median, printTable, QUICK } from "./util.js";
 
 const require = createRequire(import.meta.url);
 const { OpenAI } = require("openai") as typeof OpenAIModule;
 const { values: args } = parseArgs({
-  options: { iterations: { type: "string", default: "2000" }, naive: { type: "string", default: "5" } },
+  // Quick mode (bench/run.ts --quick): fewer samples; the naive case alone costs ~1.5 s per call (SDK backoff).
+  options: {
+    iterations: { type: "string", default: QUICK ? "300" : "2000" },
+    naive: { type: "string", default: QUICK ? "2" : "5" },
+  },
 });
 const ITERATIONS = Number(args.iterations);
 const NAIVE = Number(args.naive);
@@ -55,7 +59,13 @@ function upstream(status: number): Promise<{ server: Server; baseURL: string }> 
 }
 
 async function p50Micros(fn: () => Promise<unknown>, iterations = ITERATIONS): Promise<number> {
-  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 200, warmupTime: 0 });
+  const bench = new Bench({
+    iterations,
+    time: 0,
+    warmup: true,
+    warmupIterations: QUICK ? 50 : 200,
+    warmupTime: 0,
+  });
   bench.add("x", async () => {
     await fn();
   });

@@ -127,7 +127,7 @@ describe("failover attempts in the ledger", () => {
       ["azure:gpt-4o", 4],
       ["openai:gpt-4o", 3],
     ]);
-  });
+  }, 90_000); // the CLI child starts through tsx: seconds under load
 
   it("PostgreSQL: stored in real columns, read back, grouped by target", async () => {
     const url = pgUrl();
