@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LedgerEvent } from "../../src/core/event.js";
-import { latencyBucket } from "../../src/server/latency-buckets.js";
+import { latencyBucket } from "../../src/storage-kit.js";
 import { nearestRank } from "../../src/storage-kit.js";
 import { makeEvents } from "../../bench/storage-bench-util.js";
 import { bearer, startServer, type Backend, type TestServer } from "./harness.js";
