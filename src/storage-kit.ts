@@ -58,6 +58,15 @@ export type { RollupDimension } from "../adapters/_shared/dimensions.js";
 export { emptyRaw, addEvent, addRaw, toMeasures, formatCost } from "../adapters/_shared/measures.js";
 export type { RawMeasures } from "../adapters/_shared/measures.js";
 export { compareGroups, orderRows } from "../adapters/_shared/order.js";
+// The server's latency histogram buckets (migration 0022): one definition for the SQL and the server.
+export {
+  HISTOGRAMS,
+  LADDER,
+  LAST_STEP,
+  histogramFor,
+  latencyBucket,
+} from "../adapters/_shared/latency-buckets.js";
+export type { Histogram, TimedMetric } from "../adapters/_shared/latency-buckets.js";
 export { checkQuery, groupDims, percentileKey, nearestRank } from "../adapters/_shared/query-checks.js";
 export {
   checkTimeZone,

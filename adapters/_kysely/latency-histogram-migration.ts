@@ -1,5 +1,5 @@
 import { EVENT_COLUMN } from "../_shared/dimensions.js";
-import { HISTOGRAMS, LADDER, LAST_STEP, type Histogram } from "../../src/server/latency-buckets.js";
+import { HISTOGRAMS, LADDER, LAST_STEP, type Histogram } from "../_shared/latency-buckets.js";
 
 /** Each timed metric and its events column. */
 const METRICS = [

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Dimension, TimedCountQuery, TimedCounts, ValueCount } from "tokenledger/storage-kit";
 import { EVENT_COLUMN } from "../_shared/dimensions.js";
-import { HISTOGRAMS, histogramFor, type TimedMetric } from "../../src/server/latency-buckets.js";
+import { HISTOGRAMS, histogramFor, type TimedMetric } from "../_shared/latency-buckets.js";
 import type { LedgerDb } from "./schema.js";
 import type { SqlFlavor } from "./sql-flavor.js";
 import { whereSql } from "./where-sql.js";

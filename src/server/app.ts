@@ -69,20 +69,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
   installErrorHandling(app);
   await app.register(cookie);
   installAuthentication(app, storage.access);
-  // Per key (after authentication, which runs first as a global onRequest hook), else per client address,
-  // counted in the ledger so several processes over one ledger share the limit (rate-limit-store.ts).
-  const shared = (opts.rateLimit?.store ?? "ledger") === "ledger";
-  await app.register(rateLimit, {
-    ...(shared ? { store: ledgerRateLimitStore(storage.access) } : {}),
-    max: opts.rateLimit?.max ?? 1200,
-    timeWindow: opts.rateLimit?.timeWindowMs ?? 60_000,
-    keyGenerator: (req) => (req.principal ? `key:${req.principal.id}` : `ip:${req.ip}`),
-    errorResponseBuilder: (_req, ctx) =>
-      new ApiError(
-        "rate_limited",
-        `rate limit of ${ctx.max} requests per ${ctx.after} reached; retry after ${ctx.after}`,
-      ),
-  });
+  await registerRateLimit(app, storage, opts.rateLimit);
 
   healthRoutes(app, storage, () => closing);
   app.get("/api/v1/openapi.json", async () => openApiDocument(opts.version ?? "0"));
@@ -112,4 +99,27 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     if (closing) reply.header("connection", "close");
   });
   return app;
+}
+
+/**
+ * Per key (after authentication, which runs first as a global onRequest hook), else per client address,
+ * counted in the ledger so several processes over one ledger share the limit (rate-limit-store.ts).
+ */
+async function registerRateLimit(
+  app: FastifyInstance,
+  storage: ServerStorage,
+  limit: ServerOptions["rateLimit"],
+): Promise<void> {
+  const shared = (limit?.store ?? "ledger") === "ledger";
+  await app.register(rateLimit, {
+    ...(shared ? { store: ledgerRateLimitStore(storage.access) } : {}),
+    max: limit?.max ?? 1200,
+    timeWindow: limit?.timeWindowMs ?? 60_000,
+    keyGenerator: (req) => (req.principal ? `key:${req.principal.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) =>
+      new ApiError(
+        "rate_limited",
+        `rate limit of ${ctx.max} requests per ${ctx.after} reached; retry after ${ctx.after}`,
+      ),
+  });
 }

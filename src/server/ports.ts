@@ -2,7 +2,7 @@ import type { BudgetStore } from "../budgets/store.js";
 import type { LedgerEvent } from "../core/event.js";
 import type { Dimension, RollupQuery } from "../core/query.js";
 import type { StorageAdapter } from "../core/storage.js";
-import type { TimedMetric } from "./latency-buckets.js";
+import type { TimedMetric } from "../storage-kit.js";
 
 /** A stored API key (adapters/_kysely/access-store.ts). `hash`: hex SHA-256 of the secret; `scope`: JSON text. */
 export interface ApiKeyRow {
@@ -92,7 +92,7 @@ export interface TimedCountQuery {
 export interface TimedCounts {
   /** Whether the latency histogram exists (migration 0022). */
   hasHistogram(): Promise<boolean>;
-  /** Bucket counts from the histogram (src/server/latency-buckets.ts); since and until whole UTC days. */
+  /** Bucket counts from the histogram (adapters/_shared/latency-buckets.ts); since and until whole UTC days. */
   histogram(q: TimedCountQuery): Promise<ValueCount[]>;
   /** Exact counts from the events table. */
   events(q: TimedCountQuery): Promise<ValueCount[]>;

@@ -1,6 +1,6 @@
 import type { Dimension, LatencyRow, RollupQuery } from "../core/query.js";
 import { compareGroups, nearestRank, percentileKey } from "../storage-kit.js";
-import { histogramFor, latencyBucket, type TimedMetric } from "./latency-buckets.js";
+import { histogramFor, latencyBucket, type TimedMetric } from "../storage-kit.js";
 import type { TimedCounts, ValueCount } from "./ports.js";
 
 const DAY_MS = 86_400_000;

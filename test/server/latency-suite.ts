@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LedgerEvent } from "../../src/core/event.js";
-import { latencyBucket } from "../../src/server/latency-buckets.js";
+import { latencyBucket } from "../../src/storage-kit.js";
 import { nearestRank } from "../../src/storage-kit.js";
 import { makeEvents } from "../../bench/storage-bench-util.js";
 import { bearer, startServer, type Backend, type TestServer } from "./harness.js";
@@ -120,5 +120,21 @@ export function latencySuite(makeBackend: () => Backend): void {
         0.95,
       ),
     );
+  });
+
+  it("replacing events (an import revising rows) moves them between buckets: delete triggers undo, insert redoes", async () => {
+    // The middle day: whole, so read from the histogram (the edge days are counted from the events).
+    const revised = evs.slice(400, 800).map((e) => ({ ...e, latencyMs: 5_000_000 }));
+    await s.storage.replaceBatch!(revised);
+    const now = [...evs.slice(0, 400), ...revised, ...evs.slice(800)];
+    const body = await latency(`from=${from}&to=${to}`);
+    expect(body.source).toBe("histogram");
+    const lat = now.filter((e) => inRange(e) && e.latencyMs !== null).map((e) => e.latencyMs!);
+    expect(body.rows[0]!.count).toBe(lat.length);
+    for (const [k, p] of [
+      ["p50", 0.5],
+      ["p95", 0.95],
+    ] as const)
+      expect(body.rows[0]!.latencyMs[k]).toBe(latencyBucket(exact(lat, p)));
   });
 }

@@ -50,7 +50,7 @@ export function costRoutes(app: FastifyInstance, storage: ServerStorage): void {
 /**
  * Latency p50/p95/p99 per group and time to first token (p50/p95, streamed calls), overall and per group. Read
  * from the latency histogram when it can answer (a percentile then lies within 2% below the exact value; see
- * latency-buckets.ts), else counted exactly from the events; `source` says which.
+ * adapters/_shared/latency-buckets.ts), else counted exactly from the events; `source` says which.
  */
 async function latencyReport(tc: TimedCounts, q: TimedQuery) {
   const [latency, ttft] = await Promise.all([timedCounts(tc, "latency", q), timedCounts(tc, "ttft", q)]);

@@ -18,9 +18,17 @@ export interface SessionInfo {
   readonly principal: Principal;
 }
 
+/** Percentiles in ms keyed p50, p95, ...; null when no call in the group recorded the measure. */
+type Percentiles = Readonly<Record<string, number | null>>;
+
+/**
+ * GET /latency: per-group latency and time to first token (streamed calls only), and the overall time to first
+ * token. `source`: "histogram" (each figure at most 2% below the exact value) or "events" (exact).
+ */
 export interface LatencyResult {
-  readonly rows: readonly LatencyRow[];
-  readonly ttft?: { readonly p50: number | null; readonly p95: number | null };
+  readonly rows: readonly (LatencyRow & { readonly ttftMs?: Percentiles; readonly ttftCount?: number })[];
+  readonly ttft?: { readonly p50: number | null; readonly p95: number | null; readonly count?: number };
+  readonly source?: "histogram" | "events";
 }
 
 /** A budget status; `forecastUsd` (projected spend at period end) when the server provides it. */

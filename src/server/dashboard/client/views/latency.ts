@@ -4,7 +4,7 @@ import { formatCount, formatMs } from "../format.js";
 import { rangeQuery } from "../range.js";
 import type { Panel } from "./context.js";
 
-/** Latency p50/p95 per model and time to first token over the range. */
+/** Latency p50/p95 and time to first token per model, and time to first token over the range (streamed calls). */
 export const latencyPanel: Panel = async (section, { api, range }) => {
   const { from, to } = rangeQuery(range);
   const result = await api.get<LatencyResult>("/latency", { from, to, group_by: "model" });
@@ -36,13 +36,14 @@ export const latencyPanel: Panel = async (section, { api, range }) => {
           h("th", { class: "num" }, "Calls"),
           h("th", { class: "num" }, "p50"),
           h("th", { class: "num" }, "p95"),
+          h("th", { class: "num" }, "TTFT p50"),
         ),
       ),
       h(
         "tbody",
         null,
         result.rows.length === 0
-          ? h("tr", null, h("td", { colspan: 4, class: "empty" }, "No latency recorded"))
+          ? h("tr", null, h("td", { colspan: 5, class: "empty" }, "No latency recorded"))
           : null,
         result.rows.map((r) =>
           h(
@@ -52,6 +53,7 @@ export const latencyPanel: Panel = async (section, { api, range }) => {
             h("td", { class: "num" }, formatCount(r.count)),
             h("td", { class: "num" }, formatMs(r.latencyMs.p50)),
             h("td", { class: "num" }, formatMs(r.latencyMs.p95)),
+            h("td", { class: "num" }, formatMs(r.ttftMs?.p50)),
           ),
         ),
       ),

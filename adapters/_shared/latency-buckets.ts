@@ -1,4 +1,4 @@
-import type { Dimension } from "../core/query.js";
+import type { Dimension } from "../../src/core/query.js";
 
 /**
  * The latency histogram's buckets (migration 0022, adapters/_kysely/latency-histogram-migration.ts): whole
