@@ -40,52 +40,54 @@ export function parseAgent(raw: string): AgentName {
 
 /** Reads the agent's current config and works out the settings and the merged file; writes nothing. */
 export async function planAgentSetup(agent: AgentName, o: AgentSetupOptions = {}): Promise<AgentSetupPlan> {
-  const env = o.env ?? process.env;
-  const origin = proxyOrigin(o.proxyUrl);
-  if (agent === "claude") {
-    if (o.proxy === false && !o.otlp) {
-      throw new TokenLedgerConfigError("--no-proxy leaves nothing to set up without --otlp");
-    }
-    const file = claudeSettingsPath(env);
-    const entries = claudeEnv({
-      proxyOrigin: o.proxy === false ? null : origin,
-      otlpOrigin: o.otlp ? origin : null,
-    });
-    const previous = await readIfExists(file);
-    const merged = mergeClaudeSettings(previous, entries, file);
-    return {
-      agent,
-      file,
-      snippet: `${JSON.stringify({ env: entries }, null, 2)}\n`,
-      notes: [
-        `Claude Code reads these from the "env" block of ${file} (or the same names exported in the shell).`,
-        ...(entries.ANTHROPIC_BASE_URL
-          ? [
-              "Your Claude login or ANTHROPIC_API_KEY keeps working: the proxy forwards Authorization untouched.",
-            ]
-          : []),
-        ...(o.otlp
-          ? ["Each api_request event becomes a ledger row; with the proxy on too, a call is stored once."]
-          : []),
-      ],
-      merged,
-      previous,
-    };
-  }
   if (o.proxy === false && !o.otlp) {
     throw new TokenLedgerConfigError("--no-proxy leaves nothing to set up without --otlp");
   }
+  const origin = proxyOrigin(o.proxyUrl);
+  const targets = { proxyOrigin: o.proxy === false ? null : origin, otlpOrigin: o.otlp ? origin : null };
+  const env = o.env ?? process.env;
+  return agent === "claude" ? planClaude(env, targets) : planCodex(env, targets);
+}
+
+type Targets = { proxyOrigin: string | null; otlpOrigin: string | null };
+
+/** Claude Code: the `env` block of its settings.json (base URL and/or OTel exporter variables). */
+async function planClaude(env: NodeJS.ProcessEnv, targets: Targets): Promise<AgentSetupPlan> {
+  const file = claudeSettingsPath(env);
+  const entries = claudeEnv(targets);
+  const previous = await readIfExists(file);
+  return {
+    agent: "claude",
+    file,
+    snippet: `${JSON.stringify({ env: entries }, null, 2)}\n`,
+    notes: [
+      `Claude Code reads these from the "env" block of ${file} (or the same names exported in the shell).`,
+      ...(entries.ANTHROPIC_BASE_URL
+        ? [
+            "Your Claude login or ANTHROPIC_API_KEY keeps working: the proxy forwards Authorization untouched.",
+          ]
+        : []),
+      ...(targets.otlpOrigin
+        ? ["Each api_request event becomes a ledger row; with the proxy on too, a call is stored once."]
+        : []),
+    ],
+    merged: mergeClaudeSettings(previous, entries, file),
+    previous,
+  };
+}
+
+/** Codex: a `tokenledger` model provider (and/or OTel exporter) in config.toml. */
+async function planCodex(env: NodeJS.ProcessEnv, targets: Targets): Promise<AgentSetupPlan> {
   const file = codexConfigPath(env);
   const previous = await readIfExists(file);
-  const targets = { proxyOrigin: o.proxy === false ? null : origin, otlpOrigin: o.otlp ? origin : null };
   const { text, previousProvider } = mergeCodexConfig(previous, targets, file);
   return {
-    agent,
+    agent: "codex",
     file,
     snippet: codexSnippet(targets),
     notes: [
       `Codex reads this from ${file}; the API key stays in OPENAI_API_KEY.`,
-      ...(o.otlp
+      ...(targets.otlpOrigin
         ? [
             "Codex's events carry no request id, so a call seen by both the proxy and the receiver is stored twice: " +
               "for Codex, use one of them (--no-proxy --otlp for the receiver alone).",
