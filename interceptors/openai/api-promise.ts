@@ -35,11 +35,10 @@ export function isAPIPromiseLike(value: unknown): value is APIPromiseLike {
  * - `asResponse()` only: the JSON body is read from a clone, the caller's body stays untouched.
  */
 export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
-  let parseStarted = false;
-  let observed = false;
+  const state: ObserveState = { parseStarted: false, observed: false, tapped: undefined };
   const onData = (data: unknown, props: unknown): void => {
-    if (observed) return;
-    observed = true;
+    if (state.observed) return;
+    state.observed = true;
     plan.unawaited?.started();
     try {
       handleData(data, plan, requestIdOf(data, props));
@@ -47,15 +46,33 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
       reportSafely(plan.sink, "openai:observe", e);
     }
   };
+  hookParse(p, plan, state, onData);
+  hookThenUnwrap(p, plan, state, onData);
+  hookAsResponse(p, plan, state);
+  // Side branch: handled here, so it never becomes an unhandled rejection of ours.
+  p.responsePromise.then(undefined, (err: unknown) => (plan.unawaited?.started(), plan.call.fail(err)));
+}
 
-  // A raw body we tapped for an `asResponse()` caller is the one the SDK must read too if it parses later
-  // (the untracked SDK also hands both the same body).
-  let tapped: { readonly from: unknown; readonly to: unknown } | undefined;
+/** What the three hooks of one promise share (split so each hook stays small). */
+interface ObserveState {
+  parseStarted: boolean;
+  observed: boolean;
+  /**
+   * A raw body we tapped for an `asResponse()` caller is the one the SDK must read too if it parses later
+   * (the untracked SDK also hands both the same body).
+   */
+  tapped: { readonly from: unknown; readonly to: unknown } | undefined;
+}
+
+type OnData = (data: unknown, props: unknown) => void;
+
+function hookParse(p: APIPromiseLike, plan: CallPlan, state: ObserveState, onData: OnData): void {
   const parseResponse = p.parseResponse;
   p.parseResponse = function trackedParse(this: unknown, ...args: unknown[]): unknown {
-    parseStarted = true;
+    state.parseStarted = true;
     plan.unawaited?.started();
-    const callArgs = tapped ? args.map((a) => withTappedResponse(a, tapped!)) : args;
+    const tapped = state.tapped;
+    const callArgs = tapped ? args.map((a) => withTappedResponse(a, tapped)) : args;
     const parsed = Promise.resolve(parseResponse.apply(this, callArgs) as unknown);
     return parsed.then(
       (data) => (onData(data, findProps(args)), data),
@@ -65,43 +82,43 @@ export function observeAPIPromise(p: APIPromiseLike, plan: CallPlan): void {
       },
     );
   };
+}
 
-  if (typeof p._thenUnwrap === "function") {
-    const thenUnwrap = p._thenUnwrap;
-    p._thenUnwrap = function trackedThenUnwrap(
-      this: unknown,
-      transform: Function,
-      ...rest: unknown[]
-    ): unknown {
-      parseStarted = true;
-      plan.unawaited?.started();
-      const observing = (data: unknown, props: unknown): unknown => (
-        onData(data, props),
-        transform(data, props)
-      );
-      return thenUnwrap.call(this, observing, ...rest);
-    };
-  }
+/** openai 7 binds the parser into a `_thenUnwrap` closure: observe inside the transform it is given. */
+function hookThenUnwrap(p: APIPromiseLike, plan: CallPlan, state: ObserveState, onData: OnData): void {
+  if (typeof p._thenUnwrap !== "function") return;
+  const thenUnwrap = p._thenUnwrap;
+  p._thenUnwrap = function trackedThenUnwrap(
+    this: unknown,
+    transform: Function,
+    ...rest: unknown[]
+  ): unknown {
+    state.parseStarted = true;
+    plan.unawaited?.started();
+    const observing = (data: unknown, props: unknown): unknown => (
+      onData(data, props),
+      transform(data, props)
+    );
+    return thenUnwrap.call(this, observing, ...rest);
+  };
+}
 
-  if (typeof p.asResponse === "function") {
-    const asResponse = p.asResponse;
-    let raw: Promise<unknown> | undefined;
-    p.asResponse = function trackedAsResponse(this: unknown): Promise<unknown> {
-      plan.unawaited?.started();
-      // One tapped body per call: asking twice hands back the same Response, as the SDK does.
-      raw ??= asResponse.call(this).then((response) => {
-        if (parseStarted || observed) return response;
-        observed = true;
-        const out = observeRawResponse(response, plan);
-        if (out !== response) tapped = { from: response, to: out };
-        return out;
-      });
-      return raw;
-    };
-  }
-
-  // Side branch: handled here, so it never becomes an unhandled rejection of ours.
-  p.responsePromise.then(undefined, (err: unknown) => (plan.unawaited?.started(), plan.call.fail(err)));
+function hookAsResponse(p: APIPromiseLike, plan: CallPlan, state: ObserveState): void {
+  if (typeof p.asResponse !== "function") return;
+  const asResponse = p.asResponse;
+  let raw: Promise<unknown> | undefined;
+  p.asResponse = function trackedAsResponse(this: unknown): Promise<unknown> {
+    plan.unawaited?.started();
+    // One tapped body per call: asking twice hands back the same Response, as the SDK does.
+    raw ??= asResponse.call(this).then((response) => {
+      if (state.parseStarted || state.observed) return response;
+      state.observed = true;
+      const out = observeRawResponse(response, plan);
+      if (out !== response) state.tapped = { from: response, to: out };
+      return out;
+    });
+    return raw;
+  };
 }
 
 /**
