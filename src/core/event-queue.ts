@@ -16,7 +16,7 @@ export interface Entry {
   /** What record listeners captured at call time (for example the active span context). */
   readonly captures?: Captures;
   /** From `revise()`: overwrites the stored event with the same id (where the storage can). */
-  readonly replace?: true;
+  readonly replace: boolean;
 }
 
 /**
@@ -50,9 +50,14 @@ export class EventQueue {
     return this.#overflow++ === 0;
   }
 
-  /** Queue an entry (the caller checked `full`). */
-  push(entry: Omit<Entry, "seq">): void {
-    this.#entries.push({ ...entry, seq: ++this.#seq });
+  /** The seq for the next entry; the caller builds the entry literal itself (no spread copy on the hot path). */
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  /** Queue an entry built with `nextSeq()` (the caller checked `full`). */
+  push(entry: Entry): void {
+    this.#entries.push(entry);
   }
 
   /** Once there is room again: how many were refused in the episode that just ended (0 if none); resets. */

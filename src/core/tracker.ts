@@ -185,12 +185,13 @@ export class TokenTracker implements AsyncDisposable {
       return;
     }
     queue.push({
+      seq: queue.nextSeq(),
       input,
       context,
       at: Date.now(),
       weight: this.#sampleRate < 1 ? 1 / this.#sampleRate : 1,
       captures: this.#listeners.capture(),
-      ...(this.#revising ? { replace: true as const } : {}),
+      replace: this.#revising,
     });
     if (queue.length >= this.#batcher.maxBatch) this.#batcher.scheduleDrain();
     if (this.#opts.waitUntil && !this.#waitUntilPending) this.#registerWaitUntil();
