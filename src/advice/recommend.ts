@@ -61,81 +61,127 @@ const BASE_ASSUMPTIONS = [
 export function recommend(rows: readonly RollupRow[], options: RecommendOptions): Recommendation[] {
   if (!(options.windowDays > 0))
     throw new RangeError(`recommend: windowDays must be > 0, got ${options.windowDays}`);
-  const min = new Dec(options.minMonthlySavingsUsd ?? "1");
-  const maxOut = options.maxAvgOutputTokens ?? 1000;
-  const batchFeatures = new Set(options.batchFeatures ?? []);
-  const at = options.at ? { at: options.at } : {};
+  const settings: Settings = {
+    options,
+    min: new Dec(options.minMonthlySavingsUsd ?? "1"),
+    maxOut: options.maxAvgOutputTokens ?? 1000,
+    batchFeatures: new Set(options.batchFeatures ?? []),
+    at: options.at ? { at: options.at } : {},
+  };
   const out: Recommendation[] = [];
-
   for (const row of rows) {
     const provider = row.provider;
     const model = row.model;
+    // A row with unpriced events has no trustworthy current cost to compare against: no advice rather than a guess.
     if (!provider || !model || row.requests <= 0 || row.unpricedEvents > 0) continue;
-    const current = mixRates(options.pricer, provider, model, at);
+    const current = mixRates(options.pricer, provider, model, settings.at);
     if (!current) continue;
-    const currentCost = mixCostUsd(row, current);
-    const avgOutput = row.outputTokens / row.requests;
-    const feature = row.feature ?? null;
-    const evidence = (alternativeCostUsd: string, alternativePricingKey: string) => ({
-      windowDays: options.windowDays,
-      requests: row.requests,
-      uncachedInputTokens: row.uncachedInputTokens,
-      cacheReadTokens: row.cacheReadTokens,
-      cacheWriteTokens: row.cacheWriteTokens,
-      outputTokens: row.outputTokens,
-      avgOutputTokens: Math.round(avgOutput),
-      recordedCostUsd: row.costUsd,
-      currentCostUsd: currentCost,
-      alternativeCostUsd,
-      currentPricingKey: current.pricingKey,
-      alternativePricingKey,
-    });
-    const push = (
-      type: RecommendationType,
-      altCost: string,
-      altKey: string,
-      rest: Pick<Recommendation, "confidence" | "caveat" | "assumptions">,
-    ) => {
-      const savings = new Dec(currentCost).minus(altCost);
-      const monthly = savings.times(30).div(options.windowDays);
-      if (savings.lte(0) || monthly.lt(min)) return;
-      out.push({
-        type,
-        scope: { provider, model, feature },
-        evidence: evidence(altCost, altKey),
-        savingsUsd: savings.toFixed(),
-        estMonthlySavingsUsd: monthly.toFixed(2),
-        ...rest,
-      });
+    const ctx: RowContext = {
+      row,
+      provider,
+      model,
+      current,
+      currentCost: mixCostUsd(row, current),
+      settings,
+      out,
     };
-
-    const sibling = cheaperSibling(provider, model);
-    if (sibling && avgOutput <= maxOut) {
-      const alt = mixRates(options.pricer, provider, sibling, at);
-      if (alt)
-        push("model_downgrade", mixCostUsd(row, alt), alt.pricingKey, {
-          confidence: "low",
-          caveat: `${sibling} may answer worse: try it on 10% of this traffic and compare quality before switching.`,
-          assumptions: [
-            ...BASE_ASSUMPTIONS,
-            `average output ${Math.round(avgOutput)} tokens ≤ ${maxOut} (short answers)`,
-          ],
-        });
-    }
-
-    if (feature !== null && batchFeatures.has(feature)) {
-      const batch = mixRates(options.pricer, provider, model, { ...at, batch: true });
-      if (batch)
-        push("batch", mixCostUsd(row, batch), `${batch.pricingKey} (batch)`, {
-          confidence: batch.notes.length > 0 ? "medium" : "high",
-          caveat: "Batch results arrive within 24 hours; only for work nobody waits on.",
-          assumptions: [
-            ...BASE_ASSUMPTIONS,
-            `feature "${feature}" declared latency-tolerant`,
-            ...batch.notes,
-          ],
-        });
-    }
+    adviseDowngrade(ctx);
+    adviseBatch(ctx);
   }
   return out.sort((a, b) => new Dec(b.savingsUsd).cmp(a.savingsUsd));
+}
+
+interface Settings {
+  readonly options: RecommendOptions;
+  readonly min: Dec;
+  readonly maxOut: number;
+  readonly batchFeatures: ReadonlySet<string>;
+  readonly at: { at?: Date };
+}
+
+/** One rollup row being advised on: its current rates and cost, and where advice goes. */
+interface RowContext {
+  readonly row: RollupRow;
+  readonly provider: string;
+  readonly model: string;
+  readonly current: NonNullable<ReturnType<typeof mixRates>>;
+  readonly currentCost: string;
+  readonly settings: Settings;
+  readonly out: Recommendation[];
+}
+
+const avgOutputOf = (row: RollupRow) => row.outputTokens / row.requests;
+
+/** Cheaper model of the same family, only for short answers (where a smaller model is least likely to fall short). */
+function adviseDowngrade(ctx: RowContext): void {
+  const { settings, provider, model } = ctx;
+  const avgOutput = avgOutputOf(ctx.row);
+  const sibling = cheaperSibling(provider, model);
+  if (!sibling || avgOutput > settings.maxOut) return;
+  const alt = mixRates(settings.options.pricer, provider, sibling, settings.at);
+  if (!alt) return;
+  push(ctx, "model_downgrade", mixCostUsd(ctx.row, alt), alt.pricingKey, {
+    confidence: "low",
+    caveat: `${sibling} may answer worse: try it on 10% of this traffic and compare quality before switching.`,
+    assumptions: [
+      ...BASE_ASSUMPTIONS,
+      `average output ${Math.round(avgOutput)} tokens ≤ ${settings.maxOut} (short answers)`,
+    ],
+  });
+}
+
+/** Batch API, only for features the caller declared latency-tolerant (nothing is guessed from the traffic). */
+function adviseBatch(ctx: RowContext): void {
+  const { settings, provider, model } = ctx;
+  const feature = ctx.row.feature ?? null;
+  if (feature === null || !settings.batchFeatures.has(feature)) return;
+  const batch = mixRates(settings.options.pricer, provider, model, { ...settings.at, batch: true });
+  if (!batch) return;
+  push(ctx, "batch", mixCostUsd(ctx.row, batch), `${batch.pricingKey} (batch)`, {
+    // Notes mean the price lists no batch rate (standard rates stood in): a less certain figure.
+    confidence: batch.notes.length > 0 ? "medium" : "high",
+    caveat: "Batch results arrive within 24 hours; only for work nobody waits on.",
+    assumptions: [...BASE_ASSUMPTIONS, `feature "${feature}" declared latency-tolerant`, ...batch.notes],
+  });
+}
+
+/** Record advice when it saves money and the saving, scaled to a 30-day month, clears the threshold. */
+function push(
+  ctx: RowContext,
+  type: RecommendationType,
+  altCost: string,
+  altKey: string,
+  rest: Pick<Recommendation, "confidence" | "caveat" | "assumptions">,
+): void {
+  const { row, settings, currentCost } = ctx;
+  const savings = new Dec(currentCost).minus(altCost);
+  const monthly = savings.times(30).div(settings.options.windowDays);
+  if (savings.lte(0) || monthly.lt(settings.min)) return;
+  ctx.out.push({
+    type,
+    scope: { provider: ctx.provider, model: ctx.model, feature: row.feature ?? null },
+    evidence: evidence(ctx, altCost, altKey),
+    savingsUsd: savings.toFixed(),
+    estMonthlySavingsUsd: monthly.toFixed(2),
+    ...rest,
+  });
+}
+
+/** The inputs behind a figure, so anyone can recompute it by hand. */
+function evidence(ctx: RowContext, alternativeCostUsd: string, alternativePricingKey: string) {
+  const { row } = ctx;
+  return {
+    windowDays: ctx.settings.options.windowDays,
+    requests: row.requests,
+    uncachedInputTokens: row.uncachedInputTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    cacheWriteTokens: row.cacheWriteTokens,
+    outputTokens: row.outputTokens,
+    avgOutputTokens: Math.round(avgOutputOf(row)),
+    recordedCostUsd: row.costUsd,
+    currentCostUsd: ctx.currentCost,
+    alternativeCostUsd,
+    currentPricingKey: ctx.current.pricingKey,
+    alternativePricingKey,
+  };
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { Dimension, RollupQuery, RollupRow, TimeBucket } from "../../core/query.js";
+import type { Dimension, RollupMeasures, RollupQuery, RollupRow, TimeBucket } from "../../core/query.js";
 import type { Subscription } from "../../config/schema.js";
 import type { CliContext } from "../context.js";
 import { Dec } from "../format/decimal.js";
@@ -69,59 +69,116 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
   if (opts.model) where.model = opts.model;
   if (opts.team) where.team = opts.team;
   if (opts.user) where.user = opts.user;
-  const base: RollupQuery = {
-    ...(range.since ? { since: range.since } : {}),
-    ...(range.until ? { until: range.until } : {}),
-    where,
+  const scope: Scope = {
+    base: {
+      ...(range.since ? { since: range.since } : {}),
+      ...(range.until ? { until: range.until } : {}),
+      where,
+    },
+    bucket: BUCKET[opts.period],
+    range,
+    storage: await rollupSource(ctx, opts.server),
   };
-  const bucket = BUCKET[opts.period];
-  const storage = await rollupSource(ctx, opts.server);
+  const { providerSubs, toolSubs } = selectSubscriptions(ctx, opts);
 
+  const byProvider = await scope.storage.rollup({
+    ...scope.base,
+    groupBy: ["provider"],
+    bucket: scope.bucket,
+    timeZone: range.timeZone,
+    orderBy: "period",
+  });
+  const providers = blend(scope, byProvider.totals, byProvider.rows, "provider", providerSubs).map(withRate);
+  const tools = await toolRows(scope, byProvider.totals, toolSubs);
+  const models = await modelRows(scope);
+  const totals = costTotals(byProvider.totals, [...providers, ...tools]);
+
+  if (opts.json) {
+    await ctx.out(`${JSON.stringify({ providers, tools, models, totals }, null, 2)}\n`);
+    return;
+  }
+  if (providers.length === 0 && tools.length === 0) {
+    ctx.note("No usage or subscriptions found for this selection.");
+    return;
+  }
+  await printCosts(ctx, providers, tools, models, totals);
+}
+
+/** What every rollup of one `costs` run shares: filters, period bucket, time range and the source. */
+interface Scope {
+  readonly base: RollupQuery;
+  readonly bucket: Extract<TimeBucket, "day" | "week" | "month">;
+  readonly range: ReturnType<typeof resolveRange>;
+  readonly storage: Awaited<ReturnType<typeof rollupSource>>;
+}
+
+/**
+ * Subscriptions to blend in. A seat plan is paid per provider or tool, not per model, team or user, so any of
+ * those filters leaves them out (a share would be a guess); `--provider` keeps that provider's plans.
+ */
+function selectSubscriptions(
+  ctx: CliContext,
+  opts: CostsOptions,
+): { providerSubs: Subscription[]; toolSubs: Subscription[] } {
   const narrowed = Boolean(opts.model || opts.team || opts.user);
   const allSubs = ctx.config.subscriptions ?? [];
   if (narrowed && allSubs.length > 0)
     ctx.note("note: subscriptions are left out when filtering by model, team or user.");
   const subs = narrowed ? [] : allSubs.filter((s) => !opts.provider || s.provider === opts.provider);
-  const providerSubs = subs.filter((s) => s.provider !== undefined);
-  const toolSubs = subs.filter((s) => s.tool !== undefined);
+  return {
+    providerSubs: subs.filter((s) => s.provider !== undefined),
+    toolSubs: subs.filter((s) => s.tool !== undefined),
+  };
+}
 
-  const byProvider = await storage.rollup({
-    ...base,
-    groupBy: ["provider"],
-    bucket,
+/** Prorate subscriptions into the rows' periods; proration is against the provider view's totals. */
+function blend(
+  scope: Scope,
+  totals: RollupMeasures,
+  rows: readonly RollupRow[],
+  dim: Dimension,
+  list: readonly Subscription[],
+): BlendedRow[] {
+  const { range } = scope;
+  return blendSubscriptions({
+    rows,
+    totals,
+    bucket: scope.bucket,
+    groupBy: [dim],
+    subscriptions: list,
     timeZone: range.timeZone,
+    ...(range.since ? { since: range.since } : {}),
+    ...(range.until ? { until: range.until } : {}),
+  }).rows;
+}
+
+/** A tool subscription (Claude Code, Cursor, ...) is matched to events by their `app`: one rollup per run. */
+async function toolRows(
+  scope: Scope,
+  totals: RollupMeasures,
+  toolSubs: readonly Subscription[],
+): Promise<ReturnType<typeof withRate>[]> {
+  if (toolSubs.length === 0) return [];
+  const names = [...new Set(toolSubs.map((s) => s.tool!))];
+  const byTool = await scope.storage.rollup({
+    ...scope.base,
+    where: { ...scope.base.where, app: names },
+    groupBy: ["app"],
+    bucket: scope.bucket,
+    timeZone: scope.range.timeZone,
     orderBy: "period",
   });
-  const blend = (rows: readonly RollupRow[], dim: Dimension, list: readonly Subscription[]) =>
-    blendSubscriptions({
-      rows,
-      totals: byProvider.totals,
-      bucket,
-      groupBy: [dim],
-      subscriptions: list,
-      timeZone: range.timeZone,
-      ...(range.since ? { since: range.since } : {}),
-      ...(range.until ? { until: range.until } : {}),
-    }).rows;
-  const providers = blend(byProvider.rows, "provider", providerSubs).map(withRate);
+  return blend(scope, totals, byTool.rows, "app", toolSubs).map(withRate);
+}
 
-  let tools: ReturnType<typeof withRate>[] = [];
-  if (toolSubs.length > 0) {
-    const names = [...new Set(toolSubs.map((s) => s.tool!))];
-    const byTool = await storage.rollup({
-      ...base,
-      where: { ...where, app: names },
-      groupBy: ["app"],
-      bucket,
-      timeZone: range.timeZone,
-      orderBy: "period",
-    });
-    tools = blend(byTool.rows, "app", toolSubs).map(withRate);
-  }
-
-  const models = (
-    await storage.rollup({ ...base, groupBy: ["provider", "model"], orderBy: "cost" })
-  ).rows.map((r) => ({
+/** Per model over the whole range (no periods): metered only, subscriptions are not per model. */
+async function modelRows(scope: Scope) {
+  const result = await scope.storage.rollup({
+    ...scope.base,
+    groupBy: ["provider", "model"],
+    orderBy: "cost",
+  });
+  return result.rows.map((r) => ({
     provider: r.provider ?? null,
     model: r.model ?? null,
     requests: r.requests,
@@ -132,14 +189,13 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
     usdPerMTok: r.unpricedEvents === r.events ? null : usdPerMTok(r.costUsd, r.totalTokens),
     unpricedEvents: r.unpricedEvents,
   }));
+}
 
-  const t = byProvider.totals;
-  const subscription = [...providers, ...tools].reduce(
-    (sum, r) => sum.plus(r.subscriptionCostUsd),
-    new Dec(0),
-  );
+/** Metered totals plus every blended subscription row; blended $/MTok spreads the total over the real tokens. */
+function costTotals(t: RollupMeasures, blended: readonly BlendedRow[]) {
+  const subscription = blended.reduce((sum, r) => sum.plus(r.subscriptionCostUsd), new Dec(0));
   const total = subscription.plus(t.costUsd);
-  const totals = {
+  return {
     requests: t.requests,
     totalTokens: t.totalTokens,
     costUsd: t.costUsd,
@@ -149,50 +205,51 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
     blendedUsdPerMTok: usdPerMTok(total.toString(), t.totalTokens),
     unpricedEvents: t.unpricedEvents,
   };
+}
 
-  if (opts.json) {
-    await ctx.out(`${JSON.stringify({ providers, tools, models, totals }, null, 2)}\n`);
-    return;
-  }
-  if (providers.length === 0 && tools.length === 0) {
-    ctx.note("No usage or subscriptions found for this selection.");
-    return;
-  }
-  type Blended = (typeof providers)[number];
-  const viewColumns = (keyHeader: string, key: "provider" | "app"): Column<Blended>[] => [
+type Blended = ReturnType<typeof withRate>;
+type ModelRow = Awaited<ReturnType<typeof modelRows>>[number];
+
+function viewColumns(keyHeader: string, key: "provider" | "app"): Column<Blended>[] {
+  return [
     { header: "Period", value: (r) => r.period ?? "", align: "left", key: true },
     { header: keyHeader, value: (r) => String(r[key] ?? "(none)"), align: "left", key: true },
     { header: "Tokens", value: (r) => formatCount(r.totalTokens) },
+    // `*`: some events of the row have no price, so the metered figure is a floor.
     { header: "Metered", value: (r) => formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : "") },
     { header: "$/MTok", value: (r) => (r.usdPerMTok ? formatUsd(r.usdPerMTok) : "-") },
     { header: "Subscription", value: (r) => formatUsd(r.subscriptionCostUsd) },
     { header: "Total", value: (r) => formatUsd(r.totalCostUsd) },
     { header: "Blended $/MTok", value: (r) => (r.blendedUsdPerMTok ? formatUsd(r.blendedUsdPerMTok) : "-") },
   ];
+}
+
+const MODEL_COLUMNS: Column<ModelRow>[] = [
+  { header: "Provider", value: (r) => r.provider ?? "(none)", align: "left" },
+  { header: "Model", value: (r) => r.model ?? "(none)", align: "left" },
+  { header: "Tokens", value: (r) => formatCount(r.totalTokens) },
+  { header: "Cost", value: (r) => formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : "") },
+  { header: "$/MTok", value: (r) => (r.usdPerMTok ? formatUsd(r.usdPerMTok) : "-") },
+];
+
+async function printCosts(
+  ctx: CliContext,
+  providers: readonly Blended[],
+  tools: readonly Blended[],
+  models: readonly ModelRow[],
+  totals: ReturnType<typeof costTotals>,
+): Promise<void> {
+  // The totals row carries the same measures as a provider row; renderTable blanks its key columns.
   const totalsRow = totals as unknown as Blended;
   await ctx.out(renderTable(viewColumns("Provider", "provider"), providers, totalsRow, ctx.colors));
   if (tools.length > 0) {
     await ctx.out(`\nTool subscriptions (usage of events with that app):\n`);
     await ctx.out(renderTable(viewColumns("Tool", "app"), tools, null, ctx.colors));
   }
-  type ModelRow = (typeof models)[number];
   await ctx.out(`\nPer model:\n`);
-  await ctx.out(
-    renderTable<ModelRow>(
-      [
-        { header: "Provider", value: (r) => r.provider ?? "(none)", align: "left" },
-        { header: "Model", value: (r) => r.model ?? "(none)", align: "left" },
-        { header: "Tokens", value: (r) => formatCount(r.totalTokens) },
-        { header: "Cost", value: (r) => formatUsd(r.costUsd) + (r.unpricedEvents ? "*" : "") },
-        { header: "$/MTok", value: (r) => (r.usdPerMTok ? formatUsd(r.usdPerMTok) : "-") },
-      ],
-      models,
-      null,
-      ctx.colors,
-    ),
-  );
-  if (t.unpricedEvents > 0)
-    ctx.note(`* ${t.unpricedEvents} event(s) have no price; run \`tokenledger prices check\`.`);
+  await ctx.out(renderTable<ModelRow>(MODEL_COLUMNS, models, null, ctx.colors));
+  if (totals.unpricedEvents > 0)
+    ctx.note(`* ${totals.unpricedEvents} event(s) have no price; run \`tokenledger prices check\`.`);
 }
 
 /** $/MTok of the metered cost; unknown (null) when no event of the row has a price. */

@@ -99,56 +99,16 @@ async function exportData(ctx: CliContext, opts: ExportOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
   const where = toWhere(opts.where);
   const storage = await ctx.existingStorage();
-  const file: WriteStream | undefined = opts.out ? createWriteStream(opts.out) : undefined;
-  if (file)
-    await Promise.race([
-      once(file, "open"),
-      once(file, "error").then(([e]) =>
-        Promise.reject(new Error(`--out ${opts.out}: ${(e as Error).message}`)),
-      ),
-    ]);
+  const file = opts.out ? await openOut(opts.out) : undefined;
   const write = async (text: string) => {
     if (!file) return ctx.out(text);
+    // Respect backpressure: a multi-GB export must not buffer in memory ahead of the disk.
     if (!file.write(text)) await once(file, "drain");
   };
+  const scope = { range, where, storage, write };
   let count = 0;
   try {
-    if (opts.what === "events") {
-      if (opts.groupBy || opts.bucket)
-        throw new Error("--group-by and --bucket apply to --what rollup, not to events");
-      if (opts.format === "csv") await write(csvLine(EVENT_COLUMNS));
-      for await (const event of storage.events({
-        ...(range.since ? { since: range.since } : {}),
-        ...(range.until ? { until: range.until } : {}),
-        ...(where ? { where } : {}),
-      })) {
-        const row = eventRecord(event);
-        await write(
-          opts.format === "csv" ? csvLine(EVENT_COLUMNS.map((c) => row[c])) : `${JSON.stringify(row)}\n`,
-        );
-        count += 1;
-      }
-    } else {
-      const groupBy = opts.groupBy ?? [];
-      const result = await storage.rollup({
-        ...(range.since ? { since: range.since } : {}),
-        ...(range.until ? { until: range.until } : {}),
-        groupBy,
-        ...(opts.bucket ? { bucket: opts.bucket, timeZone: range.timeZone } : {}),
-        ...(where ? { where } : {}),
-      });
-      const columns = [...(opts.bucket ? ["period"] : []), ...groupBy, ...MEASURE_KEYS];
-      if (opts.format === "csv") await write(csvLine(columns));
-      for (const r of result.rows) {
-        const row = r as unknown as Record<string, unknown>;
-        await write(
-          opts.format === "csv"
-            ? csvLine(columns.map((c) => row[c]))
-            : `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null])))}\n`,
-        );
-        count += 1;
-      }
-    }
+    count = opts.what === "events" ? await exportEvents(opts, scope) : await exportRollup(opts, scope);
   } finally {
     if (file) {
       file.end();
@@ -156,4 +116,70 @@ async function exportData(ctx: CliContext, opts: ExportOptions): Promise<void> {
     }
   }
   if (file) ctx.note(`Wrote ${count} ${opts.what === "events" ? "event" : "row"}(s) to ${opts.out}`);
+}
+
+/** Open `--out` before reading anything, so a bad path fails at once with the option named. */
+async function openOut(path: string): Promise<WriteStream> {
+  const file = createWriteStream(path);
+  await Promise.race([
+    once(file, "open"),
+    once(file, "error").then(([e]) => Promise.reject(new Error(`--out ${path}: ${(e as Error).message}`))),
+  ]);
+  return file;
+}
+
+interface ExportScope {
+  readonly range: ReturnType<typeof resolveRange>;
+  readonly where: ReturnType<typeof toWhere>;
+  readonly storage: Awaited<ReturnType<CliContext["existingStorage"]>>;
+  readonly write: (text: string) => Promise<void>;
+}
+
+/** One line per event, streamed page by page from storage (constant memory). */
+async function exportEvents(
+  opts: ExportOptions,
+  { range, where, storage, write }: ExportScope,
+): Promise<number> {
+  if (opts.groupBy || opts.bucket)
+    throw new Error("--group-by and --bucket apply to --what rollup, not to events");
+  if (opts.format === "csv") await write(csvLine(EVENT_COLUMNS));
+  let count = 0;
+  for await (const event of storage.events({
+    ...(range.since ? { since: range.since } : {}),
+    ...(range.until ? { until: range.until } : {}),
+    ...(where ? { where } : {}),
+  })) {
+    const row = eventRecord(event);
+    await write(
+      opts.format === "csv" ? csvLine(EVENT_COLUMNS.map((c) => row[c])) : `${JSON.stringify(row)}\n`,
+    );
+    count += 1;
+  }
+  return count;
+}
+
+/** One line per rollup row, with the same keys (null where absent) in CSV and JSON lines. */
+async function exportRollup(
+  opts: ExportOptions,
+  { range, where, storage, write }: ExportScope,
+): Promise<number> {
+  const groupBy = opts.groupBy ?? [];
+  const result = await storage.rollup({
+    ...(range.since ? { since: range.since } : {}),
+    ...(range.until ? { until: range.until } : {}),
+    groupBy,
+    ...(opts.bucket ? { bucket: opts.bucket, timeZone: range.timeZone } : {}),
+    ...(where ? { where } : {}),
+  });
+  const columns = [...(opts.bucket ? ["period"] : []), ...groupBy, ...MEASURE_KEYS];
+  if (opts.format === "csv") await write(csvLine(columns));
+  for (const r of result.rows) {
+    const row = r as unknown as Record<string, unknown>;
+    await write(
+      opts.format === "csv"
+        ? csvLine(columns.map((c) => row[c]))
+        : `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null])))}\n`,
+    );
+  }
+  return result.rows.length;
 }

@@ -184,43 +184,60 @@ async function printSummary(
   time: { seconds: number; cpuSeconds: number },
   json: boolean,
 ): Promise<void> {
-  const alreadyStored = s.events - added;
   if (json) {
-    await ctx.out(
-      `${JSON.stringify(
-        {
-          agent: s.agent,
-          source: root,
-          files: s.files,
-          filesUnchanged: s.filesUnchanged,
-          bytesRead: s.bytesRead,
-          events: s.events,
-          newEvents: added,
-          alreadyInLedger: alreadyStored,
-          duplicatesSkipped: s.duplicates,
-          filesResumed: s.filesResumed,
-          provisional: s.provisional,
-          revised: s.revised,
-          incompleteLastLines: s.incompleteTails,
-          skipped: s.skipped,
-          malformedLines: s.malformedLines,
-          malformedSamples: s.malformedSamples,
-          unpricedModels: s.unpriced,
-          seconds: Math.round(time.seconds * 1000) / 1000,
-          cpuSeconds: Math.round(time.cpuSeconds * 1000) / 1000,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await ctx.out(`${JSON.stringify(summaryJson(s, added, root, time), null, 2)}\n`);
     return;
   }
+  await ctx.out(`${summaryLines(s, added, root).join("\n")}\n`);
+  for (const m of s.malformedSamples) ctx.note(`malformed: ${m.file}:${m.line}: ${m.reason}`);
+  for (const k of s.skipped) ctx.note(`unreadable: ${k.path}: ${k.reason}`);
+  if (s.malformedLines > s.malformedSamples.length)
+    ctx.note(`... and ${s.malformedLines - s.malformedSamples.length} more malformed line(s)`);
+  if (Object.keys(s.unpriced).length > 0)
+    ctx.note("Unpriced events are stored with cost null; run `tokenledger prices check` for the fix.");
+}
+
+/**
+ * The `--json` summary. `events` counts what was read; `newEvents` what the ledger gained (measured by the
+ * caller as a row-count difference), so a rerun over the same logs shows everything as already stored.
+ */
+function summaryJson(
+  s: ImportSummary,
+  added: number,
+  root: string,
+  time: { seconds: number; cpuSeconds: number },
+) {
+  return {
+    agent: s.agent,
+    source: root,
+    files: s.files,
+    filesUnchanged: s.filesUnchanged,
+    bytesRead: s.bytesRead,
+    events: s.events,
+    newEvents: added,
+    alreadyInLedger: s.events - added,
+    duplicatesSkipped: s.duplicates,
+    filesResumed: s.filesResumed,
+    provisional: s.provisional,
+    revised: s.revised,
+    incompleteLastLines: s.incompleteTails,
+    skipped: s.skipped,
+    malformedLines: s.malformedLines,
+    malformedSamples: s.malformedSamples,
+    unpricedModels: s.unpriced,
+    seconds: Math.round(time.seconds * 1000) / 1000,
+    cpuSeconds: Math.round(time.cpuSeconds * 1000) / 1000,
+  };
+}
+
+/** The human summary; lines for resumed, provisional, revised, incomplete and unreadable appear only when non-zero. */
+function summaryLines(s: ImportSummary, added: number, root: string): string[] {
   const lines = [
     `Imported ${s.agent} from ${root}`,
     `  files:              ${s.files} (${s.filesUnchanged} unchanged, skipped)`,
     `  events read:        ${s.events}`,
     `  new in ledger:      ${added}`,
-    `  already in ledger:  ${alreadyStored}`,
+    `  already in ledger:  ${s.events - added}`,
     `  duplicates skipped: ${s.duplicates}`,
     ...(s.filesResumed ? [`  files read on:      ${s.filesResumed} (only their new bytes)`] : []),
     ...(s.provisional
@@ -239,11 +256,5 @@ async function printSummary(
   if (unpriced.length > 0) {
     lines.push(`  unpriced models:    ${unpriced.map(([k, n]) => `${k} (${n})`).join(", ")}`);
   }
-  await ctx.out(`${lines.join("\n")}\n`);
-  for (const m of s.malformedSamples) ctx.note(`malformed: ${m.file}:${m.line}: ${m.reason}`);
-  for (const k of s.skipped) ctx.note(`unreadable: ${k.path}: ${k.reason}`);
-  if (s.malformedLines > s.malformedSamples.length)
-    ctx.note(`... and ${s.malformedLines - s.malformedSamples.length} more malformed line(s)`);
-  if (unpriced.length > 0)
-    ctx.note("Unpriced events are stored with cost null; run `tokenledger prices check` for the fix.");
+  return lines;
 }

@@ -119,44 +119,14 @@ function importAgentsOption(value: string | true): string[] {
 async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
   const period: Period = opts.period ?? ctx.config.defaults?.period ?? "daily";
   const range = resolveRange(ctx, opts);
-  let groupBy: Dimension[] = [...(opts.groupBy ?? ctx.config.defaults?.groupBy ?? [])];
-  if (period === "session" && !groupBy.includes("session")) groupBy = ["session", ...groupBy];
-  if (opts.breakdown ?? ctx.config.defaults?.breakdown) {
-    if (!groupBy.includes("model")) groupBy.push("model");
-  }
+  const groupBy = reportGroupBy(ctx, opts, period);
   const where = toWhere(opts.where);
   if (serverFor(ctx, opts.server) && (period === "blocks" || groupBy.includes("session")))
     throw new TokenLedgerConfigError(
       `--server: ${period === "blocks" ? "--period blocks" : "grouping by session"} is not available from a server (it reads aggregates only)`,
     );
   const source = await rollupSource(ctx, opts.server);
-
-  if (period === "blocks") {
-    const storage = await ctx.existingStorage();
-    if (groupBy.length > 0)
-      throw new Error(
-        "--period blocks does not combine with --group-by or --breakdown (blocks are time windows)",
-      );
-    const blocks = await computeBlocks(
-      storage.events({
-        ...(range.since ? { since: range.since } : {}),
-        ...(range.until ? { until: range.until } : {}),
-        ...(where ? { where } : {}),
-      }),
-      range.timeZone,
-    );
-    const totals = sumMeasures(blocks);
-    await emit(
-      ctx,
-      opts,
-      blocks,
-      totals,
-      ["period"],
-      ["period", "blockStart", "blockEnd", "firstEventAt", "lastEventAt", "active"],
-      false,
-    );
-    return;
-  }
+  if (period === "blocks") return reportBlocks(ctx, opts, range, where, groupBy);
 
   const bucket = BUCKET[period];
   const query: RollupQuery = {
@@ -165,35 +135,95 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
     groupBy,
     ...(bucket ? { bucket, timeZone: range.timeZone } : {}),
     ...(where ? { where } : {}),
+    // Periods read in time order; a flat grouping reads biggest spender first.
     orderBy: bucket ? "period" : "cost",
   };
   ctx.debug(`rollup ${JSON.stringify(query)}`);
   const result = await source.rollup(query);
   const keys = [...(bucket ? ["period"] : []), ...groupBy];
+  if (bucket && (await emitBlended(ctx, opts, result, bucket, groupBy, range, keys))) return;
+  await emit(ctx, opts, result.rows, result.totals, keys, keys, false);
+}
 
-  const subscriptions = ctx.config.subscriptions ?? [];
-  if (bucket && subscriptions.length > 0) {
-    const blended = blendSubscriptions({
-      rows: result.rows,
-      totals: result.totals,
-      bucket,
-      groupBy,
-      subscriptions,
-      timeZone: range.timeZone,
+/** `--group-by` (or the config default), with `session` first for session periods and `model` for --breakdown. */
+function reportGroupBy(ctx: CliContext, opts: ReportOptions, period: Period): Dimension[] {
+  let groupBy: Dimension[] = [...(opts.groupBy ?? ctx.config.defaults?.groupBy ?? [])];
+  if (period === "session" && !groupBy.includes("session")) groupBy = ["session", ...groupBy];
+  if (opts.breakdown ?? ctx.config.defaults?.breakdown) {
+    if (!groupBy.includes("model")) groupBy.push("model");
+  }
+  return groupBy;
+}
+
+/**
+ * 5-hour billing blocks are computed from raw events (a block starts at the first event after the last one ended, so no
+ * rollup can hold them): they read the local ledger and never combine with a grouping.
+ */
+async function reportBlocks(
+  ctx: CliContext,
+  opts: ReportOptions,
+  range: ReturnType<typeof resolveRange>,
+  where: ReturnType<typeof toWhere>,
+  groupBy: readonly Dimension[],
+): Promise<void> {
+  const storage = await ctx.existingStorage();
+  if (groupBy.length > 0)
+    throw new Error(
+      "--period blocks does not combine with --group-by or --breakdown (blocks are time windows)",
+    );
+  const blocks = await computeBlocks(
+    storage.events({
       ...(range.since ? { since: range.since } : {}),
       ...(range.until ? { until: range.until } : {}),
-    });
-    if (blended.skipped.length > 0) {
-      ctx.note(
-        `note: subscriptions ${blended.skipped.join(", ")} are not shown in this grouping; group by provider (or app for tool plans), or none.`,
-      );
-    }
-    if (blended.skipped.length < subscriptions.length) {
-      await emit(ctx, opts, blended.rows, blended.totals, keys, keys, true);
-      return;
-    }
+      ...(where ? { where } : {}),
+    }),
+    range.timeZone,
+  );
+  const totals = sumMeasures(blocks);
+  await emit(
+    ctx,
+    opts,
+    blocks,
+    totals,
+    ["period"],
+    ["period", "blockStart", "blockEnd", "firstEventAt", "lastEventAt", "active"],
+    false,
+  );
+}
+
+/**
+ * Periodic reports blend configured subscriptions in. Returns false (nothing printed) when there are none or
+ * none fits this grouping, so the caller prints the plain metered report instead.
+ */
+async function emitBlended(
+  ctx: CliContext,
+  opts: ReportOptions,
+  result: Awaited<ReturnType<Awaited<ReturnType<typeof rollupSource>>["rollup"]>>,
+  bucket: NonNullable<(typeof BUCKET)[Period]>,
+  groupBy: readonly Dimension[],
+  range: ReturnType<typeof resolveRange>,
+  keys: readonly string[],
+): Promise<boolean> {
+  const subscriptions = ctx.config.subscriptions ?? [];
+  if (subscriptions.length === 0) return false;
+  const blended = blendSubscriptions({
+    rows: result.rows,
+    totals: result.totals,
+    bucket,
+    groupBy,
+    subscriptions,
+    timeZone: range.timeZone,
+    ...(range.since ? { since: range.since } : {}),
+    ...(range.until ? { until: range.until } : {}),
+  });
+  if (blended.skipped.length > 0) {
+    ctx.note(
+      `note: subscriptions ${blended.skipped.join(", ")} are not shown in this grouping; group by provider (or app for tool plans), or none.`,
+    );
   }
-  await emit(ctx, opts, result.rows, result.totals, keys, keys, false);
+  if (blended.skipped.length === subscriptions.length) return false;
+  await emit(ctx, opts, blended.rows, blended.totals, keys, keys, true);
+  return true;
 }
 
 type AnyRow = Readonly<Record<string, unknown>>;

@@ -52,27 +52,61 @@ function periodKey(day: string, bucket: BlendInput["bucket"]): string {
  * Days are counted per (period, month) and multiplied once, so no rounding accumulates.
  */
 export function blendSubscriptions(input: BlendInput): BlendResult {
-  const { rows, bucket, groupBy, timeZone } = input;
-  const now = input.now ?? new Date();
   const skipped: string[] = [];
-  const earliestRow = rows.reduce<string | undefined>(
+  const days = billedDays(input, skipped);
+  const scopeDim = input.groupBy[0];
+  const { byRow, extraRows } = placeOnRows(input.rows, days, scopeDim);
+  let subTotal = new Dec(0);
+  const out = [...input.rows, ...extraRows]
+    .map((r) => {
+      const sub = byRow.get(rowKey(r.period, scopeDim ? r[scopeDim] : "")) ?? new Dec(0);
+      // The total adds the rounded row figures, so the totals row equals the sum of the rows shown.
+      subTotal = subTotal.plus(sub.toDecimalPlaces(12));
+      return blendRow(r, sub);
+    })
+    .sort((a, b) => ((a.period ?? "") < (b.period ?? "") ? -1 : (a.period ?? "") > (b.period ?? "") ? 1 : 0));
+  return { rows: out, totals: blendRow(input.totals, subTotal), skipped };
+}
+
+/** Days a subscription is billed in one (period, scope value, calendar month). */
+interface BilledDays {
+  readonly period: string;
+  readonly dim: Dimension;
+  readonly value: string;
+  readonly usdMonth: Dec;
+  dim_days: number;
+  readonly monthDays: number;
+}
+
+/**
+ * The report's first and last calendar day in its time zone: `--since` (else the earliest row, else today) to
+ * the day before `--until` (exclusive), else today.
+ */
+function reportDays(input: BlendInput, now: Date): { firstDay: string; lastDay: string } {
+  const earliestRow = input.rows.reduce<string | undefined>(
     (min, r) => (r.period && (!min || r.period < min) ? r.period : min),
     undefined,
   );
   const firstDay = input.since
-    ? calendarDate(input.since, timeZone)
+    ? calendarDate(input.since, input.timeZone)
     : earliestRow
       ? firstDayOf(earliestRow)
-      : calendarDate(now, timeZone);
-  const lastDay = calendarDate(new Date((input.until ?? now).getTime() - (input.until ? 1 : 0)), timeZone);
+      : calendarDate(now, input.timeZone);
+  const lastDay = calendarDate(
+    new Date((input.until ?? now).getTime() - (input.until ? 1 : 0)),
+    input.timeZone,
+  );
+  return { firstDay, lastDay };
+}
 
-  // (period, scope value, year-month) → days billed
-  const days = new Map<
-    string,
-    { period: string; dim: Dimension; value: string; usdMonth: Dec; dim_days: number; monthDays: number }
-  >();
+/** Count each subscription's active days per (period, scope, month); plans that cannot be placed go to `skipped`. */
+function billedDays(input: BlendInput, skipped: string[]): Map<string, BilledDays> {
+  const { firstDay, lastDay } = reportDays(input, input.now ?? new Date());
+  const { groupBy, bucket } = input;
+  const days = new Map<string, BilledDays>();
   for (const sub of input.subscriptions) {
     const scope = scopeOf(sub);
+    // A plan is placed only on its own dimension (or on ungrouped rows): a per-model share would be invented.
     if (groupBy.length > 0 && !(groupBy.length === 1 && groupBy[0] === scope.dim)) {
       skipped.push(sub.name);
       continue;
@@ -99,13 +133,24 @@ export function blendSubscriptions(input: BlendInput): BlendResult {
       }
     }
   }
+  return days;
+}
 
+const rowKey = (period: string | undefined, value: string | null | undefined) =>
+  `${period ?? ""}\u0000${value ?? ""}`;
+
+/**
+ * Subscription cost per report row (exact, unrounded). A period with a plan but no usage gets a row of its own
+ * with empty measures, so a month you paid for but did not use still shows.
+ */
+function placeOnRows(
+  rows: readonly RollupRow[],
+  days: ReadonlyMap<string, BilledDays>,
+  scopeDim: Dimension | undefined,
+): { byRow: Map<string, Dec>; extraRows: RollupRow[] } {
   const byRow = new Map<string, Dec>();
-  const rowKey = (period: string | undefined, value: string | null | undefined) =>
-    `${period ?? ""}\u0000${value ?? ""}`;
   const extraRows: RollupRow[] = [];
   const index = new Map<string, RollupRow>();
-  const scopeDim = groupBy[0];
   for (const r of rows) index.set(rowKey(r.period, scopeDim ? r[scopeDim] : ""), r);
   for (const d of days.values()) {
     const value = scopeDim ? d.value : "";
@@ -119,32 +164,26 @@ export function blendSubscriptions(input: BlendInput): BlendResult {
       index.set(key, row);
       extraRows.push(row);
     }
+    // Days × monthly / days-in-month, multiplied once per (period, month): no per-day rounding accumulates.
     byRow.set(key, (byRow.get(key) ?? new Dec(0)).plus(d.usdMonth.times(d.dim_days).div(d.monthDays)));
   }
+  return { byRow, extraRows };
+}
 
-  let subTotal = new Dec(0);
-  const blend = <R extends RollupMeasures>(row: R, sub: Dec): R & BlendedFields => {
-    const subscription = sub.toDecimalPlaces(12);
-    const total = subscription.plus(row.costUsd);
-    return {
-      ...row,
-      subscriptionCostUsd: subscription.toString(),
-      totalCostUsd: total.toString(),
-      // Nothing known to blend when every event of the row is unpriced and no plan covers it.
-      blendedUsdPerMTok:
-        row.events > 0 && row.unpricedEvents === row.events && subscription.isZero()
-          ? null
-          : usdPerMTok(total.toString(), row.totalTokens),
-    };
+/** A row's metered figures plus its subscription share (12 decimals, as stored costs), total and blended rate. */
+function blendRow<R extends RollupMeasures>(row: R, sub: Dec): R & BlendedFields {
+  const subscription = sub.toDecimalPlaces(12);
+  const total = subscription.plus(row.costUsd);
+  return {
+    ...row,
+    subscriptionCostUsd: subscription.toString(),
+    totalCostUsd: total.toString(),
+    // Nothing known to blend when every event of the row is unpriced and no plan covers it.
+    blendedUsdPerMTok:
+      row.events > 0 && row.unpricedEvents === row.events && subscription.isZero()
+        ? null
+        : usdPerMTok(total.toString(), row.totalTokens),
   };
-  const out = [...rows, ...extraRows]
-    .map((r) => {
-      const sub = byRow.get(rowKey(r.period, scopeDim ? r[scopeDim] : "")) ?? new Dec(0);
-      subTotal = subTotal.plus(sub.toDecimalPlaces(12));
-      return blend(r, sub);
-    })
-    .sort((a, b) => ((a.period ?? "") < (b.period ?? "") ? -1 : (a.period ?? "") > (b.period ?? "") ? 1 : 0));
-  return { rows: out, totals: blend(input.totals, subTotal), skipped };
 }
 
 function firstDayOf(period: string): string {
