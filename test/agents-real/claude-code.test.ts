@@ -95,13 +95,6 @@ describe.skipIf(!claude.bin)(
       // run instead of compacting (see the notes). The refusal is still a real-agent error path for the ledger.
       const more = await runAgent(claude.bin!, ["-p", "Say more.", "--continue"], agentEnv, work);
       expect(more.code, more.output).toBe(0);
-      // `/compact` in print mode on the resumed session (three turns, a tool call and a subagent in it by now).
-      // Whatever it bills is checked below with every other call; its outcome is printed for the notes.
-      const billedBefore = billed.length;
-      const compact = await runAgent(claude.bin!, ["-p", "/compact", "--continue"], agentEnv, work);
-      console.info(
-        `[agents-real] claude /compact: exit ${compact.code}, ${billed.length - billedBefore} billed call(s); output: ${compact.output.trim().slice(0, 200)}`,
-      );
       tooLong = 1;
       const refused = await runAgent(claude.bin!, ["-p", "And more.", "--continue"], agentEnv, work);
       expect(refused.code).toBe(1);
