@@ -24,33 +24,18 @@ export function tapRawStreamResponse(response: Response, plan: CallPlan, request
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  let buffer = "";
   let ended = false;
   const end = (kind: StreamEnd, error?: unknown): void => {
     if (ended) return;
     ended = true;
     finish(kind, error, null, plan, state, requestId);
   };
+  const events = new SseEvents(plan, state);
   const emitEvents = (controller: ReadableStreamDefaultController<Uint8Array>, final: boolean): boolean => {
-    const out: string[] = [];
-    for (;;) {
-      const m = /\r?\n\r?\n/.exec(buffer);
-      if (!m) break;
-      const event = buffer.slice(0, m.index + m[0].length);
-      buffer = buffer.slice(m.index + m[0].length);
-      const passed = observeEvent(event, plan, state);
-      if (passed !== null) out.push(passed);
-    }
-    if (final && buffer) {
-      const passed = observeEvent(buffer, plan, state);
-      if (passed !== null) out.push(passed);
-      buffer = "";
-    }
-    if (out.length === 0) return false;
-    controller.enqueue(encoder.encode(out.join("")));
-    return true;
+    const text = events.take(final);
+    if (text !== null) controller.enqueue(encoder.encode(text));
+    return text !== null;
   };
-
   const unread: { watch?: UnreadWatch } = {}; // set once the Response exists
   const tapped = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -60,13 +45,13 @@ export function tapRawStreamResponse(response: Response, plan: CallPlan, request
         for (;;) {
           const { done, value } = await reader.read();
           if (done) {
-            buffer += decoder.decode();
+            events.push(decoder.decode());
             emitEvents(controller, true);
             controller.close();
             end("done");
             return;
           }
-          buffer += decoder.decode(value, { stream: true });
+          events.push(decoder.decode(value, { stream: true }));
           if (emitEvents(controller, false)) return;
         }
       } catch (err) {
@@ -80,7 +65,18 @@ export function tapRawStreamResponse(response: Response, plan: CallPlan, request
       await reader.cancel(reason);
     },
   });
-  const out = new Response(tapped, {
+  const out = withBody(response, tapped);
+  unread.watch = watchUnread(out, undefined, (reason) => {
+    if (ended) return;
+    ended = true;
+    recordUnread(plan, requestId, reason);
+  });
+  return out;
+}
+
+/** The original response's status, headers, `url`, `redirected` and `type`, with our pass-through body. */
+function withBody(response: Response, body: ReadableStream<Uint8Array>): Response {
+  const out = new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
@@ -88,12 +84,42 @@ export function tapRawStreamResponse(response: Response, plan: CallPlan, request
   for (const key of ["url", "redirected", "type"] as const) {
     Object.defineProperty(out, key, { value: response[key], enumerable: true });
   }
-  unread.watch = watchUnread(out, undefined, (reason) => {
-    if (ended) return;
-    ended = true;
-    recordUnread(plan, requestId, reason);
-  });
   return out;
+}
+
+/**
+ * Decoded SSE text cut at event boundaries (a blank line): each whole event is observed, then passed on or
+ * dropped. `take(true)` also flushes a last event without its trailing blank line.
+ */
+class SseEvents {
+  #buffer = "";
+  constructor(
+    private readonly plan: CallPlan,
+    private readonly state: ChunkStreamState | ResponseEventsState,
+  ) {}
+
+  push(text: string): void {
+    this.#buffer += text;
+  }
+
+  /** The text to pass on now, or null when nothing is ready. */
+  take(final: boolean): string | null {
+    const out: string[] = [];
+    for (;;) {
+      const m = /\r?\n\r?\n/.exec(this.#buffer);
+      if (!m) break;
+      const event = this.#buffer.slice(0, m.index + m[0].length);
+      this.#buffer = this.#buffer.slice(m.index + m[0].length);
+      const passed = observeEvent(event, this.plan, this.state);
+      if (passed !== null) out.push(passed);
+    }
+    if (final && this.#buffer) {
+      const passed = observeEvent(this.#buffer, this.plan, this.state);
+      if (passed !== null) out.push(passed);
+      this.#buffer = "";
+    }
+    return out.length === 0 ? null : out.join("");
+  }
 }
 
 /** Read one SSE event's `data:` JSON into the stream state; returns the text to pass on (null = drop it). */
