@@ -34,6 +34,7 @@ const f = (x: number) => x.toFixed(3);
 
 function pct(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
@@ -81,6 +82,7 @@ async function measure(store: BudgetStore, floor: () => Promise<void>): Promise<
 interface ChildOut {
   latencies: number[];
   done: number;
+  failed: number;
   seconds: number;
 }
 
@@ -118,19 +120,32 @@ async function load(args: readonly string[], rate: number, inflight: number, asy
   );
   const all = outs.flatMap((o) => o.latencies);
   const perSec = outs.reduce((s, o) => s + o.done / o.seconds, 0);
-  return { p50: pct(all, 0.5), p99: pct(all, 0.99), perSec, calls: all.length };
+  const failed = outs.reduce((s, o) => s + o.failed, 0);
+  return { p50: pct(all, 0.5), p99: pct(all, 0.99), perSec, calls: all.length, failed };
 }
 
 async function loadRows(args: readonly string[], asyncCommit = false): Promise<string[][]> {
   const offered = await load(args, 100, 0, asyncCommit);
   const sat = await load(args, 0, 4, asyncCommit);
   return [
-    [`${PROCS} procs × 100 calls/s offered`, f(offered.p50), f(offered.p99), offered.perSec.toFixed(0)],
-    [`saturation, ${PROCS} procs × 4 in flight`, f(sat.p50), f(sat.p99), sat.perSec.toFixed(0)],
+    [
+      `${PROCS} procs × 100 calls/s offered`,
+      f(offered.p50),
+      f(offered.p99),
+      offered.perSec.toFixed(0),
+      String(offered.failed),
+    ],
+    [
+      `saturation, ${PROCS} procs × 4 in flight`,
+      f(sat.p50),
+      f(sat.p99),
+      sat.perSec.toFixed(0),
+      String(sat.failed),
+    ],
   ];
 }
 
-const HEADER = ["path", "p50 ms", "p99 ms", "calls/s"];
+const HEADER = ["path", "p50 ms", "p99 ms", "calls/s", "failed"];
 
 async function sqliteRun(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tl-bench-budget-"));
