@@ -5,7 +5,11 @@
  *    metrics into a real MeterProvider), with and without an active parent span;
  * 2. per recorded event in the flush path: record + flush of a batch, with the listener off and on.
  *
- *   node --expose-gc --import tsx bench/otel-overhead.ts [--iterations 2000] [--events 20000]
+ *   node --expose-gc --import tsx bench/otel-overhead.ts [--iterations 2000] [--events 20000] [--rounds 11]
+ *
+ * Wall clock on a shared machine is noisy, so the variants run interleaved, round by round, and each variant is
+ * compared with the bare SDK of its own round; the report gives the median and the spread (min–max) of those
+ * per-round differences. The call-path claim is "export on − export off ≈ 0": spans are built in the flush path.
  */
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
@@ -16,19 +20,21 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { TokenTracker } from "../src/index.js";
 import { instrumentOtel } from "../src/otel/index.js";
 import { NullStorage } from "./null-storage.js";
-import { fakeOpenAIFetch, medianMicros } from "./util.js";
+import { fakeOpenAIFetch, median, medianMicros, size } from "./util.js";
 import { openaiInterceptor } from "../interceptors/openai/index.js";
 import type { PatchSet } from "../interceptors/_shared/wrap.js";
 
 const require = createRequire(import.meta.url);
 const { values: args } = parseArgs({
   options: {
-    iterations: { type: "string", default: "1000" },
-    events: { type: "string", default: "20000" },
+    iterations: { type: "string" },
+    events: { type: "string" },
+    rounds: { type: "string" },
   },
 });
-const ITERATIONS = Number(args.iterations);
-const EVENTS = Number(args.events);
+const ITERATIONS = Number(args.iterations ?? size("OTEL_BENCH_ITERATIONS", 1000, 200));
+const EVENTS = Number(args.events ?? size("OTEL_BENCH_EVENTS", 20000, 2000));
+const ROUNDS = Number(args.rounds ?? size("OTEL_BENCH_ROUNDS", 11, 3));
 
 // A host running the Node SDK has an AsyncLocalStorage context manager; capture() reads it.
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -142,8 +148,6 @@ async function perEventFlush(on: boolean): Promise<number> {
 
 // The machine may be shared: run the variants interleaved in ROUNDS rounds and report medians across rounds,
 // with each round's difference against that round's own bare-SDK baseline.
-const ROUNDS = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const res = {
   base: [] as number[],
   off: [] as number[],
@@ -175,10 +179,11 @@ const f = (n: number) => n.toFixed(1);
 console.log(
   `\nopenai ${require("openai/version").VERSION}, node ${process.version}, ${ITERATIONS} calls/case × ${ROUNDS} rounds (median of per-round medians)\n`,
 );
-console.log("per chat call (µs)                             call   +µs vs bare   ratio");
+console.log("per chat call (µs)                             call   +µs vs bare   ratio   spread of +µs");
+const spread = (d: number[]) => (d.length > 1 ? `${f(Math.min(...d))} … ${f(Math.max(...d))}` : "");
 const row = (name: string, v: number[], d: number[], b: number[]) =>
   console.log(
-    `${name.padEnd(44)} ${f(median(v)).padStart(7)} ${f(median(d)).padStart(12)} ${(median(v) / median(b)).toFixed(2).padStart(7)}`,
+    `${name.padEnd(44)} ${f(median(v)).padStart(7)} ${f(median(d)).padStart(12)} ${(median(v) / median(b)).toFixed(2).padStart(7)}   ${spread(d)}`,
   );
 row("untracked (bare SDK)", res.base, [0], res.base);
 row("tokenledger, OTel export off", res.off, diff.off, res.base);
@@ -186,7 +191,7 @@ row("tokenledger, OTel export on", res.on, diff.on, res.base);
 row("untracked, inside an active span", res.baseSpan, [0], res.baseSpan);
 row("tokenledger, OTel on, inside an active span", res.onSpan, diff.onSpan, res.baseSpan);
 console.log(
-  `export on vs off, same round: ${f(median(diff.onVsOff))} µs (per round: ${diff.onVsOff.map(f).join(", ")})`,
+  `export on vs off, same round: ${f(median(diff.onVsOff))} µs, spread ${spread(diff.onVsOff)} (per round: ${diff.onVsOff.map(f).join(", ")})`,
 );
 console.log(`\nflush path, ${EVENTS} events (µs per event, median of 5)`);
 console.log(

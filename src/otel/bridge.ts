@@ -54,28 +54,8 @@ export function createBridge(
 ): Bridge {
   const spans = options.spans !== false;
   const metrics = options.metrics !== false;
-  const names = options.metricNames ?? metricNames();
-  // Resolve the provider per event (one comparison when unchanged), never once at setup: an app may import
-  // the API as ESM while we load its CommonJS copy, and each copy has its own proxy provider, so a proxy
-  // taken before the host registers its SDK would never see it.
-  let tracerFrom: TracerProvider | undefined;
-  let tracer: Tracer | undefined;
-  const tracerNow = (): Tracer => {
-    const provider = options.tracerProvider ?? api.trace.getTracerProvider();
-    if (provider !== tracerFrom || !tracer) {
-      tracerFrom = provider;
-      tracer = provider.getTracer("tokenledger");
-    }
-    return tracer;
-  };
-  let instruments: LedgerMetrics | undefined;
-  // The metrics API has no proxy: re-resolve the global provider (one comparison) and rebuild the
-  // instruments when the host registers or swaps it.
-  const meters = (): LedgerMetrics => {
-    const provider = options.meterProvider ?? api.metrics.getMeterProvider();
-    if (instruments?.provider !== provider) instruments = new LedgerMetrics(provider, names, options.budgets);
-    return instruments;
-  };
+  const tracerNow = tracerResolver(api, options.tracerProvider);
+  const meters = metricsResolver(api, options, options.metricNames ?? metricNames());
   // Register the instruments (and the budget gauge) now, not at the first stored event.
   if (metrics) meters();
 
@@ -105,5 +85,37 @@ export function createBridge(
       ? { capture: () => api.trace.getSpanContext(api.context.active()), onStored }
       : { onStored },
     idle: () => queue.idle(),
+  };
+}
+
+/**
+ * The tracer, from the provider resolved per event (one comparison when unchanged), never once at setup: an app
+ * may import the API as ESM while we load its CommonJS copy, and each copy has its own proxy provider, so a proxy
+ * taken before the host registers its SDK would never see it.
+ */
+function tracerResolver(api: OtelApiModule, fixed: TracerProvider | undefined): () => Tracer {
+  let tracerFrom: TracerProvider | undefined;
+  let tracer: Tracer | undefined;
+  return () => {
+    const provider = fixed ?? api.trace.getTracerProvider();
+    if (provider !== tracerFrom || !tracer) {
+      tracerFrom = provider;
+      tracer = provider.getTracer("tokenledger");
+    }
+    return tracer;
+  };
+}
+
+/** The metrics API has no proxy: re-resolve the global provider and rebuild the instruments when it changes. */
+function metricsResolver(
+  api: OtelApiModule,
+  options: BridgeOptions,
+  names: MetricNames,
+): () => LedgerMetrics {
+  let instruments: LedgerMetrics | undefined;
+  return () => {
+    const provider = options.meterProvider ?? api.metrics.getMeterProvider();
+    if (instruments?.provider !== provider) instruments = new LedgerMetrics(provider, names, options.budgets);
+    return instruments;
   };
 }
