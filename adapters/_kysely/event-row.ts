@@ -84,6 +84,26 @@ export function eventValues(e: LedgerEvent, conv: ValueConv): unknown[] {
   return EVENT_COLUMNS.map((c) => c.value(e, conv));
 }
 
+/** The columns one insert writes, and an event's values for exactly those columns, in the same order. */
+export interface EventRowShape {
+  readonly columns: readonly string[];
+  values(e: LedgerEvent, conv: ValueConv): unknown[];
+}
+
+/**
+ * The insert for an events table that has the `existing` columns. A ledger opened with `migrate: false` can be
+ * a few migrations behind this code (the optional columns of 0020 and 0021 come late); its events are then
+ * written without those fields instead of every write failing until someone migrates.
+ */
+export function eventRowShape(
+  costColumn: "cost_pico" | "cost_usd",
+  existing: ReadonlySet<string>,
+): EventRowShape {
+  const named = EVENT_COLUMNS.map((c) => ({ name: c.name === COST ? costColumn : c.name, value: c.value }));
+  const kept = named.filter((c) => existing.has(c.name));
+  return { columns: kept.map((c) => c.name), values: (e, conv) => kept.map((c) => c.value(e, conv)) };
+}
+
 /** A stored row as the driver returns it (SQLite integers/text, PostgreSQL typed values or strings). */
 export type StoredRow = Record<string, unknown>;
 

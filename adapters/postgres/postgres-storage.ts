@@ -3,11 +3,11 @@ import { isOtherSchemaVanished, VANISHED_SCHEMA_RETRIES } from "./vanished-schem
 import type { LedgerEvent, Logger } from "tokenledger/storage-kit";
 import { StorageError, TokenLedgerConfigError, redactSecrets, toStorageError } from "tokenledger/storage-kit";
 import { maskDatabaseUrl } from "tokenledger/storage-kit";
-import { eventValues } from "../_kysely/event-row.js";
+import { eventRowShape, type EventRowShape } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
-import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadPgPool, parsePgUrl } from "./postgres-driver.js";
 import { endOwnPool } from "./pool-close.js";
 import { postgresMigrations } from "./postgres-migrations.js";
@@ -21,7 +21,6 @@ import {
   type PostgresStorageOptions,
 } from "./postgres-storage-config.js";
 
-const COLUMNS = eventColumns("cost_usd");
 // 41 columns × 1000 rows stays under PostgreSQL's 65535 bind parameters.
 const CHUNK = 1000;
 const CONVERT = {
@@ -177,6 +176,33 @@ export class PostgresStorage extends KyselyStorage {
 
   #identityChecked = false;
 
+  #shape: Promise<EventRowShape> | undefined;
+  /**
+   * The insert for the columns token_ledger_events has (see eventRowShape: a `migrate: false` ledger may lack the
+   * newest optional columns). Read once per process and again after this process migrates.
+   */
+  #rowShape(db: LedgerDb): Promise<EventRowShape> {
+    this.#shape ??= sql<{ column_name: string }>`select column_name from information_schema.columns
+        where table_schema = ${this.#schema} and table_name = 'token_ledger_events'`
+      .execute(db)
+      .then((r) => {
+        const existing = new Set(r.rows.map((row) => row.column_name));
+        if (existing.size === 0)
+          throw new StorageError(
+            `postgres ${this.#target}: no events table in schema ${this.#schema} yet (migrations pending: run \`tokenledger db migrate\`)`,
+            "backend",
+          );
+        return eventRowShape("cost_usd", existing);
+      })
+      .catch((err: unknown) => {
+        this.#shape = undefined; // let a later write read it again
+        throw err instanceof StorageError
+          ? err
+          : toStorageError(err, `postgres ${this.#target}: reading the schema`);
+      });
+    return this.#shape;
+  }
+
   /**
    * Another application's schema, or a ledger a newer tokenledger migrated: refused before anything is written.
    * `public` is shared with the host's tables by design (the ledger's are prefixed), so only a newer ledger is
@@ -210,9 +236,11 @@ export class PostgresStorage extends KyselyStorage {
     await this.#refuseUnlessLedger(db);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await runMigrations(
+        const applied = await runMigrations(
           ledgerMigrator(db as never, postgresMigrations(this.#schema), this.#schema),
         );
+        this.#shape = undefined; // new columns, if any, are written from now on
+        return applied;
       } catch (err) {
         // Another process dropped its own schema during the migrator's database-wide lookup: ours is fine.
         if (attempt < VANISHED_SCHEMA_RETRIES && isOtherSchemaVanished(err, this.#schema)) continue;
@@ -232,10 +260,11 @@ export class PostgresStorage extends KyselyStorage {
     if (events.length === 0) return;
     const db = await this.database();
     const table = sql.table(`${this.#schema}.token_ledger_events`);
-    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const shape = await this.#rowShape(db);
+    const cols = sql.join(shape.columns.map((c) => sql.ref(c)));
     const statement = (rows: readonly LedgerEvent[]) =>
       sql`insert into ${table} (${cols}) values ${sql.join(
-        rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+        rows.map((e) => sql`(${sql.join(shape.values(e, CONVERT))})`),
       )} on conflict (id) do nothing`;
     try {
       if (this.#ownsPool && events.length <= CHUNK) {
@@ -261,10 +290,11 @@ export class PostgresStorage extends KyselyStorage {
     if (events.length === 0) return [];
     const db = await this.database();
     const table = sql.table(`${this.#schema}.token_ledger_events`);
-    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const shape = await this.#rowShape(db);
+    const cols = sql.join(shape.columns.map((c) => sql.ref(c)));
     const statement = (rows: readonly LedgerEvent[]) =>
       sql<{ id: string }>`insert into ${table} (${cols}) values ${sql.join(
-        rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+        rows.map((e) => sql`(${sql.join(shape.values(e, CONVERT))})`),
       )} on conflict (id) do nothing returning id`;
     try {
       if (events.length <= CHUNK) return (await statement(events).execute(db)).rows.map((r) => String(r.id));
@@ -288,7 +318,8 @@ export class PostgresStorage extends KyselyStorage {
     if (events.length === 0) return;
     const db = await this.database();
     const table = sql.table(`${this.#schema}.token_ledger_events`);
-    const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+    const shape = await this.#rowShape(db);
+    const cols = sql.join(shape.columns.map((c) => sql.ref(c)));
     try {
       await db.transaction().execute(async (trx) => {
         await sql.raw(`set local statement_timeout = ${Math.trunc(this.#timeoutMs)}`).execute(trx);
@@ -296,7 +327,7 @@ export class PostgresStorage extends KyselyStorage {
           const rows = events.slice(i, i + CHUNK);
           await sql`delete from ${table} where id = any(${rows.map((e) => e.id)}::uuid[])`.execute(trx);
           await sql`insert into ${table} (${cols}) values ${sql.join(
-            rows.map((e) => sql`(${sql.join(eventValues(e, CONVERT))})`),
+            rows.map((e) => sql`(${sql.join(shape.values(e, CONVERT))})`),
           )} on conflict (id) do nothing`.execute(trx);
         }
       });

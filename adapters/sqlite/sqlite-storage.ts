@@ -5,12 +5,12 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from "kysely";
 import type { LedgerEvent, Logger } from "tokenledger/storage-kit";
 import { StorageError, TokenLedgerConfigError, toStorageError } from "tokenledger/storage-kit";
 import { usdToPico } from "../_shared/decimal.js";
-import { eventValues } from "../_kysely/event-row.js";
+import { eventRowShape, type EventRowShape } from "../_kysely/event-row.js";
 import { KyselyStorage } from "../_kysely/kysely-storage.js";
 import { PROJECTIONS } from "../_kysely/projections.js";
 import { ledgerRefusal } from "../_kysely/ledger-identity.js";
 import { ledgerMigrator, readStatus, runMigrations, type MigrationStatus } from "../_kysely/migrator.js";
-import { eventColumns, MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
+import { MIGRATION_TABLE, type LedgerDatabase, type LedgerDb } from "../_kysely/schema.js";
 import { loadBetterSqlite3 } from "./sqlite-driver.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 import {
@@ -29,8 +29,6 @@ import {
 import { sqliteVersionWarning } from "./sqlite-version.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 
-const COLUMNS = eventColumns("cost_pico");
-const INSERT_SQL = `INSERT INTO token_ledger_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) ON CONFLICT (id) DO NOTHING`;
 const CONVERT = {
   ts: (d: Date) => d.getTime(),
   bool: (b: boolean) => (b ? 1 : 0),
@@ -54,7 +52,8 @@ export class SqliteStorage extends KyselyStorage {
   readonly #log: Logger;
   #db: SqliteDatabaseLike | undefined;
   #kysely: LedgerDb | undefined;
-  #insert: SqliteStatementLike | undefined;
+  /** The events insert for the table's current columns, re-planned when the schema changes (like the rollups). */
+  #insert: { schemaVersion: number; statement: SqliteStatementLike; shape: EventRowShape } | undefined;
   /** The per-batch rollup upserts, for the schema version they were planned against. */
   #rollups:
     | {
@@ -93,7 +92,7 @@ export class SqliteStorage extends KyselyStorage {
     if (host) this.#refuseUnlessLedger(host, true);
     const db = host ?? this.#openFile();
     try {
-      this.#insert = db.prepare(INSERT_SQL);
+      this.#insertPlan(db);
     } catch {
       this.#insert = undefined; // table not there yet (migrations pending or disabled)
     }
@@ -200,7 +199,7 @@ export class SqliteStorage extends KyselyStorage {
     try {
       const applied = await runMigrations(ledgerMigrator(this.#kysely as never, SQLITE_MIGRATIONS));
       db.exec("COMMIT");
-      this.#insert = db.prepare(INSERT_SQL);
+      this.#insertPlan(db);
       return applied;
     } catch (err) {
       if (db.inTransaction) db.exec("ROLLBACK");
@@ -259,9 +258,7 @@ export class SqliteStorage extends KyselyStorage {
   /** One `BEGIN IMMEDIATE` transaction per batch: all rows or none. */
   #write(events: readonly LedgerEvent[], replace = false): string[] {
     const db = this.#db;
-    const insert = this.#insert;
-    if (!db || !insert || this.#closed)
-      throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
+    if (!db || this.#closed) throw new StorageError(`sqlite ${this.path}: storage is closed`, "backend");
     if (events.length === 0) return [];
     // A database handle shared with the host may be inside the host's own transaction: never join it and never
     // roll it back; wait for it to end (a transient error, retried with backoff).
@@ -276,9 +273,10 @@ export class SqliteStorage extends KyselyStorage {
       db.exec("BEGIN IMMEDIATE");
       began = true;
       if (replace) this.#removeForReplace(db, JSON.stringify(events.map((e) => e.id)));
+      const { statement, shape } = this.#insertPlan(db);
       const inserted: string[] = [];
       for (const e of events)
-        if (Number(insert.run(...eventValues(e, CONVERT)).changes) === 1) inserted.push(e.id);
+        if (Number(statement.run(...shape.values(e, CONVERT)).changes) === 1) inserted.push(e.id);
       if (inserted.length > 0) {
         const ids = JSON.stringify(inserted);
         for (const upsert of this.#rollupUpserts(db)) upsert.run(ids);
@@ -295,6 +293,32 @@ export class SqliteStorage extends KyselyStorage {
       }
       throw toStorageError(err, `sqlite ${this.path}: insert`);
     }
+  }
+
+  /**
+   * The insert for the columns token_ledger_events has now. A ledger opened with `migrate: false` may lack the
+   * newest optional columns; when another process migrates it, `schema_version` moves and the plan is rebuilt.
+   */
+  #insertPlan(db: SqliteDatabaseLike): { statement: SqliteStatementLike; shape: EventRowShape } {
+    const schemaVersion = Number(db.pragma("schema_version", { simple: true }));
+    if (this.#insert?.schemaVersion === schemaVersion) return this.#insert;
+    const existing = new Set(
+      (
+        db.prepare("SELECT name FROM pragma_table_info('token_ledger_events')").all() as { name: string }[]
+      ).map((r) => r.name),
+    );
+    if (existing.size === 0)
+      throw new StorageError(
+        `sqlite ${this.path}: no events table yet (migrations pending: run \`tokenledger db migrate\`)`,
+        "backend",
+      );
+    const shape = eventRowShape("cost_pico", existing);
+    const cols = shape.columns;
+    const statement = db.prepare(
+      `INSERT INTO token_ledger_events (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")}) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.#insert = { schemaVersion, statement, shape };
+    return this.#insert;
   }
 
   /** Inside the write transaction: take the stored rows with `ids` (JSON array) out of the rollups, then delete them. */

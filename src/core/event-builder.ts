@@ -199,17 +199,17 @@ const UNPRICED: Cost = { costUsd: null, pricingKey: null };
 const NO_USAGE: Cost = { costUsd: "0", pricingKey: "no-usage" };
 
 /**
- * A failed call that carries no usage at all (a 404 for a misspelt model, a 429, an unreachable upstream) has
- * zero known billed tokens, so its known cost is exactly 0 whatever the model: flagging it unpriced would send
- * the user to `prices check` for a problem no price fixes. `usageSource` keeps the difference visible:
- * "provider" (the provider answered and billed nothing) or "missing" (no answer; a call cut after the provider
- * started may have been billed, and no price could tell how much). Events with tokens are unaffected: an
- * unknown model still gives a null cost, flagged unpriced, never 0.
+ * A failed call that carries no usage at all and was answered with an error status (a 404 for a misspelt model,
+ * a 429, the proxy's 502 for an unreachable upstream) has zero billed tokens, so its cost is exactly 0 whatever
+ * the model: flagging it unpriced would send the user to `prices check` for a problem no price fixes. A failure
+ * with no status (a connection reset, a stream cut after the provider started generating) may have been billed
+ * by an amount nobody reported, so it stays null and unpriced. Events with tokens are unaffected: an unknown
+ * model still gives a null cost, flagged unpriced, never 0.
  */
-function failedWithoutUsage(e: Priceable): boolean {
-  return (
-    (e.usageSource === "provider" || e.usageSource === "missing") && USAGE_KEYS.every((k) => e.usage[k] === 0)
-  );
+function failedWithoutUsage(e: Priceable, httpStatus: number | null | undefined): boolean {
+  const answeredWithError =
+    e.usageSource === "provider" || (typeof httpStatus === "number" && httpStatus >= 400);
+  return answeredWithError && e.usageSource !== "invalid" && USAGE_KEYS.every((k) => e.usage[k] === 0);
 }
 
 /**
@@ -221,7 +221,7 @@ function costOf(input: UsageEventInput, e: Priceable, cfg: BuildConfig): Cost {
   if (typeof input.costUsd === "string" && UNSIGNED_DECIMAL.test(input.costUsd)) {
     return { costUsd: input.costUsd, pricingKey: "provided" };
   }
-  if (input.status === "error" && failedWithoutUsage(e)) return NO_USAGE;
+  if (input.status === "error" && failedWithoutUsage(e, input.httpStatus)) return NO_USAGE;
   if (e.usageSource === "invalid" || e.usageSource === "missing") return UNPRICED;
   try {
     const priced = cfg.pricer.price({

@@ -116,6 +116,12 @@ async function registerRateLimit(
     max: limit?.max ?? 1200,
     timeWindow: limit?.timeWindowMs ?? 60_000,
     keyGenerator: (req) => (req.principal ? `key:${req.principal.id}` : `ip:${req.ip}`),
+    // Health probes are neither limited nor counted: /readyz must report the ledger's state (503), not the
+    // limiter's failure to reach that same ledger (500).
+    allowList: (req) => req.url === "/healthz" || req.url === "/readyz",
+    // A counter write that fails (ledger briefly unreachable) lets the request through to its route, which
+    // answers with its own error, instead of turning every API call into a 500.
+    skipOnError: true,
     errorResponseBuilder: (_req, ctx) =>
       new ApiError(
         "rate_limited",

@@ -36,6 +36,7 @@ describe("the attribution-field table", () => {
       "environment",
       "app",
       "session",
+      "target", // failover's effective target (migration 0020): a decided addition to the public list
       "operation",
       "status",
     ]);

@@ -34,12 +34,13 @@ describe("failed calls without usage are not 'unpriced'", () => {
         errorType: "NotFoundError",
         usage: null,
       },
-      // Unreachable upstream: no answer, no usage.
+      // Unreachable upstream, answered by the proxy with 502: no usage.
       {
         id: id(2),
         ...unknownModel,
         status: "error",
-        errorType: "APIConnectionError",
+        httpStatus: 502,
+        errorType: "UpstreamUnreachable",
         usageSource: "missing",
       },
     ]);
@@ -68,6 +69,30 @@ describe("failed calls without usage are not 'unpriced'", () => {
     const rows = await store([{ id: id(5), ...unknownModel, status: "ok", usageSource: "missing" }]);
     expect(rows.get(id(5))!.costUsd).toBeNull();
     expect(rows.get(id(5))!.unpriced).toBe(true);
+  });
+
+  it("a failure with no status (connection reset, stream cut mid-answer) may have been billed: null, unpriced", async () => {
+    const rows = await store([
+      {
+        id: id(8),
+        ...unknownModel,
+        status: "error",
+        errorType: "APIConnectionError",
+        usageSource: "missing",
+      },
+      {
+        id: id(9),
+        provider: "openai",
+        model: "gpt-4o-mini",
+        status: "error",
+        errorType: "IncompleteStreamError",
+        usageSource: "missing",
+      },
+    ]);
+    for (const n of [8, 9]) {
+      expect(rows.get(id(n))!.costUsd).toBeNull();
+      expect(rows.get(id(n))!.unpriced).toBe(true);
+    }
   });
 
   it("the rollup counts no unpriced events for failed zero-usage calls (so `report` does not nag `prices check`)", async () => {
