@@ -39,7 +39,13 @@ describe("import openai-batch", () => {
     const embed = events.find((e) => e.operation === "embeddings")!;
     expect(embed).toMatchObject({ costUsd: F.OPENAI_EMBEDDING_BATCH_COST, batch: true });
     const failed = events.find((e) => e.status === "error")!;
-    expect(failed).toMatchObject({ httpStatus: 400, errorType: "invalid_request_error", costUsd: null });
+    // A request the provider refused (400) billed nothing: its cost is exactly 0, not unknown.
+    expect(failed).toMatchObject({
+      httpStatus: 400,
+      errorType: "invalid_request_error",
+      costUsd: "0",
+      unpriced: false,
+    });
     expect(summary.malformedSamples.map((m) => m.line)).toEqual([4, 5]);
     expect(summary.malformedSamples[1]!.reason).toMatch(/^id: missing/);
 
