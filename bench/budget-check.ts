@@ -20,8 +20,9 @@ import { sqliteStorage } from "tokenledger/sqlite";
 import { QUICK, printTable, size } from "./util.js";
 
 const N = size("BENCH_BUDGET_CALLS", 2000, 300);
-const LOAD_S = size("BENCH_BUDGET_LOAD_S", 10, 2);
-const PROCS = 8;
+const LOAD_S = size("BENCH_BUDGET_LOAD_S", 10, 1);
+// Quick mode (CI) keeps the multi-process paths working with 2 processes; the figures come from the full run.
+const PROCS = size("BENCH_BUDGET_PROCS", 8, 2);
 const pricer: Pricer = { price: () => ({ costUsd: "0.000123", pricingKey: "bench" }) };
 const body = { messages: [{ role: "user", content: "hello" }], max_tokens: 100 };
 const input = {

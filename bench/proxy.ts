@@ -127,7 +127,7 @@ const pools = Object.fromEntries(TARGETS.map((t) => [t, new Pool(urlOf(t), { con
 >;
 
 try {
-  const rounds = size("BENCH_PROXY_ROUNDS", 5, 3);
+  const rounds = size("BENCH_PROXY_ROUNDS", 5, 2);
   const perCell: Record<number, number> = {
     1: size("BENCH_PROXY_N1", 3000, 200),
     16: size("BENCH_PROXY_N16", 10_000, 400),
