@@ -232,7 +232,9 @@ describe("tokenledger import", () => {
     const b = await rss(join(box.home, "large"));
     expect(b.summary.duplicatesSkipped).toBeGreaterThan(10_000);
     expect(b.summary.newEvents).toBe(b.summary.events);
-    // A whole-file read would add at least the file size (50 MB) to the peak; streaming adds little.
-    expect(b.kb - a.kb).toBeLessThan(40_000);
+    // A whole-file read adds the file and its decoded text: ~98 MB measured for this 50 MB file. Streaming keeps
+    // ~20 MB live, but V8 sizes its heap by allocation volume (the young generation alone grows to 48 MB), so
+    // the peak still grows 35-45 MB between 5 and 50 MB files: the bound sits between the two behaviours.
+    expect(b.kb - a.kb).toBeLessThan(65_000);
   }, 180_000);
 });

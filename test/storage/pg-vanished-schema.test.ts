@@ -19,6 +19,21 @@ describePg("migrating while other processes drop their schemas", () => {
     expect(isOtherSchemaVanished(new Error("connection refused"), "tl_mine")).toBe(false);
   });
 
+  it("a real 42P01 naming another schema's table is retried; ours or an unqualified one is not", async () => {
+    const url = pgUrl()!;
+    const other = uniqueSchema("tl_other");
+    mine.push(other);
+    await pgQuery(url, `create schema "${other}"`);
+    const err = await pgQuery(url, `select * from "${other}".token_ledger_daily_user`).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe("42P01");
+    const wrapped = new Error("migration (setup) failed", { cause: err });
+    expect(isOtherSchemaVanished(wrapped, "tl_mine")).toBe(true);
+    expect(isOtherSchemaVanished(wrapped, other)).toBe(false);
+    const bare = await pgQuery(url, `select * from no_such_table_here`).catch((e: unknown) => e);
+    expect((bare as { code?: string }).code).toBe("42P01");
+    expect(isOtherSchemaVanished(bare, "tl_mine")).toBe(false);
+  });
+
   it("fresh ledgers migrate while another connection keeps creating and dropping schemas", async () => {
     const url = pgUrl()!;
     let churn = true;
