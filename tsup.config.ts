@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from "tsup";
 import { dashboardBuildOptions } from "./src/server/dashboard/build.js";
+import { LIBRARY_ENTRIES } from "./package-entries.js";
 
 // `npm run build` empties dist/ first: the three configs build concurrently, so none may clean.
 // Every entry other than the root imports the core as `tokenledger` (package self-reference),
@@ -58,18 +59,8 @@ const CLI_EXTERNAL = [
 export default defineConfig([
   {
     ...shared,
-    entry: {
-      index: "src/index.ts",
-      sqlite: "adapters/sqlite/index.ts",
-      postgres: "adapters/postgres/index.ts",
-      memory: "adapters/memory/index.ts",
-      http: "adapters/http/index.ts",
-      express: "src/middleware/express.ts",
-      fastify: "src/middleware/fastify.ts",
-      failover: "src/failover/index.ts",
-      otel: "src/otel/index.ts",
-      "storage-kit": "src/storage-kit.ts",
-    },
+    // One list for the library entries (package-entries.ts); storage backends come from their registry.
+    entry: { ...LIBRARY_ENTRIES },
   },
   // The CLI is an executable, not a library entry: ESM only, with a shebang.
   // Split so that what a command imports lazily (Ink and React for `quota`) loads only when it runs.

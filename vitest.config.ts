@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { LIBRARY_ENTRIES, entrySpecifier } from "./package-entries.js";
 
 const r = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests never read or write the developer's real ledger, price cache or config.
@@ -10,18 +11,11 @@ const home = mkdtempSync(join(tmpdir(), "tokenledger-test-home-"));
 
 export default defineConfig({
   resolve: {
-    alias: [
-      { find: /^tokenledger\/sqlite$/, replacement: r("./adapters/sqlite/index.ts") },
-      { find: /^tokenledger\/postgres$/, replacement: r("./adapters/postgres/index.ts") },
-      { find: /^tokenledger\/memory$/, replacement: r("./adapters/memory/index.ts") },
-      { find: /^tokenledger\/http$/, replacement: r("./adapters/http/index.ts") },
-      { find: /^tokenledger\/express$/, replacement: r("./src/middleware/express.ts") },
-      { find: /^tokenledger\/fastify$/, replacement: r("./src/middleware/fastify.ts") },
-      { find: /^tokenledger\/failover$/, replacement: r("./src/failover/index.ts") },
-      { find: /^tokenledger\/otel$/, replacement: r("./src/otel/index.ts") },
-      { find: /^tokenledger\/storage-kit$/, replacement: r("./src/storage-kit.ts") },
-      { find: /^tokenledger$/, replacement: r("./src/index.ts") },
-    ],
+    // Each library entry resolves to its source, as tsconfig paths do for tsc, so tests run without a build.
+    alias: Object.entries(LIBRARY_ENTRIES).map(([name, source]) => ({
+      find: new RegExp(`^${entrySpecifier(name)}$`),
+      replacement: r(`./${source}`),
+    })),
   },
   test: {
     include: ["test/**/*.test.ts"],

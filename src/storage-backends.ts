@@ -3,12 +3,13 @@ import type { StorageAdapter } from "./core/storage.js";
 
 /**
  * The storage backend registry, shaped like the interceptor registry: one entry per backend, keyed by the URL
- * schemes that select it. The resolver, the CLI's `--db` help and the build check read it; a test keeps the tsup
- * entries, package exports and tsconfig paths in agreement with it (test/contract/backend-registry.test.ts).
+ * schemes that select it. The resolver and the CLI's `--db` help read it.
  *
- * Adding a backend: an entry here (its `open` imports the package subpath lazily, so the driver stays an
- * optional peer), its folder under adapters/, its tsup entry and package export, and URL parsing for its scheme
- * in src/core/database-url.ts.
+ * Adding a backend touches: its folder `adapters/<name>/` (index.ts is picked up as the tsup entry, vitest alias
+ * and tsconfig path `tokenledger/<name>` by convention, see package-entries.ts), an entry here (its `open` imports
+ * the package subpath lazily, so the driver stays an optional peer), its package.json export (JSON, not
+ * generated: test/contract/backend-registry.test.ts names it when missing), and URL parsing for its scheme in
+ * src/core/database-url.ts.
  */
 export interface StorageBackend {
   /** `DatabaseTarget.kind` this backend opens. */
