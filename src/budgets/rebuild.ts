@@ -11,6 +11,11 @@ const SCOPE_DIMENSION: Record<Exclude<BudgetScope, "org">, Dimension> = {
   cost_center: "cost_center",
 };
 
+/** The rollup filter selecting a budget's scope (none for `org`). */
+export function scopeWhere(budget: Budget): RollupQuery["where"] {
+  return budget.scope === "org" ? undefined : { [SCOPE_DIMENSION[budget.scope]]: budget.scopeId };
+}
+
 export interface RebuildResult {
   readonly budgetId: string;
   readonly periodKey: string;
@@ -34,7 +39,7 @@ export async function rebuildBudget(
   at = Date.now(),
 ): Promise<RebuildResult> {
   const w = periodWindow(at, budget.period, budget.timeZone, budget.weekStart);
-  const where = budget.scope === "org" ? undefined : { [SCOPE_DIMENSION[budget.scope]]: budget.scopeId };
+  const where = scopeWhere(budget);
   const r = await ledger.rollup({
     since: new Date(w.start),
     until: new Date(w.end),

@@ -36,7 +36,7 @@ export interface Budget {
   readonly thresholds: readonly number[];
   /** `downgrade`: requested model → model sent instead. */
   readonly downgradeMap: Readonly<Record<string, string>>;
-  /** `rate_limit`: the per-minute limits (each a positive integer; at least one is set). */
+  /** `rate_limit`: the per-minute limits (at least one is set). */
   readonly rateLimit?: RateLimit;
   /** The config file that declares this budget (it is the source of truth for it); absent when set by CLI or SDK. */
   readonly managedBy?: string;
@@ -47,6 +47,8 @@ export interface RateLimit {
   readonly requestsPerMinute?: number;
   /** Estimated tokens (the reservation estimator's input + output) per minute. */
   readonly tokensPerMinute?: number;
+  /** Estimated cost (the reservation's USD estimate) per minute, a decimal string such as "0.50". */
+  readonly usdPerMinute?: string;
 }
 
 /** Input of `budgets.set()` / `tokenledger budget set`: everything but scope, period and amount has a default. */

@@ -56,10 +56,20 @@ describe("tokenledger budget set | list | status | delete", () => {
     const status = await cli("budget", "status", "--json");
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject([
-      { periodKey: key, spentUsd: "5.5", reservedUsd: "1.25", remainingUsd: "13.25", percentUsed: 27.5 },
+      {
+        periodKey: key,
+        spentUsd: "5.5",
+        reservedUsd: "1.25",
+        remainingUsd: "13.25",
+        percentUsed: 27.5,
+        // no events recorded in the ledger: no daily history to project from
+        forecastUsd: null,
+        forecast: { status: "insufficient_data", historyDays: 0 },
+      },
     ]);
     const text = await cli("budget", "status");
     expect(text.stdout).toContain("spent $5.5 + reserved $1.25 of $20  (27.5%)");
+    expect(text.stdout).toContain("forecast: insufficient data (0 of 3 days of spend)");
 
     expect((await cli("budget", "list")).stdout).toContain(
       "search  team=search  month (Europe/Berlin)  $20  block",

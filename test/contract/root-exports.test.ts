@@ -16,6 +16,10 @@ const ROOT_VALUES = [
   "declaredBudgets",
   "rebuildBudget",
   "syncDeclaredBudgets",
+  // Budget status with its period-end forecast, and the shared projection (issue 13, forecast).
+  "budgetStatus",
+  "budgetStatuses",
+  "projectSpend",
   "ATTRIBUTION_KEYS",
   "AlertOutbox",
   "BUCKET_KEYS",
@@ -93,6 +97,10 @@ const ROOT_VALUES = [
   "withContext",
 ];
 const ROOT_TYPES = [
+  "BudgetStatus",
+  "BudgetStatusOptions",
+  "SpendProjection",
+  "SpendProjectionInput",
   "RateLimit",
   "RebuildResult",
   "SyncResult",

@@ -179,6 +179,8 @@ export function apiSuite(makeBackend: () => Backend): void {
       budget: { amountUsd: "250.5" },
       spentUsd: "0",
       remainingUsd: "250.5",
+      forecastUsd: null,
+      forecast: { status: "insufficient_data" },
     });
     expect((await get("/api/v1/budgets")).json().budgets.map((b: { id: string }) => b.id)).toEqual([
       "team-search-month",

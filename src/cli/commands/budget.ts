@@ -3,12 +3,19 @@ import { TokenLedgerConfigError } from "../../core/errors.js";
 import { budgetStatuses } from "../../budgets/status.js";
 import { rebuildBudget } from "../../budgets/rebuild.js";
 import type { BudgetStore } from "../../budgets/store.js";
-import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import type { CliContext } from "../context.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { auditFromCli } from "../server-ledger.js";
+import {
+  downgradeMap,
+  line,
+  rateOptions,
+  statusLine,
+  thresholdList,
+  type SetOptions,
+} from "./budget-format.js";
 
 /** The ledger's budget store, with the config file's budgets synced into it first (the file wins for those). */
 async function budgetStore(ctx: CliContext): Promise<BudgetStore> {
@@ -30,89 +37,35 @@ async function refuseManaged(store: BudgetStore, id: string): Promise<void> {
     );
 }
 
-function perMinute(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new TokenLedgerConfigError(`${flag}: ${JSON.stringify(v)} is not a positive whole number`);
-  return n;
-}
+const unknownBudget = (id: string) =>
+  new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
 
-interface SetOptions {
-  id?: string;
-  scope: string;
-  scopeId?: string;
-  period: string;
-  amount: string;
-  action?: string;
-  tz?: string;
-  weekStart?: string;
-  thresholds?: string;
-  downgrade?: string;
-  requestsPerMinute?: string;
-  tokensPerMinute?: string;
-  json?: boolean;
-}
-
-function thresholdList(s: string): number[] {
-  return s.split(",").map((x) => {
-    const n = Number(x.trim());
-    if (x.trim() === "" || !Number.isFinite(n))
-      throw new TokenLedgerConfigError(`--thresholds: ${JSON.stringify(x)} is not a number`);
-    return n;
+async function setBudget(ctx: CliContext, o: SetOptions): Promise<void> {
+  const b = parseBudget({
+    ...(o.id ? { id: o.id } : {}),
+    scope: o.scope,
+    ...(o.scopeId !== undefined ? { scopeId: o.scopeId } : {}),
+    period: o.period,
+    amountUsd: o.amount,
+    ...(o.action ? { action: o.action } : {}),
+    timeZone: o.tz ?? ctx.config.timezone ?? "UTC",
+    ...(o.weekStart !== undefined ? { weekStart: Number(o.weekStart) } : {}),
+    ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
+    ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
+    ...rateOptions(o),
   });
+  const store = await budgetStore(ctx);
+  await refuseManaged(store, b.id);
+  const before = (await store.list()).find((x) => x.id === b.id);
+  await store.put(b);
+  await auditFromCli(ctx, before ? "budget.update" : "budget.create", b.id, {
+    ...(before ? { before } : {}),
+    after: b,
+  });
+  await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
 }
 
-function downgradeMap(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of s.split(",")) {
-    const [from, to] = pair.split("=").map((x) => x.trim());
-    if (!from || !to)
-      throw new TokenLedgerConfigError(`--downgrade: ${JSON.stringify(pair)} is not model=cheaper-model`);
-    out[from] = to;
-  }
-  return out;
-}
-
-function rateOptions(o: SetOptions): {
-  rateLimit?: { requestsPerMinute?: number; tokensPerMinute?: number };
-} {
-  const rpm = perMinute("--requests-per-minute", o.requestsPerMinute);
-  const tpm = perMinute("--tokens-per-minute", o.tokensPerMinute);
-  if (rpm === undefined && tpm === undefined) return {};
-  return {
-    rateLimit: { ...(rpm ? { requestsPerMinute: rpm } : {}), ...(tpm ? { tokensPerMinute: tpm } : {}) },
-  };
-}
-
-const rate = (b: Budget) =>
-  b.rateLimit
-    ? ` (${[
-        b.rateLimit.requestsPerMinute && `${b.rateLimit.requestsPerMinute} req/min`,
-        b.rateLimit.tokensPerMinute && `${b.rateLimit.tokensPerMinute} tok/min`,
-      ]
-        .filter(Boolean)
-        .join(", ")})`
-    : "";
-
-const line = (b: Budget) =>
-  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period} (${b.timeZone})  $${b.amountUsd}  ${b.action}${rate(b)}  alerts ${b.thresholds.join("/")}%${b.managedBy ? `  [from ${b.managedBy}]` : ""}`;
-
-function bar(percent: number, width = 20): string {
-  const filled = Math.max(0, Math.min(width, Math.round((percent / 100) * width)));
-  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
-}
-
-export function registerBudget(program: Command, run: Runner): Command {
-  const budget = program
-    .command("budget")
-    .description(
-      "Spending budgets per org, team, user, project, feature or cost center, with alerts and enforcement.",
-    )
-    .addHelpText(
-      "after",
-      `\nExamples:\n  $ tokenledger budget set --scope team --scope-id search --period month --amount 500\n  $ tokenledger budget status`,
-    );
+function registerSet(budget: Command, run: Runner): void {
   budget
     .command("set")
     .description("Create or replace a budget (same --id replaces).")
@@ -128,33 +81,12 @@ export function registerBudget(program: Command, run: Runner): Command {
     .option("--downgrade <map>", "for --action downgrade: model=cheaper-model[,…]")
     .option("--requests-per-minute <n>", "for --action rate_limit: calls per minute in the scope")
     .option("--tokens-per-minute <n>", "for --action rate_limit: estimated tokens per minute in the scope")
+    .option("--usd-per-minute <usd>", "for --action rate_limit: estimated USD per minute in the scope")
     .option("--json", "print the stored budget as JSON")
-    .action(
-      run(async (ctx, o: SetOptions) => {
-        const b = parseBudget({
-          ...(o.id ? { id: o.id } : {}),
-          scope: o.scope,
-          ...(o.scopeId !== undefined ? { scopeId: o.scopeId } : {}),
-          period: o.period,
-          amountUsd: o.amount,
-          ...(o.action ? { action: o.action } : {}),
-          timeZone: o.tz ?? ctx.config.timezone ?? "UTC",
-          ...(o.weekStart !== undefined ? { weekStart: Number(o.weekStart) } : {}),
-          ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
-          ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
-          ...rateOptions(o),
-        });
-        const store = await budgetStore(ctx);
-        await refuseManaged(store, b.id);
-        const before = (await store.list()).find((x) => x.id === b.id);
-        await store.put(b);
-        await auditFromCli(ctx, before ? "budget.update" : "budget.create", b.id, {
-          ...(before ? { before } : {}),
-          after: b,
-        });
-        await ctx.out(o.json ? `${JSON.stringify(b, null, 2)}\n` : `Budget set: ${line(b)}\n`);
-      }),
-    );
+    .action(run(setBudget));
+}
+
+function registerList(budget: Command, run: Runner): void {
   budget
     .command("list")
     .description("List budgets.")
@@ -166,26 +98,28 @@ export function registerBudget(program: Command, run: Runner): Command {
         else await ctx.out(all.length ? `${all.map(line).join("\n")}\n` : "No budgets.\n");
       }),
     );
+}
+
+function registerStatus(budget: Command, run: Runner): void {
   budget
     .command("status")
-    .description("Spent, reserved, remaining and percent of each budget in its current period.")
+    .description(
+      "Spent, reserved, remaining, percent and period-end forecast of each budget in its current period.",
+    )
     .option("--json", "print as JSON")
     .action(
       run(async (ctx, o: { json?: boolean }) => {
-        const rows = await budgetStatuses(await budgetStore(ctx));
-        if (o.json) {
-          await ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
-          return;
-        }
+        const store = await budgetStore(ctx);
+        const rows = await budgetStatuses(store, { ledger: await ctx.storage() });
+        if (o.json) return ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
         if (rows.length === 0) return ctx.out("No budgets.\n");
         const tty = process.stdout.isTTY === true;
-        for (const r of rows)
-          await ctx.out(
-            `${r.budget.id}  ${r.periodKey}  spent $${r.spentUsd} + reserved $${r.reservedUsd} of $${r.budget.amountUsd}` +
-              `  (${r.percentUsed}%)${tty ? ` ${bar(r.percentUsed)}` : ""}  remaining $${r.remainingUsd}  until ${r.periodEnd}\n`,
-          );
+        for (const r of rows) await ctx.out(statusLine(r, tty));
       }),
     );
+}
+
+function registerDelete(budget: Command, run: Runner): void {
   budget
     .command("delete")
     .alias("rm")
@@ -196,68 +130,90 @@ export function registerBudget(program: Command, run: Runner): Command {
         const store = await budgetStore(ctx);
         await refuseManaged(store, id);
         const before = (await store.list()).find((x) => x.id === id);
-        const removed = await store.remove(id);
-        if (!removed)
-          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
+        if (!(await store.remove(id))) throw unknownBudget(id);
         await auditFromCli(ctx, "budget.delete", id, { before });
         await ctx.out(`Deleted budget ${id}\n`);
       }),
     );
+}
+
+async function rebuild(ctx: CliContext, id: string | undefined, o: { json?: boolean; at?: string }) {
+  const at = o.at === undefined ? Date.now() : Date.parse(o.at);
+  if (Number.isNaN(at))
+    throw new TokenLedgerConfigError(
+      `--at: ${JSON.stringify(o.at)} is not a date (2026-03-01 or an ISO time)`,
+    );
+  const store = await budgetStore(ctx);
+  const all = await store.list();
+  const chosen = id === undefined ? all : all.filter((b) => b.id === id);
+  if (id !== undefined && chosen.length === 0) throw unknownBudget(id);
+  const storage = await ctx.storage();
+  const rows = [];
+  for (const b of chosen) rows.push(await rebuildBudget(store, storage, b, at));
+  if (o.json) return ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+  for (const r of rows)
+    await ctx.out(
+      `${r.budgetId}  ${r.periodKey}  spent $${r.beforeUsd} -> $${r.afterUsd}` +
+        `${r.unpricedEvents ? `  (${r.unpricedEvents} unpriced events add nothing)` : ""}\n`,
+    );
+}
+
+function registerRebuild(budget: Command, run: Runner): void {
   budget
     .command("rebuild")
     .description("Recompute budgets' spent this period from the recorded events (the counters are a cache).")
     .argument("[id]", "budget id (default: every budget)")
     .option("--at <time>", "rebuild the period containing this date or ISO time (default: now)")
     .option("--json", "print as JSON")
-    .action(
-      run(async (ctx, id: string | undefined, o: { json?: boolean; at?: string }) => {
-        const at = o.at === undefined ? Date.now() : Date.parse(o.at);
-        if (Number.isNaN(at))
-          throw new TokenLedgerConfigError(
-            `--at: ${JSON.stringify(o.at)} is not a date (2026-03-01 or an ISO time)`,
-          );
-        const store = await budgetStore(ctx);
-        const all = await store.list();
-        const chosen = id === undefined ? all : all.filter((b) => b.id === id);
-        if (id !== undefined && chosen.length === 0)
-          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
-        const storage = await ctx.storage();
-        const rows = [];
-        for (const b of chosen) rows.push(await rebuildBudget(store, storage, b, at));
-        if (o.json) return ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
-        for (const r of rows)
-          await ctx.out(
-            `${r.budgetId}  ${r.periodKey}  spent $${r.beforeUsd} -> $${r.afterUsd}` +
-              `${r.unpricedEvents ? `  (${r.unpricedEvents} unpriced events add nothing)` : ""}\n`,
-          );
-      }),
-    );
+    .action(run(rebuild));
+}
+
+async function ack(ctx: CliContext, id: string, o: { threshold: string; by: string }): Promise<void> {
+  const store = await budgetStore(ctx);
+  const s = (await budgetStatuses(store)).find((x) => x.budget.id === id);
+  if (!s) throw unknownBudget(id);
+  const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
+  if (n > 0)
+    await auditFromCli(ctx, "alert.ack", id, {
+      periodKey: s.periodKey,
+      threshold: Number(o.threshold),
+      by: o.by,
+    });
+  await ctx.out(
+    n
+      ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`
+      : `No ${o.threshold}% alert for ${id} this period\n`,
+  );
+}
+
+function registerAck(budget: Command, run: Runner): void {
   budget
     .command("ack")
     .description("Acknowledge an alert: the same threshold never re-sends this period; higher ones still do.")
     .argument("<id>", "budget id")
     .requiredOption("--threshold <percent>", "the alert's threshold")
     .option("--by <name>", "who acknowledged", process.env.USER ?? "cli")
-    .action(
-      run(async (ctx, id: string, o: { threshold: string; by: string }) => {
-        const store = await budgetStore(ctx);
-        const statuses = await budgetStatuses(store);
-        const s = statuses.find((x) => x.budget.id === id);
-        if (!s)
-          throw new TokenLedgerConfigError(`budget ${JSON.stringify(id)} does not exist (see budget list)`);
-        const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
-        if (n > 0)
-          await auditFromCli(ctx, "alert.ack", id, {
-            periodKey: s.periodKey,
-            threshold: Number(o.threshold),
-            by: o.by,
-          });
-        await ctx.out(
-          n
-            ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`
-            : `No ${o.threshold}% alert for ${id} this period\n`,
-        );
-      }),
+    .action(run(ack));
+}
+
+export function registerBudget(program: Command, run: Runner): Command {
+  const budget = program
+    .command("budget")
+    .description(
+      "Spending budgets per org, team, user, project, feature or cost center, with alerts and enforcement.",
+    )
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ tokenledger budget set --scope team --scope-id search --period month --amount 500\n  $ tokenledger budget status`,
     );
+  for (const register of [
+    registerSet,
+    registerList,
+    registerStatus,
+    registerDelete,
+    registerRebuild,
+    registerAck,
+  ])
+    register(budget, run);
   return budget;
 }

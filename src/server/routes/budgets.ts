@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { budgetStatuses } from "../../budgets/status.js";
+import { budgetStatus } from "../../budgets/status.js";
 import type { Budget } from "../../budgets/types.js";
 import { parseBudget } from "../../budgets/validate.js";
 import { requireRole } from "../auth/authenticate.js";
@@ -94,9 +94,6 @@ export function budgetRoutes(app: FastifyInstance, storage: ServerStorage): void
 
   app.get<{ Params: { id: string } }>("/api/v1/budgets/:id/status", async (req) => {
     const p = requireRole(req, READ);
-    const b = await find(p, req.params.id);
-    const status = (await budgetStatuses(store)).find((s) => s.budget.id === b.id);
-    if (!status) throw new ApiError("not_found", `no budget ${JSON.stringify(b.id)}`);
-    return status;
+    return budgetStatus(store, await find(p, req.params.id), { ledger: storage });
   });
 }

@@ -40,7 +40,14 @@ export const budgetsPanel: Panel = async (section, { api }) => {
             ` · ${formatUsd(s.remainingUsd)} left until ${s.periodEnd.slice(0, 10)}`,
           ),
           s.forecastUsd
-            ? h("div", { class: "muted" }, `Forecast for the period: ${formatUsd(s.forecastUsd)}`)
+            ? h(
+                "div",
+                { class: "muted" },
+                `Forecast for the period: ${formatUsd(s.forecastUsd)}`,
+                s.forecast?.lowUsd && s.forecast.highUsd
+                  ? ` (80%: ${formatUsd(s.forecast.lowUsd)} – ${formatUsd(s.forecast.highUsd)})`
+                  : null,
+              )
             : null,
         );
       }),
