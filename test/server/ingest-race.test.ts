@@ -91,7 +91,8 @@ function raceSuite(makeBackend: () => Backend): void {
         }),
       ),
     );
-    const sum = (k: keyof Outcome) => replies.reduce((n, r) => n + (r.json() as Outcome)[k], 0);
+    const sum = (k: "created" | "duplicates" | "conflicts") =>
+      replies.reduce((n, r) => n + (r.json() as Outcome)[k], 0);
     const winners = replies.flatMap((r, i) => ((r.json() as Outcome).created > 0 ? [i] : []));
     return { created: sum("created"), duplicates: sum("duplicates"), conflicts: sum("conflicts"), winners };
   }
