@@ -67,6 +67,139 @@ const measures = {
   additionalProperties: true,
 };
 
+/** Liveness and readiness: no key needed. */
+function healthPaths(): Json {
+  return {
+    "/healthz": {
+      get: { security: [], responses: { "200": json(z.object({ status: z.literal("ok") })) } },
+    },
+    "/readyz": {
+      get: { security: [], responses: { "200": json(z.object({ status: z.string() })), "503": ERROR } },
+    },
+  };
+}
+
+/** Ingest and the event listing. */
+function usagePaths(): Json {
+  return {
+    "/api/v1/usage": {
+      post: {
+        summary: "Ingest up to 1000 events, idempotent by id (roles admin, ingest)",
+        requestBody: body(IngestBodySchema),
+        responses: { "200": json(IngestResultSchema), "413": ERROR, ...errors },
+      },
+      get: {
+        summary: "Stored events, oldest first, cursor-paged (scope applied)",
+        parameters: queryParams(UsageQuerySchema),
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              events: { type: "array", items: { $ref: "#/components/schemas/WireEvent" } },
+              nextCursor: { type: ["string", "null"] },
+            },
+          }),
+          ...errors,
+        },
+      },
+    },
+  };
+}
+
+/** Aggregates read from the rollups, and latency percentiles. */
+function reportPaths(): Json {
+  return {
+    "/api/v1/costs/aggregate": {
+      get: {
+        summary: "Cost rollup (the SDK's RollupResult); group_by from a whitelist",
+        parameters: queryParams(AggregateQuerySchema),
+        responses: {
+          "200": json({
+            type: "object",
+            properties: { rows: { type: "array", items: measures }, totals: measures },
+          }),
+          ...errors,
+        },
+      },
+    },
+    "/api/v1/latency": {
+      get: {
+        summary: "Latency percentiles (p50, p95, p99) per group",
+        parameters: queryParams(LatencyQuerySchema),
+        responses: { "200": json({ type: "object" }), ...errors },
+      },
+    },
+  };
+}
+
+/** Budgets CRUD and status. */
+function budgetPaths(): Json {
+  return {
+    "/api/v1/budgets": {
+      get: { responses: { "200": json(z.object({ budgets: z.array(BudgetSchema) })), ...errors } },
+      post: {
+        requestBody: body(BudgetBodySchema),
+        responses: { "201": json(BudgetSchema), "409": ERROR, ...errors },
+      },
+    },
+    "/api/v1/budgets/{id}": {
+      get: { parameters: idParam, responses: { "200": json(BudgetSchema), "404": ERROR, ...errors } },
+      put: {
+        parameters: idParam,
+        requestBody: body(BudgetBodySchema),
+        responses: { "200": json(BudgetSchema), "404": ERROR, ...errors },
+      },
+      delete: {
+        parameters: idParam,
+        responses: { "204": { description: "Deleted" }, "404": ERROR, ...errors },
+      },
+    },
+    "/api/v1/budgets/{id}/status": {
+      get: { parameters: idParam, responses: { "200": json(BudgetStatusSchema), "404": ERROR, ...errors } },
+    },
+  };
+}
+
+/** Alerts, their ack, and the audit trail. */
+function alertAuditPaths(): Json {
+  return {
+    "/api/v1/alerts": {
+      get: {
+        parameters: queryParams(AlertsQuerySchema),
+        responses: { "200": json({ type: "object" }), ...errors },
+      },
+    },
+    "/api/v1/alerts/ack": {
+      post: {
+        requestBody: body(AckBodySchema),
+        responses: { "200": json(z.object({ acked: z.number() })), ...errors },
+      },
+    },
+    "/api/v1/audit": {
+      get: {
+        parameters: queryParams(AuditQuerySchema),
+        responses: { "200": json({ type: "object" }), ...errors },
+      },
+    },
+  };
+}
+
+/** Dashboard login (a key exchanged for a session cookie) and this document. */
+function sessionPaths(): Json {
+  return {
+    "/api/v1/session": {
+      post: {
+        security: [],
+        requestBody: body(LoginBodySchema),
+        responses: { "200": json(SessionResponseSchema), ...errors },
+      },
+      get: { responses: { "200": json(SessionResponseSchema), ...errors } },
+      delete: { responses: { "204": { description: "Logged out" }, ...errors } },
+    },
+    "/api/v1/openapi.json": { get: { security: [], responses: { "200": json({ type: "object" }) } } },
+  };
+}
+
 /** The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the routes validate with. */
 export function openApiDocument(version: string): Json {
   return {
@@ -81,103 +214,12 @@ export function openApiDocument(version: string): Json {
     },
     security: [{ bearer: [] }, { session: [] }],
     paths: {
-      "/healthz": {
-        get: { security: [], responses: { "200": json(z.object({ status: z.literal("ok") })) } },
-      },
-      "/readyz": {
-        get: { security: [], responses: { "200": json(z.object({ status: z.string() })), "503": ERROR } },
-      },
-      "/api/v1/usage": {
-        post: {
-          summary: "Ingest up to 1000 events, idempotent by id (roles admin, ingest)",
-          requestBody: body(IngestBodySchema),
-          responses: { "200": json(IngestResultSchema), "413": ERROR, ...errors },
-        },
-        get: {
-          summary: "Stored events, oldest first, cursor-paged (scope applied)",
-          parameters: queryParams(UsageQuerySchema),
-          responses: {
-            "200": json({
-              type: "object",
-              properties: {
-                events: { type: "array", items: { $ref: "#/components/schemas/WireEvent" } },
-                nextCursor: { type: ["string", "null"] },
-              },
-            }),
-            ...errors,
-          },
-        },
-      },
-      "/api/v1/costs/aggregate": {
-        get: {
-          summary: "Cost rollup (the SDK's RollupResult); group_by from a whitelist",
-          parameters: queryParams(AggregateQuerySchema),
-          responses: {
-            "200": json({
-              type: "object",
-              properties: { rows: { type: "array", items: measures }, totals: measures },
-            }),
-            ...errors,
-          },
-        },
-      },
-      "/api/v1/latency": {
-        get: {
-          summary: "Latency percentiles (p50, p95, p99) per group",
-          parameters: queryParams(LatencyQuerySchema),
-          responses: { "200": json({ type: "object" }), ...errors },
-        },
-      },
-      "/api/v1/budgets": {
-        get: { responses: { "200": json(z.object({ budgets: z.array(BudgetSchema) })), ...errors } },
-        post: {
-          requestBody: body(BudgetBodySchema),
-          responses: { "201": json(BudgetSchema), "409": ERROR, ...errors },
-        },
-      },
-      "/api/v1/budgets/{id}": {
-        get: { parameters: idParam, responses: { "200": json(BudgetSchema), "404": ERROR, ...errors } },
-        put: {
-          parameters: idParam,
-          requestBody: body(BudgetBodySchema),
-          responses: { "200": json(BudgetSchema), "404": ERROR, ...errors },
-        },
-        delete: {
-          parameters: idParam,
-          responses: { "204": { description: "Deleted" }, "404": ERROR, ...errors },
-        },
-      },
-      "/api/v1/budgets/{id}/status": {
-        get: { parameters: idParam, responses: { "200": json(BudgetStatusSchema), "404": ERROR, ...errors } },
-      },
-      "/api/v1/alerts": {
-        get: {
-          parameters: queryParams(AlertsQuerySchema),
-          responses: { "200": json({ type: "object" }), ...errors },
-        },
-      },
-      "/api/v1/alerts/ack": {
-        post: {
-          requestBody: body(AckBodySchema),
-          responses: { "200": json(z.object({ acked: z.number() })), ...errors },
-        },
-      },
-      "/api/v1/audit": {
-        get: {
-          parameters: queryParams(AuditQuerySchema),
-          responses: { "200": json({ type: "object" }), ...errors },
-        },
-      },
-      "/api/v1/session": {
-        post: {
-          security: [],
-          requestBody: body(LoginBodySchema),
-          responses: { "200": json(SessionResponseSchema), ...errors },
-        },
-        get: { responses: { "200": json(SessionResponseSchema), ...errors } },
-        delete: { responses: { "204": { description: "Logged out" }, ...errors } },
-      },
-      "/api/v1/openapi.json": { get: { security: [], responses: { "200": json({ type: "object" }) } } },
+      ...healthPaths(),
+      ...usagePaths(),
+      ...reportPaths(),
+      ...budgetPaths(),
+      ...alertAuditPaths(),
+      ...sessionPaths(),
     },
   };
 }

@@ -104,14 +104,37 @@ describe("tokenledger report --server", () => {
     expect(wrong.stderr).not.toContain("tl_wrong000_000");
   }, 60_000);
 
-  it("refuses plain http:// and what a server cannot answer (blocks), naming the flag", async () => {
-    const [plain, blocks] = await Promise.all([
+  it("report -p blocks and export (events and rollup) --server print what they print locally", async () => {
+    const runs = [
+      ["report", "-p", "blocks", "--tz", "UTC", "--json"],
+      ["export", "--format", "jsonl", "--since", "2026-10-10", "--tz", "UTC"],
+      ["export", "--what", "rollup", "--group-by", "team,model", "--bucket", "month", "--tz", "UTC"],
+    ];
+    const [local, remote] = await Promise.all([
+      Promise.all(runs.map((args) => runCli(args, { env: env() }))),
+      Promise.all(runs.map((args) => runCli([...args, "--server", server.url], { env: env() }))),
+    ]);
+    for (const [i, r] of remote.entries()) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, runs[i]!.join(" ")).toBe(local[i]!.stdout);
+    }
+    expect(remote[0]!.stdout).toContain("1.625000000001");
+    expect(remote[1]!.stdout.trim().split("\n")).toHaveLength(3); // the events since 2026-10-10
+    expect(remote[2]!.stdout).toContain("2026-11,ops,gpt-4o,");
+  }, 120_000);
+
+  it("refuses plain http://, session grouping and event filters the server lacks, naming the flag", async () => {
+    const [plain, session, where] = await Promise.all([
       runCli(["report", "--server", server.httpUrl], { env: env() }),
-      runCli(["report", "-p", "blocks", "--server", server.url], { env: env() }),
+      runCli(["report", "-p", "session", "--server", server.url], { env: env() }),
+      runCli(["export", "--where", "environment=prod", "--server", server.url], { env: env() }),
     ]);
     expect(plain.code).not.toBe(0);
     expect(plain.stderr).toMatch(/--server: .*plain http/);
-    expect(blocks.code).not.toBe(0);
-    expect(blocks.stderr).toMatch(/--server: --period blocks is not available/);
+    expect(session.code).not.toBe(0);
+    expect(session.stderr).toMatch(/--server: grouping by session is not available/);
+    expect(where.code).not.toBe(0);
+    expect(where.stderr).toMatch(/--where environment: .* not available with --server/);
+    expect(where.stdout).toBe("");
   }, 60_000);
 });

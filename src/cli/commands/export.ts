@@ -17,6 +17,8 @@ import {
   type RangeOptions,
 } from "../shared-options.js";
 import { MEASURE_KEYS } from "./report.js";
+import { eventSource, type EventSource } from "../report/server-events.js";
+import { rollupSource, serverFor, SERVER_OPTION_HELP, type RollupSource } from "../report/server-rollup.js";
 
 interface ExportOptions extends RangeOptions {
   readonly format: "csv" | "jsonl";
@@ -25,6 +27,7 @@ interface ExportOptions extends RangeOptions {
   readonly groupBy?: Dimension[];
   readonly where?: WhereFilters;
   readonly bucket?: TimeBucket;
+  readonly server?: string;
 }
 
 /** Event columns in CSV order: every LedgerEvent field, usage buckets flattened. */
@@ -70,7 +73,8 @@ export function registerExport(program: Command, run: Runner): Command {
         .choices(["events", "rollup"])
         .default("events"),
     )
-    .option("-o, --out <file>", "write to this file instead of stdout");
+    .option("-o, --out <file>", "write to this file instead of stdout")
+    .option("--server <url>", SERVER_OPTION_HELP);
   addRangeOptions(command);
   addFilterOptions(command);
   command.addOption(
@@ -88,6 +92,7 @@ Examples:
   $ tokenledger export --since 2026-11-01 > events.csv
   $ tokenledger export --format jsonl --where team=eng --out eng.jsonl
   $ tokenledger export --what rollup --group-by team,model --bucket month --format csv
+  $ TOKENLEDGER_API_KEY=tl_... tokenledger export --server https://ledger.example.com --since 2026-11-01
 
 Events are read page by page from the ledger, so exports of any size run in constant memory.`,
   );
@@ -98,7 +103,13 @@ Events are read page by page from the ledger, so exports of any size run in cons
 async function exportData(ctx: CliContext, opts: ExportOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
   const where = toWhere(opts.where);
-  const storage = await ctx.existingStorage();
+  // Resolved before --out is opened, so a bad --server or missing ledger leaves no empty file behind.
+  const storage: ExportStorage = serverFor(ctx, opts.server)
+    ? {
+        ...(await eventSource(ctx, opts.server)),
+        ...(await rollupSource(ctx, opts.server)),
+      }
+    : await ctx.existingStorage();
   const file = opts.out ? await openOut(opts.out) : undefined;
   const write = async (text: string) => {
     if (!file) return ctx.out(text);
@@ -128,10 +139,13 @@ async function openOut(path: string): Promise<WriteStream> {
   return file;
 }
 
+/** What export reads: a local ledger, or a server's usage and aggregate endpoints. */
+type ExportStorage = EventSource & RollupSource;
+
 interface ExportScope {
   readonly range: ReturnType<typeof resolveRange>;
   readonly where: ReturnType<typeof toWhere>;
-  readonly storage: Awaited<ReturnType<CliContext["existingStorage"]>>;
+  readonly storage: ExportStorage;
   readonly write: (text: string) => Promise<void>;
 }
 
@@ -142,13 +156,14 @@ async function exportEvents(
 ): Promise<number> {
   if (opts.groupBy || opts.bucket)
     throw new Error("--group-by and --bucket apply to --what rollup, not to events");
-  if (opts.format === "csv") await write(csvLine(EVENT_COLUMNS));
-  let count = 0;
-  for await (const event of storage.events({
+  const events = storage.events({
     ...(range.since ? { since: range.since } : {}),
     ...(range.until ? { until: range.until } : {}),
     ...(where ? { where } : {}),
-  })) {
+  });
+  if (opts.format === "csv") await write(csvLine(EVENT_COLUMNS));
+  let count = 0;
+  for await (const event of events) {
     const row = eventRecord(event);
     await write(
       opts.format === "csv" ? csvLine(EVENT_COLUMNS.map((c) => row[c])) : `${JSON.stringify(row)}\n`,

@@ -11,6 +11,7 @@ import { importBeforeReport, REPORT_IMPORT_AGENTS } from "./import.js";
 import { blendSubscriptions } from "../report/blended.js";
 import { computeBlocks } from "../report/blocks.js";
 import { sumMeasures } from "../report/measures.js";
+import { eventSource } from "../report/server-events.js";
 import { rollupSource, serverFor, SERVER_OPTION_HELP } from "../report/server-rollup.js";
 import {
   addFilterOptions,
@@ -121,12 +122,12 @@ async function report(ctx: CliContext, opts: ReportOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
   const groupBy = reportGroupBy(ctx, opts, period);
   const where = toWhere(opts.where);
-  if (serverFor(ctx, opts.server) && (period === "blocks" || groupBy.includes("session")))
+  if (serverFor(ctx, opts.server) && groupBy.includes("session"))
     throw new TokenLedgerConfigError(
-      `--server: ${period === "blocks" ? "--period blocks" : "grouping by session"} is not available from a server (it reads aggregates only)`,
+      "--server: grouping by session is not available from a server (one group per session is unbounded; the server refuses it)",
     );
-  const source = await rollupSource(ctx, opts.server);
   if (period === "blocks") return reportBlocks(ctx, opts, range, where, groupBy);
+  const source = await rollupSource(ctx, opts.server);
 
   const bucket = BUCKET[period];
   const query: RollupQuery = {
@@ -157,7 +158,8 @@ function reportGroupBy(ctx: CliContext, opts: ReportOptions, period: Period): Di
 
 /**
  * 5-hour billing blocks are computed from raw events (a block starts at the first event after the last one ended, so no
- * rollup can hold them): they read the local ledger and never combine with a grouping.
+ * rollup can hold them): they read events (the local ledger's, or a server's through GET /api/v1/usage) and never
+ * combine with a grouping.
  */
 async function reportBlocks(
   ctx: CliContext,
@@ -166,13 +168,13 @@ async function reportBlocks(
   where: ReturnType<typeof toWhere>,
   groupBy: readonly Dimension[],
 ): Promise<void> {
-  const storage = await ctx.existingStorage();
   if (groupBy.length > 0)
     throw new Error(
       "--period blocks does not combine with --group-by or --breakdown (blocks are time windows)",
     );
+  const source = await eventSource(ctx, opts.server);
   const blocks = await computeBlocks(
-    storage.events({
+    source.events({
       ...(range.since ? { since: range.since } : {}),
       ...(range.until ? { until: range.until } : {}),
       ...(where ? { where } : {}),

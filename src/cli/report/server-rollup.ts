@@ -15,32 +15,40 @@ export interface RollupSource {
  * the command line would land in shell history and `ps`.
  */
 export function serverRollupSource(server: string, env: NodeJS.ProcessEnv = process.env): RollupSource {
+  const get = serverGet(server, env);
+  return {
+    rollup: (query: RollupQuery) =>
+      get<RollupResult>(`/api/v1/costs/aggregate?${aggregateParams(query).toString()}`),
+  };
+}
+
+/** GET a JSON answer from a tokenledger server's API; every failure is an error naming --server and the cause. */
+export type ServerGet = <T>(pathAndQuery: string) => Promise<T>;
+
+export function serverGet(server: string, env: NodeJS.ProcessEnv = process.env): ServerGet {
   const { baseUrl } = parseServerUrl(server, "--server");
   const apiKey = resolveApiKey(undefined, "TOKENLEDGER_API_KEY (for --server)", env);
-  return {
-    async rollup(query: RollupQuery): Promise<RollupResult> {
-      const url = `${baseUrl}/api/v1/costs/aggregate?${aggregateParams(query).toString()}`;
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          headers: { authorization: `Bearer ${apiKey}`, accept: "application/json" },
-          signal: AbortSignal.timeout(60_000),
-        });
-      } catch (err) {
-        const e = err as { cause?: { code?: unknown }; message?: unknown };
-        const why = typeof e.cause?.code === "string" ? e.cause.code : String(e.message ?? err);
-        throw new TokenLedgerError(`--server ${baseUrl}: cannot reach the server (${redactSecrets(why)})`);
-      }
-      const text = await res.text();
-      if (!res.ok) throw new TokenLedgerError(`--server ${baseUrl}: ${describeError(res.status, text)}`);
-      try {
-        return JSON.parse(text) as RollupResult;
-      } catch {
-        throw new TokenLedgerError(
-          `--server ${baseUrl}: the answer is not JSON; is this a tokenledger server?`,
-        );
-      }
-    },
+  return async <T>(pathAndQuery: string): Promise<T> => {
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}${pathAndQuery}`, {
+        headers: { authorization: `Bearer ${apiKey}`, accept: "application/json" },
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      const e = err as { cause?: { code?: unknown }; message?: unknown };
+      const why = typeof e.cause?.code === "string" ? e.cause.code : String(e.message ?? err);
+      throw new TokenLedgerError(`--server ${baseUrl}: cannot reach the server (${redactSecrets(why)})`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new TokenLedgerError(`--server ${baseUrl}: ${describeError(res.status, text)}`);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new TokenLedgerError(
+        `--server ${baseUrl}: the answer is not JSON; is this a tokenledger server?`,
+      );
+    }
   };
 }
 

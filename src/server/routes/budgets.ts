@@ -38,6 +38,24 @@ export function budgetRoutes(app: FastifyInstance, storage: ServerStorage): void
     return { budgets: (await store.list()).filter((b) => budgetInScope(p, b)) };
   });
 
+  app.get<{ Params: { id: string } }>("/api/v1/budgets/:id", async (req) => {
+    const p = requireRole(req, READ);
+    return find(p, req.params.id);
+  });
+
+  budgetWriteRoutes(app, storage, find);
+
+  app.get<{ Params: { id: string } }>("/api/v1/budgets/:id/status", async (req) => {
+    const p = requireRole(req, READ);
+    return budgetStatus(store, await find(p, req.params.id), { ledger: storage });
+  });
+}
+
+type Find = (p: Principal, id: string) => Promise<Budget>;
+
+/** Create, replace and delete: each change lands in the audit trail with its before and after. */
+function budgetWriteRoutes(app: FastifyInstance, storage: ServerStorage, find: Find): void {
+  const store = storage.budgets;
   app.post("/api/v1/budgets", async (req, reply) => {
     const p = requireRole(req, WRITE);
     const budget = checked(p, parseOr400(BudgetBodySchema, req.body));
@@ -55,11 +73,6 @@ export function budgetRoutes(app: FastifyInstance, storage: ServerStorage): void
       details: { after: budget },
     });
     return reply.status(201).send(budget);
-  });
-
-  app.get<{ Params: { id: string } }>("/api/v1/budgets/:id", async (req) => {
-    const p = requireRole(req, READ);
-    return find(p, req.params.id);
   });
 
   app.put<{ Params: { id: string } }>("/api/v1/budgets/:id", async (req) => {
@@ -90,10 +103,5 @@ export function budgetRoutes(app: FastifyInstance, storage: ServerStorage): void
       details: { before },
     });
     return reply.status(204).send();
-  });
-
-  app.get<{ Params: { id: string } }>("/api/v1/budgets/:id/status", async (req) => {
-    const p = requireRole(req, READ);
-    return budgetStatus(store, await find(p, req.params.id), { ledger: storage });
   });
 }
