@@ -112,6 +112,24 @@ export abstract class KyselyStorage extends StorageAdapterBase {
     }
   }
 
+  /**
+   * Stored events carrying one of these provider request ids, with `since <= ts < until` (the time bound lets the
+   * `ts` index narrow the scan: request_id has no index). How a live row finds an imported row of its call.
+   */
+  async eventsByRequestId(requestIds: readonly string[], since: Date, until: Date): Promise<LedgerEvent[]> {
+    if (requestIds.length === 0) return [];
+    const db = await this.database();
+    const f = this.flavor;
+    try {
+      const r = await sql<StoredRow>`select *${f.eventSelect} from ${f.table(EVENTS_TABLE)}
+        where ts >= ${f.time(since.getTime())} and ts < ${f.time(until.getTime())}
+        and request_id in (${sql.join(requestIds)})`.execute(db);
+      return r.rows.map((row) => f.toEvent(row));
+    } catch (err) {
+      throw toStorageError(err, `${this.kind} eventsByRequestId`);
+    }
+  }
+
   // Test and benchmark knobs. `@internal` keeps them out of the published `.d.ts` (tsconfig `stripInternal`):
   // they are how tests prove every read path agrees, not something an application should lean on.
   /** @internal Whether the last rollup() read a rollup projection or scanned the events. */

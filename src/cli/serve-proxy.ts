@@ -28,14 +28,19 @@ function sharedStorage(storage: StorageAdapter): StorageAdapter {
  * recording into the same ledger with the same budgets. Loaded only when asked for.
  */
 export async function serveProxyPlugin(o: ServeProxyOptions): Promise<ServerPlugin> {
-  const [{ TokenTracker }, { createProxy, mountProxy, ledgerIdentities }, { BudgetGuard }] =
-    await Promise.all([
-      import("../core/tracker.js"),
-      import("../proxy/index.js"),
-      import("../budgets/guard.js"),
-    ]);
+  const [
+    { TokenTracker },
+    { createProxy, mountProxy, ledgerIdentities },
+    { BudgetGuard },
+    { liveRowsFirst },
+  ] = await Promise.all([
+    import("../core/tracker.js"),
+    import("../proxy/index.js"),
+    import("../budgets/guard.js"),
+    import("../core/live-rows-first.js"),
+  ]);
   const tracker = new TokenTracker({
-    storage: sharedStorage(o.storage),
+    storage: liveRowsFirst(sharedStorage(o.storage)),
     pricer: o.pricer,
     autoFlushOnExit: false,
   });

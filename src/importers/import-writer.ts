@@ -1,7 +1,7 @@
 import type { LedgerEvent } from "../core/event.js";
 import type { StorageAdapter } from "../core/storage.js";
 import type { FileState, ImportState } from "./state.js";
-import { withoutLiveDuplicates } from "../proxy/live-duplicates.js";
+import { withoutLiveDuplicates } from "../core/live-calls.js";
 
 /** A file's state to record, minus the timestamp the state store adds. */
 export type FinishedFile = { path: string; state: Omit<FileState, "importedAt"> };

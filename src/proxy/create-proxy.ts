@@ -38,9 +38,10 @@ export function createProxy(options: ProxyOptions): TokenLedgerProxy {
   const otlpDeps = {
     tracker: options.sink,
     ...(options.logger ? { logger: options.logger } : {}),
-    // Without a resolver no key can be valid: every export is refused rather than silently let through.
+    // Without a resolver no key can be valid: every export is refused rather than silently let through. The
+    // key's identity is recorded on the export's rows, as on proxied calls.
     ...(options.otlpRequireKey
-      ? { authorize: async (key: string | undefined) => key !== undefined && !!(await resolve?.(key)) }
+      ? { authorize: async (key: string | undefined) => (key === undefined ? undefined : resolve?.(key)) }
       : {}),
   };
 

@@ -3,7 +3,7 @@ import type { Route } from "./routes.js";
 import { normalizeUsage } from "./routes.js";
 import type { PumpEnd } from "./pump.js";
 import type { TapOutcome } from "./tap-types.js";
-import { providerRequestEventId } from "./otlp/event-id.js";
+import { providerRequestEventId } from "../core/live-calls.js";
 
 export interface Answer {
   readonly status: number;

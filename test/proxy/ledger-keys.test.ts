@@ -7,6 +7,7 @@ import { sqliteStorage, type SqliteStorage } from "tokenledger/sqlite";
 import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
 import { createApiKey, revokeApiKey } from "../../src/server/auth/key-service.js";
 import { firstIdentity, ledgerIdentities, staticIdentities } from "../../src/proxy/index.js";
+import { fixture } from "../otlp/support.js";
 import { eventsWhen, startHarness, type Harness } from "./harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-proxy-keys-"));
@@ -106,6 +107,31 @@ describe("OTLP receiver auth", () => {
     expect((await exportLogs({ "x-tokenledger-key": "wrong" })).status).toBe(401);
     expect((await exportLogs({ "x-tokenledger-key": "ci" })).status).toBe(200);
     expect((await exportLogs({ authorization: "Bearer ci" })).status).toBe(200);
+  });
+
+  it("an export sent with a ledger key records the key's user, project and key id on its rows, as proxied calls do", async () => {
+    const made = await createApiKey(
+      storage.access,
+      storage.audit,
+      { name: "otel", role: "ingest", userId: "bob", scope: { kind: "projects", ids: ["web"] } },
+      "test",
+    );
+    const before = (await h.events()).length;
+    const res = await fetch(`${h.proxy.url}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-tokenledger-key": made.token },
+      // Other request ids than the fake upstream's (req_011CTest<n>): those calls are already proxied rows here.
+      body: fixture("logs.json").toString("utf8").replaceAll("req_011CTest", "req_011COtlpKey"),
+    });
+    expect(res.status).toBe(200);
+    const rows = (await eventsWhen(h, before + 1)).slice(before);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const e of rows) {
+      // The key's identity, under the event's own session and agent.
+      expect(e).toMatchObject({ userId: "bob", projectId: "web", app: "claude-code" });
+      expect(e.sessionId).not.toBeNull();
+      expect(e.metadata).toMatchObject({ apiKeyId: made.key.id, source: "otlp" });
+    }
   });
 
   it("negative control: without otlpRequireKey the same keyless export is taken", async () => {

@@ -127,14 +127,16 @@ async function runProxy(ctx: CliContext, flags: ProxyFlags): Promise<void> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TokenLedgerConfigError(`--port "${flags.port}" is not a port number (0-65535)`);
-  const [{ TokenTracker }, { startProxyServer }, { BudgetGuard }] = await Promise.all([
+  const [{ TokenTracker }, { startProxyServer }, { BudgetGuard }, { liveRowsFirst }] = await Promise.all([
     import("../../core/tracker.js"),
     import("../../proxy/index.js"),
     import("../../budgets/guard.js"),
+    import("../../core/live-rows-first.js"),
   ]);
   const storage = await ctx.storage();
   const pricer = await ctx.pricer();
-  const tracker = new TokenTracker({ storage, pricer, autoFlushOnExit: false });
+  // A call an import already stored is replaced by the live row, not counted twice (src/core/live-rows-first.ts).
+  const tracker = new TokenTracker({ storage: liveRowsFirst(storage), pricer, autoFlushOnExit: false });
   const otel = await startCommandOtel(ctx, flags.otelEndpoint);
   otel?.instrument(tracker);
   const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] }).budgets;

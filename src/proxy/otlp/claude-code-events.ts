@@ -1,7 +1,7 @@
-import { stableEventId } from "../../importers/stable-id.js";
+import { stableEventId } from "../../core/stable-id.js";
 import { CLAUDE_CODE_AGENT } from "../../importers/claude-code.js";
 import { fromAnthropicUsage } from "../../usage/anthropic.js";
-import { providerRequestEventId } from "./event-id.js";
+import { providerRequestEventId } from "../../core/live-calls.js";
 import { count, eventTime, finite, text, type Mapped } from "./attributes.js";
 import type { OtlpLogRecord } from "./log-records.js";
 

@@ -1,5 +1,5 @@
 import { CODEX_AGENT } from "../../importers/codex.js";
-import { stableEventId } from "../../importers/stable-id.js";
+import { stableEventId } from "../../core/stable-id.js";
 import { fromOpenAIResponsesUsage } from "../../usage/openai.js";
 import { count, eventTime, text, type Mapped } from "./attributes.js";
 import { OTLP_SOURCE } from "./claude-code-events.js";

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Attribution } from "../../core/attribution.js";
 import type { TokenTracker } from "../../core/tracker.js";
 import type { Logger } from "../../core/logger.js";
 import { SafeLogger, silentLogger } from "../../core/logger.js";
@@ -15,12 +16,16 @@ export interface OtlpReceiverDeps {
   readonly logger?: Logger;
   /**
    * When set, an export must carry a tokenledger key this accepts (`x-tokenledger-key`, or
-   * `Authorization: Bearer tl_...`); otherwise 401 before the body is read.
+   * `Authorization: Bearer tl_...`); otherwise 401 before the body is read. An accepted key's identity (an
+   * `Attribution`, as the proxy resolves keys) is recorded on the export's rows: user, team, project, key id.
    */
-  readonly authorize?: (key: string | undefined) => boolean | Promise<boolean>;
+  readonly authorize?: (key: string | undefined) => OtlpCaller | Promise<OtlpCaller>;
   /** Largest accepted body, before and after gzip; default 4 MiB. */
   readonly maxBodyBytes?: number;
 }
+
+/** Who sent an export: refused (false / undefined), accepted (true), or accepted as this identity. */
+export type OtlpCaller = boolean | Attribution | undefined;
 
 const PATHS: Readonly<Record<string, OtlpSignal>> = {
   "/v1/logs": "logs",
@@ -53,7 +58,8 @@ export async function handleOtlpRequest(
     if (req.method !== "POST") {
       throw new OtlpRequestError(405, `${req.method ?? "?"} is not allowed on ${req.url}; use POST`);
     }
-    if (deps.authorize && !(await deps.authorize(otlpKey(req)))) {
+    const caller = deps.authorize ? await deps.authorize(otlpKey(req)) : true;
+    if (!caller) {
       throw new OtlpRequestError(401, "a tokenledger key is required (x-tokenledger-key header)");
     }
     if (!formatOf(req.headers["content-type"])) {
@@ -65,7 +71,9 @@ export async function handleOtlpRequest(
     const body = await readOtlpBody(req, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     const request = decodeExportRequest(signal, format, body);
     const outcome: ExportOutcome =
-      signal === "logs" ? ingestLogs(request, deps.tracker, log) : { rejected: 0 };
+      signal === "logs"
+        ? ingestLogs(request, deps.tracker, log, caller === true ? undefined : caller)
+        : { rejected: 0 };
     sendExportResponse(res, signal, format, outcome);
   } catch (err) {
     try {

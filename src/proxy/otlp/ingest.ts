@@ -1,3 +1,4 @@
+import { mergeAttribution, type Attribution } from "../../core/attribution.js";
 import type { TokenTracker } from "../../core/tracker.js";
 import type { SafeLogger } from "../../core/logger.js";
 import type { Mapped } from "./attributes.js";
@@ -15,11 +16,13 @@ const USAGE_EVENTS: readonly (readonly [(r: OtlpLogRecord) => boolean, (r: OtlpL
 /**
  * Records a row per agent usage event of a decoded logs export. Events are the single source of truth: Claude
  * Code's `token.usage` / `cost.usage` metrics report the same calls again, so summing both would double-count.
+ * `caller`: the identity of the export's tokenledger key, under each event's own session and agent.
  */
 export function ingestLogs(
   request: Record<string, unknown>,
   tracker: Pick<TokenTracker, "record">,
   log: SafeLogger,
+  caller?: Attribution,
 ): ExportOutcome {
   let rejected = 0;
   let reason: string | undefined;
@@ -32,7 +35,8 @@ export function ingestLogs(
       reason ??= mapped.rejected;
       continue;
     }
-    tracker.record(mapped.event);
+    const event = mapped.event;
+    tracker.record(caller ? { ...event, attribution: mergeAttribution(caller, event.attribution) } : event);
   }
   if (rejected > 0) log.warn(`OTLP receiver: ${rejected} log record(s) not recorded: ${reason}`);
   return reason === undefined ? { rejected } : { rejected, errorMessage: reason };
