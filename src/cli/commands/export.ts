@@ -28,7 +28,7 @@ interface ExportOptions extends RangeOptions {
 }
 
 /** Event columns in CSV order: every LedgerEvent field, usage buckets flattened. */
-const EVENT_COLUMNS = [
+export const EVENT_COLUMNS = [
   "id",
   "timestamp",
   "provider",
@@ -43,6 +43,8 @@ const EVENT_COLUMNS = [
   "latencyMs",
   "timeToFirstTokenMs",
   "requestId",
+  "responseId",
+  "finishReasons",
   ...USAGE_KEYS,
   "usageSource",
   "serviceTier",
@@ -55,7 +57,8 @@ const EVENT_COLUMNS = [
   "sampleWeight",
 ] as const;
 
-function eventRecord(e: LedgerEvent): Record<string, unknown> {
+/** One event as an export row (also the JSON Lines object). */
+export function eventRecord(e: LedgerEvent): Record<string, unknown> {
   const { usage, timestamp, ...rest } = e;
   return { ...rest, timestamp: timestamp.toISOString(), ...usage };
 }
