@@ -43,6 +43,13 @@ export const jsonlLineSchema = z
     operation: z.string().min(1).optional(),
     status: z.enum(["ok", "error", "aborted"]).optional(),
     requestId: z.string().nullable().optional(),
+    // Same bounds as the server's wire schema (src/server/schemas/wire-event.ts).
+    responseId: z.string().max(300, "must be at most 300 characters").nullable().optional(),
+    finishReasons: z
+      .array(z.string().min(1).max(100, "must be at most 100 characters"))
+      .max(16, "must hold at most 16 reasons")
+      .nullable()
+      .optional(),
     latencyMs: z.number().nonnegative().nullable().optional(),
     serviceTier: z.string().nullable().optional(),
     batch: z.boolean().optional(),

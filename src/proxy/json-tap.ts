@@ -1,3 +1,5 @@
+import { answerMeta } from "./answer-meta.js";
+import type { UsageShape } from "./routes.js";
 import { EMPTY_OUTCOME, errorText, obj, str, type TapOutcome, type UsageTap } from "./tap-types.js";
 
 /** Whole bodies up to this size are parsed; larger ones (big embeddings) keep only their head and tail. */
@@ -9,9 +11,14 @@ const EDGE = 64 * 1024;
  * 64 KiB are kept, and `model` / `usage` are read from them (both APIs put `usage` near the end).
  */
 export class JsonTap implements UsageTap {
+  readonly #shape: UsageShape | null;
   #parts: Buffer[] = [];
   #size = 0;
   #tail: Buffer | null = null;
+
+  constructor(shape: UsageShape | null = null) {
+    this.#shape = shape;
+  }
 
   write(chunk: Buffer): void {
     this.#size += chunk.length;
@@ -30,7 +37,7 @@ export class JsonTap implements UsageTap {
   }
 
   async finish(): Promise<TapOutcome> {
-    if (this.#tail === null) return fromBody(Buffer.concat(this.#parts).toString("utf8"));
+    if (this.#tail === null) return fromBody(Buffer.concat(this.#parts).toString("utf8"), this.#shape);
     const head = this.#parts[0]!.toString("utf8");
     const tail = this.#tail.toString("utf8");
     return {
@@ -42,7 +49,7 @@ export class JsonTap implements UsageTap {
   }
 }
 
-function fromBody(text: string): TapOutcome {
+function fromBody(text: string, shape: UsageShape | null): TapOutcome {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -58,6 +65,7 @@ function fromBody(text: string): TapOutcome {
     complete: true,
     failure: b.error !== undefined ? errorText(body) : null,
     malformed: false,
+    ...answerMeta(shape, body),
   };
 }
 

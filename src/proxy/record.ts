@@ -45,6 +45,8 @@ export function recordAnswer(call: LlmCall, route: Route, requestReadable: boole
     ...(a.provider ? { provider: a.provider } : {}),
     usage,
     requestId: a.requestId,
+    responseId: a.seen.responseId ?? null,
+    finishReasons: a.seen.finishReasons ?? null,
     serviceTier: a.seen.serviceTier,
     metadata,
   };

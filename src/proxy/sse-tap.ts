@@ -2,6 +2,7 @@ import { StringDecoder } from "node:string_decoder";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import { mergeAnthropicStreamUsage } from "../usage/anthropic.js";
 import { ChunkStreamState } from "../../interceptors/openai/chunk-stream.js";
+import { anthropicMeta } from "../../interceptors/_shared/response-meta.js";
 import { ResponseEventsState } from "../../interceptors/openai/response-events.js";
 import type { UsageShape } from "./routes.js";
 import { EMPTY_OUTCOME, errorText, obj, str, type TapOutcome, type UsageTap } from "./tap-types.js";
@@ -25,6 +26,8 @@ class AnthropicState implements StreamState {
   #usage: Record<string, unknown> | undefined;
   #stopped = false;
   #failure: string | null = null;
+  #id: unknown;
+  #stopReason: unknown;
 
   wants(event: string | undefined): boolean {
     return event === undefined || ANTHROPIC_USAGE_EVENTS.has(event);
@@ -38,11 +41,13 @@ class AnthropicState implements StreamState {
       case "message_start": {
         const m = obj(e.message);
         this.#model = str(m.model) ?? this.#model;
+        this.#id ??= m.id;
         if (m.usage && typeof m.usage === "object")
           this.#usage = mergeAnthropicStreamUsage(this.#usage, m.usage);
         return false;
       }
       case "message_delta":
+        this.#stopReason = obj(e.delta).stop_reason ?? this.#stopReason;
         if (e.usage && typeof e.usage === "object")
           this.#usage = mergeAnthropicStreamUsage(this.#usage, e.usage);
         return false;
@@ -64,6 +69,7 @@ class AnthropicState implements StreamState {
       serviceTier: str(this.#usage?.service_tier),
       complete: this.#stopped,
       failure: this.#failure,
+      ...anthropicMeta({ id: this.#id, stop_reason: this.#stopReason }),
     };
   }
 }
@@ -99,12 +105,15 @@ class ResponsesState implements StreamState {
       complete: end.kind !== "none",
       failure: end.kind === "failed" ? end.error.message : null,
       ...(seen.metadata ? { metadata: seen.metadata } : {}),
+      ...seen.meta,
     };
   }
 }
 
 /** A chunk with a usage object (not `"usage": null`). */
 const HAS_USAGE = /"usage"\s*:\s*\{/;
+/** A chunk that ends a choice (`"finish_reason": "stop"`, not `null`): parsed for gen_ai.response.finish_reasons. */
+const HAS_FINISH = /"finish_reason"\s*:\s*"/;
 
 /** OpenAI Chat Completions: the usage chunk when the stream has one; `[DONE]` ends it. */
 class ChatState implements StreamState {
@@ -118,7 +127,7 @@ class ChatState implements StreamState {
       return false;
     }
     // Parse until the first content chunk (model, time to first token), then only chunks with usage or errors.
-    return !this.#content || HAS_USAGE.test(data) || data.includes('"error"');
+    return !this.#content || HAS_USAGE.test(data) || HAS_FINISH.test(data) || data.includes('"error"');
   }
   skipped(): boolean {
     return false;
@@ -138,6 +147,7 @@ class ChatState implements StreamState {
       serviceTier: str(seen.serviceTier),
       complete: this.#done,
       failure: this.#failure,
+      ...seen.meta,
     };
   }
 }

@@ -12,6 +12,9 @@ export interface TapOutcome {
   readonly malformed: boolean;
   /** Responses that ended `incomplete` carry why. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The answer's own id and stop reasons (interceptors/_shared/response-meta.ts), for gen_ai.response.*. */
+  readonly responseId?: string;
+  readonly finishReasons?: readonly string[];
 }
 
 /**

@@ -70,7 +70,7 @@ export function tapFor(
   const inner: UsageTap = type.includes("text/event-stream")
     ? new SseTap(shape, onContent)
     : type.includes("json")
-      ? new JsonTap()
+      ? new JsonTap(shape)
       : new OpaqueTap();
   if (!contentEncoding || contentEncoding === "identity" || inner instanceof OpaqueTap) return inner;
   const zlib = decompressor(contentEncoding);

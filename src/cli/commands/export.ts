@@ -31,7 +31,7 @@ interface ExportOptions extends RangeOptions {
 }
 
 /** Event columns in CSV order: every LedgerEvent field, usage buckets flattened. */
-const EVENT_COLUMNS = [
+export const EVENT_COLUMNS = [
   "id",
   "timestamp",
   "provider",
@@ -46,6 +46,8 @@ const EVENT_COLUMNS = [
   "latencyMs",
   "timeToFirstTokenMs",
   "requestId",
+  "responseId",
+  "finishReasons",
   ...USAGE_KEYS,
   "usageSource",
   "serviceTier",
@@ -58,7 +60,8 @@ const EVENT_COLUMNS = [
   "sampleWeight",
 ] as const;
 
-function eventRecord(e: LedgerEvent): Record<string, unknown> {
+/** One event as an export row (also the JSON Lines object). */
+export function eventRecord(e: LedgerEvent): Record<string, unknown> {
   const { usage, timestamp, ...rest } = e;
   return { ...rest, timestamp: timestamp.toISOString(), ...usage };
 }

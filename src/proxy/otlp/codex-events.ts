@@ -64,6 +64,8 @@ export function codexCompletedResponseToEvent(r: OtlpLogRecord): Mapped {
       }),
       usageSource: "import",
       status: "ok",
+      // No response id in Codex's event; its kind is the Responses status (response-meta.ts maps status so).
+      finishReasons: ["completed"],
       attribution: { ...(conversation ? { sessionId: conversation } : {}), app: CODEX_AGENT },
       metadata,
     },
