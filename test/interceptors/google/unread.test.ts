@@ -105,6 +105,43 @@ describe("@google/genai: a stream never iterated", () => {
   });
 });
 
+describe("@google/genai: automatic function calling (AFC) streams never iterated", () => {
+  // A callable tool turns AFC on: the SDK then starts each HTTP request lazily, while the caller iterates.
+  const tool: genai.CallableTool = {
+    tool: async () => ({ functionDeclarations: [{ name: "get_weather", description: "weather" }] }),
+    callTool: async () => [],
+  };
+  const afcStream = (config: genai.GenerateContentConfig) =>
+    genaiClient().models.generateContentStream({
+      model: "gemini-2.5-flash",
+      contents: "weather?",
+      config: { tools: [tool], ...config },
+    });
+
+  it("AFC on: no request is sent, so nothing is billed and nothing is recorded (released or at exit)", async () => {
+    const before = server.requests.length;
+    await (async () => void (await afcStream({})))();
+    const held = await afcStream({});
+    await collectUntil(1, 3);
+    process.emit("beforeExit", 0);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.requests.length).toBe(before);
+    expect(await h.events()).toHaveLength(0);
+    void held;
+  });
+
+  it("maximumRemoteCalls 0 turns AFC off: the request is sent at once and the unread stream recorded once", async () => {
+    const release = holdOpen();
+    const held = await afcStream({ automaticFunctionCalling: { maximumRemoteCalls: 0 } });
+    process.emit("beforeExit", 0);
+    const events = await h.waitFor(1);
+    expect(server.requests.at(-1)?.task).toBe("streamGenerateContent");
+    expect(events[0]).toMatchObject({ usageSource: "missing", metadata: { streamUnread: "exit" } });
+    release();
+    void held;
+  });
+});
+
 describe("@google/generative-ai: a stream never iterated", () => {
   it("neither `stream` nor `response` touched: one event with the final usage (the SDK reads the body itself)", async () => {
     await legacyModel().generateContentStream("hi");
