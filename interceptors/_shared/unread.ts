@@ -6,7 +6,8 @@ import type { CallOutcome, LlmCall } from "./call.js";
  * - its abort signal fires (`"aborted"`),
  * - the object is garbage-collected (`"released"`),
  * - the process exits first (`"exit"`: our `beforeExit`/`exit` listeners run before the trackers' flush).
- * Nothing here references the watched object, so watching never keeps it alive.
+ * Nothing here references the watched object, so watching never keeps it alive. With no object (`null`) only
+ * the abort signal and the exit are watched (an SDK that reads the body itself, so release is no loss).
  */
 export type UnreadReason = "aborted" | "released" | "exit";
 
@@ -65,7 +66,7 @@ function uninstall(): void {
 }
 
 export function watchUnread(
-  target: object,
+  target: object | null,
   signal: AbortSignal | undefined,
   onUnread: (reason: UnreadReason) => void,
 ): UnreadWatch {
@@ -81,7 +82,7 @@ export function watchUnread(
   }
   pending.add(p);
   install();
-  registry.register(target, p, token);
+  if (target) registry.register(target, p, token);
   if (signal && typeof signal.addEventListener === "function") {
     onAbort = () => p.settle("aborted");
     signal.addEventListener("abort", onAbort, { once: true });

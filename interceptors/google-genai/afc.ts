@@ -10,6 +10,8 @@ import type { Attribution } from "../../src/core/attribution.js";
 export interface CallScope {
   /** Record per request (AFC may loop). False: the public wrapper records the single request itself. */
   readonly perRequest: boolean;
+  /** AFC applies: a stream's HTTP requests start only when the caller iterates (none if it never does). */
+  readonly afc: boolean;
   readonly provider: string;
   readonly requestedModel: string | null;
   /** Attribution when the call started; AFC stream rounds start later, while the caller iterates. */
@@ -24,12 +26,19 @@ const KEY = Symbol.for("tokenledger.google-genai.scope");
 const g = globalThis as typeof globalThis & { [KEY]?: AsyncLocalStorage<CallScope> };
 export const callScope: AsyncLocalStorage<CallScope> = (g[KEY] ??= new AsyncLocalStorage<CallScope>());
 
-/** Mirrors the SDK's own test: any tool with a `callTool` function, unless `automaticFunctionCalling.disable`. */
+interface AfcConfig {
+  tools?: unknown;
+  automaticFunctionCalling?: { disable?: unknown; maximumRemoteCalls?: unknown };
+}
+
+/**
+ * Mirrors the SDK's own test (`shouldDisableAfc`): any tool with a `callTool` function, unless
+ * `automaticFunctionCalling.disable`, or `maximumRemoteCalls` is 0, negative or not an integer.
+ */
 export function mayLoopAutomatically(params: unknown): boolean {
-  const config = (
-    params as { config?: { tools?: unknown; automaticFunctionCalling?: { disable?: unknown } } } | null
-  )?.config;
-  if (!config || config.automaticFunctionCalling?.disable === true || !Array.isArray(config.tools))
+  const config = (params as { config?: AfcConfig } | null)?.config;
+  const afc = config?.automaticFunctionCalling;
+  if (!config || !!afc?.disable || !Array.isArray(config.tools) || !validMaxCalls(afc?.maximumRemoteCalls))
     return false;
   return config.tools.some(
     (tool) =>
@@ -37,4 +46,8 @@ export function mayLoopAutomatically(params: unknown): boolean {
       typeof tool === "object" &&
       typeof (tool as { callTool?: unknown }).callTool === "function",
   );
+}
+
+function validMaxCalls(max: unknown): boolean {
+  return max === undefined || max === null || (typeof max === "number" && Number.isInteger(max) && max > 0);
 }

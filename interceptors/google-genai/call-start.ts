@@ -35,8 +35,10 @@ export function startGenAiCall(
 }
 
 export function openScope(target: GenAiTarget, params: unknown, canLoop: boolean): CallScope {
+  const afc = canLoop && mayLoopAutomatically(params);
   return {
-    perRequest: canLoop && target.perRequestPatched && mayLoopAutomatically(params),
+    perRequest: afc && target.perRequestPatched,
+    afc,
     provider: target.provider(),
     requestedModel: requestedModelOf(params),
     attribution: getContext(),

@@ -19,6 +19,8 @@ import { embedOutcome, generateOutcome, wrapPublicUnary } from "./unary.js";
  */
 const HOOK = Symbol.for("tokenledger.google-genai.existingClientHook");
 
+type RecordOnce = (original: Method, models: object) => Method;
+
 export function hookExistingClients(mod: unknown, env: InterceptorEnv, set: PatchSet): void {
   const m = mod as { Models?: unknown; default?: { Models?: unknown } } | null;
   const Models = m?.Models ?? m?.default?.Models;
@@ -33,53 +35,59 @@ export function hookExistingClients(mod: unknown, env: InterceptorEnv, set: Patc
       if (sink) reportSafely(sink, "gemini.patch-existing-client", err);
     }
   };
-  const target = { provider: () => "gemini", perRequestPatched: false };
-  const slots: [string, (original: Method, models: object) => Method][] = [
+  let hooked = false;
+  for (const [name, recordOnce] of recordingSlots(env)) {
+    if (hookSlot(proto, name, { env, set, adopt, recordOnce })) hooked = true;
+  }
+  if (hooked) set.onRestore(() => live.restoreAll());
+}
+
+/** The `Models.prototype` methods every call reaches, and how the first call of an existing client is recorded. */
+function recordingSlots(env: InterceptorEnv): [string, RecordOnce][] {
+  const target = (models: object) => ({ provider: providerOf(undefined, models), perRequestPatched: false });
+  return [
     [
       "generateContentInternal",
       (original, models) =>
-        wrapPublicUnary(
-          env,
-          { ...target, provider: providerOf(undefined, models) },
-          "generate_content",
-          generateOutcome,
-        )(original) as Method,
+        wrapPublicUnary(env, target(models), "generate_content", generateOutcome)(original) as Method,
     ],
     [
       "generateContentStreamInternal",
-      (original, models) =>
-        wrapPublicStream(env, { ...target, provider: providerOf(undefined, models) })(original) as Method,
+      (original, models) => wrapPublicStream(env, target(models))(original) as Method,
     ],
     [
       "embedContent",
       (original, models) =>
-        wrapPublicUnary(
-          env,
-          { ...target, provider: providerOf(undefined, models) },
-          "embeddings",
-          embedOutcome,
-        )(original) as Method,
+        wrapPublicUnary(env, target(models), "embeddings", embedOutcome)(original) as Method,
     ],
   ];
-  let hooked = false;
-  for (const [name, recordOnce] of slots) {
-    const own = Object.getOwnPropertyDescriptor(proto, name);
-    const original = own?.value as unknown;
-    if (typeof original !== "function" || (original as { [HOOK]?: true })[HOOK]) continue; // missing, or hooked already
-    const hook = function (this: unknown, ...args: unknown[]): unknown {
-      const self = this as object | null;
-      if (!sinkOrNone(env) || !isModels(self) || Object.prototype.hasOwnProperty.call(self, name))
-        return (original as Method).apply(this, args);
-      adopt(self); // from now on this instance carries its own wrappers
-      return recordOnce(original as Method, self).apply(this, args);
-    };
-    Object.defineProperty(hook, HOOK, { value: true });
-    Object.defineProperty(proto, name, { ...own, value: hook });
-    hooked = true;
-    set.onRestore(() => {
-      if (Object.getOwnPropertyDescriptor(proto, name)?.value === hook)
-        Object.defineProperty(proto, name, own!);
-    });
-  }
-  if (hooked) set.onRestore(() => live.restoreAll());
+}
+
+interface SlotHook {
+  readonly env: InterceptorEnv;
+  readonly set: PatchSet;
+  /** Give an existing instance its own wrappers. */
+  readonly adopt: (models: object) => void;
+  readonly recordOnce: RecordOnce;
+}
+
+/** Put the hook on one prototype slot; false when the method is missing or hooked already. */
+function hookSlot(proto: object, name: string, { env, set, adopt, recordOnce }: SlotHook): boolean {
+  const own = Object.getOwnPropertyDescriptor(proto, name);
+  const original = own?.value as unknown;
+  if (typeof original !== "function" || (original as { [HOOK]?: true })[HOOK]) return false;
+  const hook = function (this: unknown, ...args: unknown[]): unknown {
+    const self = this as object | null;
+    if (!sinkOrNone(env) || !isModels(self) || Object.prototype.hasOwnProperty.call(self, name))
+      return (original as Method).apply(this, args);
+    adopt(self); // from now on this instance carries its own wrappers
+    return recordOnce(original as Method, self).apply(this, args);
+  };
+  Object.defineProperty(hook, HOOK, { value: true });
+  Object.defineProperty(proto, name, { ...own, value: hook });
+  set.onRestore(() => {
+    if (Object.getOwnPropertyDescriptor(proto, name)?.value === hook)
+      Object.defineProperty(proto, name, own!);
+  });
+  return true;
 }

@@ -22,8 +22,9 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
     resolved: (generator, { sink, call, scope, own, cancel }) => {
       const hooks = cancelOnReturn(cancel, onlyIf(own, geminiStreamHooks(sink, call, scope.signal)));
       // Never iterated: recorded (usage missing) when the caller's signal aborts, it is released, or at exit.
+      // Not with AFC: the SDK then sends its first request only when iteration starts (nothing billed before).
       const watch =
-        generator !== null && typeof generator === "object"
+        !scope.afc && generator !== null && typeof generator === "object"
           ? watchUnread(
               generator,
               scope.signal instanceof AbortSignal ? scope.signal : undefined,

@@ -2,6 +2,7 @@ import type { CallOutcome, LlmCall } from "../_shared/call.js";
 import type { StreamEnd, TapHooks } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { guarded, reportSafely } from "../_shared/guard.js";
+import { endUnread, watchUnread, type UnreadWatch } from "../_shared/unread.js";
 import { failCall } from "../_google/finish.js";
 import { observeGeneratorInPlace } from "../_google/observe-generator.js";
 import { geminiOutcome } from "../_google/outcome.js";
@@ -29,6 +30,8 @@ type Settled =
  * Records once, when `response` has settled AND the caller is not in the middle of reading `stream` (so the
  * model version seen in the chunks is not lost). A `break` does not cancel the legacy SDK's HTTP body: the
  * full response still arrives and is billed, so it is recorded `aborted` with the provider's final usage.
+ * A stream never iterated needs nothing more (the SDK reads `response` itself); only a process that exits before
+ * `response` settles is caught here, by the shared exit watch (unread.ts).
  */
 class LegacyStreamRecorder {
   readonly #sink: UsageSink;
@@ -38,6 +41,7 @@ class LegacyStreamRecorder {
   #response: Settled | undefined;
   #started = false;
   #end: StreamEnd | undefined;
+  #exitWatch: UnreadWatch | undefined;
 
   constructor(sink: UsageSink, call: LlmCall, signal: unknown) {
     this.#sink = sink;
@@ -47,6 +51,8 @@ class LegacyStreamRecorder {
 
   attach(value: unknown): void {
     const v = (value ?? {}) as { stream?: unknown; response?: unknown };
+    // No GC watch (release loses nothing) and no signal (the SDK rejects `response` on abort): exit only.
+    this.#exitWatch = watchUnread(null, undefined, () => this.#atExit());
     observeGeneratorInPlace(v.stream, this.#hooks(), (step) => {
       this.#started = true;
       return step();
@@ -80,7 +86,19 @@ class LegacyStreamRecorder {
     guarded(this.#sink, "gemini.stream-end", () => this.#finish());
   }
 
+  /** The process exits first: never iterated → `streamUnread: "exit"`; mid-way → aborted with the usage seen. */
+  #atExit(): void {
+    if (this.#call.finished) return;
+    if (this.#started) this.#call.abandon(this.#state.outcome());
+    else endUnread(this.#call, "exit", this.#state.outcome());
+  }
+
   #finish(): void {
+    this.#record();
+    if (this.#call.finished) this.#exitWatch?.started();
+  }
+
+  #record(): void {
     const response = this.#response;
     if (this.#call.finished || !response) return;
     if (this.#started && this.#end === undefined) return;

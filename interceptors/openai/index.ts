@@ -4,17 +4,21 @@ import { OPERATIONS, type Operation } from "./operations.js";
 import { trackedCreate } from "./patched-create.js";
 import { followDerivedClients } from "../_shared/derived-clients.js";
 import { instrumentRealtime, isRealtimeClient } from "./realtime.js";
+import { findRealtimeEmitter, patchRealtimeEmitter, REALTIME_MODULES } from "./realtime-auto.js";
 import { trackedRetrieve } from "./retrieve.js";
 
 /**
  * The `openai` SDK (4.x–7.x): Chat Completions, Responses, Embeddings and legacy Completions, on OpenAI,
  * Azure OpenAI and OpenAI-compatible servers. `parse()`, `stream()`, `runTools()` and `responses.stream()`
- * all call `create`, so patching `create` counts each underlying request exactly once.
+ * all call `create`, so patching `create` counts each underlying request exactly once. Realtime sessions are
+ * recorded through the Realtime base class (realtime-auto.ts), or per client with `instrument(rt)`.
  */
 export const openaiInterceptor: InterceptorDefinition = {
   id: "openai",
-  packageNames: ["openai"],
+  packageNames: ["openai", ...REALTIME_MODULES],
   patchModule: (moduleExports, env) => {
+    const emitter = findRealtimeEmitter(moduleExports);
+    if (emitter) return patchRealtimeEmitter(emitter, env);
     const OpenAI = findClientClass(moduleExports);
     if (!OpenAI) return undefined;
     return patchClass(OpenAI, env);

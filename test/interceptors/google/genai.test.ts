@@ -361,12 +361,23 @@ describe("@google/genai automatic function calling", () => {
     for await (const c of stream) if (c.text) texts.push(c.text);
     expect(texts).toEqual(["It is sunny"]);
     const events = await h.waitFor(2);
+    expect(server.requests).toHaveLength(2);
+    // Exactly one event per HTTP request, each at its own usage: 100 × 0.30 + 20 × 2.50; 150 × 0.30 + 30 × 2.50.
     expect(
-      events.map((e) => [e.streamed, e.usage.uncachedInputTokens, e.usage.outputTokens, e.userId]),
+      events.map((e) => [
+        e.streamed,
+        e.usage.uncachedInputTokens,
+        e.usage.outputTokens,
+        e.costUsd,
+        e.metadata?.afcRequest,
+        e.userId,
+      ]),
     ).toEqual([
-      [true, 100, 20, "afc-stream"],
-      [true, 150, 30, "afc-stream"],
+      [true, 100, 20, "0.00008", 1, "afc-stream"],
+      [true, 150, 30, "0.00012", 2, "afc-stream"],
     ]);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await h.events()).toHaveLength(2);
   });
 });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { InterceptorEnv } from "../../../interceptors/_shared/types.js";
 import { openaiInterceptor } from "../../../interceptors/openai/index.js";
+import { findRealtimeEmitter, REALTIME_MODULES } from "../../../interceptors/openai/realtime-auto.js";
 import { createPricer } from "../../../src/pricing/index.js";
 import { captureTracker } from "../../helpers/capture.js";
 import { require } from "./support.js";
@@ -278,5 +279,72 @@ describe("OpenAI Realtime sessions (instrument(rt))", () => {
     });
     expect(events[0]!.requestId).toMatch(/^item_/);
     expect(events[1]!.metadata).toMatchObject({ transcriptionSeconds: 3.2, realtimeSession: "sess_001" });
+  });
+});
+
+describe("OpenAI Realtime sessions recorded by track() (no instrument(rt))", () => {
+  // track() loads these subpaths like packages and patches the Realtime base class of each copy it finds.
+  const patchBases = () => REALTIME_MODULES.map((name) => openaiInterceptor.patchModule(require(name), env)!);
+
+  it("every Realtime module track() loads holds the base class it patches", () => {
+    expect(openaiInterceptor.packageNames).toEqual(expect.arrayContaining(REALTIME_MODULES));
+    for (const name of REALTIME_MODULES) expect(findRealtimeEmitter(require(name))).toBeDefined();
+  });
+
+  it("one event per response.done with exact realtime cost, attributed to the context at construction; a response open at close is aborted", async () => {
+    const sets = patchBases();
+    try {
+      // instrument(rt) on a client track() already records is "already tracked" (an empty patch set), whether
+      // it runs right after construction or mid-session: still one event per response.
+      let early: { size: number } | undefined;
+      const rt = await withContext({ teamId: "auto-voice" }, () =>
+        connect((r) => (early = openaiInterceptor.instrumentClient!(r, env))),
+      );
+      expect(early?.size).toBe(0);
+      await respond(rt);
+      await respond(rt);
+      expect(openaiInterceptor.instrumentClient!(rt, env)!.size).toBe(0);
+      await respond(rt);
+      const created = new Promise((r) => rt.once("response.created", r));
+      rt.send({ type: "response.create", response: { metadata: { mode: "hold" } } });
+      await created;
+      rt.close();
+      const events = await eventsAfter(4);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await h.flushed()).toHaveLength(4);
+      const done = events.filter((e) => e.status === "ok");
+      expect(done).toHaveLength(3);
+      for (const e of done) {
+        expect(e).toMatchObject({
+          operation: "realtime",
+          model: MODEL,
+          costUsd: COST,
+          teamId: "auto-voice",
+          metadata: { realtimeSession: "sess_001" },
+        });
+        expect(e.usage).toMatchObject({
+          inputAudioTokens: 700,
+          outputAudioTokens: 500,
+          cacheReadTokens: 400,
+        });
+      }
+      expect(new Set(done.map((e) => e.requestId)).size).toBe(3);
+      expect(events.find((e) => e.status !== "ok")).toMatchObject({
+        status: "aborted",
+        usageSource: "missing",
+        teamId: "auto-voice",
+      });
+    } finally {
+      for (const s of sets) s.restore();
+    }
+  });
+
+  it("negative control: with the base class restored, a session records nothing", async () => {
+    for (const s of patchBases()) s.restore();
+    const rt = await connect();
+    await respond(rt);
+    rt.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await h.flushed()).toHaveLength(0);
   });
 });
