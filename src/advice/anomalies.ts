@@ -65,73 +65,110 @@ function medianOf(idx: number[], key: (i: number) => number, exact: (i: number) 
  * both the dollar and the percent floor. A MAD of 0 falls back to the mean absolute deviation.
  */
 export function detectAnomalies(series: readonly DailyPoint[], options: AnomalyOptions = {}): AnomalyPoint[] {
-  const windowDays = options.windowDays ?? 28;
-  const minHistory = options.minHistoryDays ?? 7;
-  const threshold = new Dec(options.zThreshold ?? 3.5);
-  const minImpact = new Dec(options.minImpactUsd ?? "5");
-  const minFraction = new Dec(options.minImpactFraction ?? 0.5);
-  if (!(windowDays >= minHistory && minHistory >= 3))
-    throw new RangeError(
-      `detectAnomalies: need windowDays ≥ minHistoryDays ≥ 3, got ${windowDays} and ${minHistory}`,
-    );
-
+  const t = thresholds(options);
   const values = series.map((p) => new Dec(p.costUsd));
   const nums = values.map((v) => v.toNumber());
   const first = values.findIndex((v) => v.gt(0));
   if (first < 0) return [];
   const out: AnomalyPoint[] = [];
   const startAt = Math.max(
-    first + minHistory,
+    first + t.minHistory,
     options.from ? series.findIndex((p) => p.date >= options.from!) : 0,
   );
   if (startAt < 0) return [];
   for (let i = startAt; i < values.length; i++) {
-    const lo = Math.max(first, i - windowDays);
+    const lo = Math.max(first, i - t.windowDays);
     const base = Array.from({ length: i - lo }, (_, k) => lo + k);
-    const actual = values[i]!;
+    // The float pre-check only skips days far from every threshold; whatever it lets through is decided exactly.
     if (
       options.anomaliesOnly &&
-      clearlyQuiet(nums, base, nums[i]!, threshold.toNumber(), minImpact.toNumber(), minFraction.toNumber())
+      clearlyQuiet(
+        nums,
+        base,
+        nums[i]!,
+        t.threshold.toNumber(),
+        t.minImpact.toNumber(),
+        t.minFraction.toNumber(),
+      )
     )
       continue;
-    const m = medianOf(
-      [...base],
-      (j) => nums[j]!,
-      (j) => values[j]!,
-    );
-    const mNum = m.toNumber();
-    const dev = (j: number) => values[j]!.minus(m).abs();
-    const mad = medianOf(base, (j) => Math.abs(nums[j]! - mNum), dev);
-    let method: AnomalyPoint["method"];
-    let sigma: D;
-    if (mad.gt(0)) {
-      method = "mad";
-      sigma = mad.div(MAD_K);
-    } else {
-      const meanAd = base.reduce((sum, j) => sum.plus(dev(j)), new Dec(0)).div(base.length);
-      method = meanAd.gt(0) ? "mean_ad" : "flat";
-      sigma = meanAd.times(MEAN_AD_K);
-    }
-    const impact = actual.minus(m);
-    // A perfectly flat baseline has no spread to scale by: any rise passes, the floors decide.
-    const z = sigma.gt(0) ? impact.div(sigma) : null;
-    const passesZ = z === null ? impact.gt(0) : z.gt(threshold);
-    const isAnomaly = passesZ && impact.gte(minImpact) && impact.gte(m.times(minFraction));
-    const band = sigma.times(threshold);
-    if (options.anomaliesOnly && !isAnomaly) continue;
-    out.push({
-      date: series[i]!.date,
-      actual: actual.toFixed(),
-      expected: m.toFixed(),
-      lower: Decimal.max(0, m.minus(band)).toFixed(),
-      upper: m.plus(band).toFixed(),
-      zScore: z === null ? null : Number(z.toFixed(3)),
-      isAnomaly,
-      impactUsd: impact.toFixed(),
-      method,
-    });
+    const point = judgeDay(series[i]!.date, values, nums, base, values[i]!, t);
+    if (options.anomaliesOnly && !point.isAnomaly) continue;
+    out.push(point);
   }
   return out;
+}
+
+interface Thresholds {
+  readonly windowDays: number;
+  readonly minHistory: number;
+  readonly threshold: D;
+  readonly minImpact: D;
+  readonly minFraction: D;
+}
+
+/** The options with their defaults, as exact decimals; a window shorter than the history it needs is refused. */
+function thresholds(options: AnomalyOptions): Thresholds {
+  const windowDays = options.windowDays ?? 28;
+  const minHistory = options.minHistoryDays ?? 7;
+  if (!(windowDays >= minHistory && minHistory >= 3))
+    throw new RangeError(
+      `detectAnomalies: need windowDays ≥ minHistoryDays ≥ 3, got ${windowDays} and ${minHistory}`,
+    );
+  return {
+    windowDays,
+    minHistory,
+    threshold: new Dec(options.zThreshold ?? 3.5),
+    minImpact: new Dec(options.minImpactUsd ?? "5"),
+    minFraction: new Dec(options.minImpactFraction ?? 0.5),
+  };
+}
+
+/** One day judged exactly against its baseline days `base` (positions into `values`). */
+function judgeDay(
+  date: string,
+  values: readonly D[],
+  nums: readonly number[],
+  base: number[],
+  actual: D,
+  t: Thresholds,
+): AnomalyPoint {
+  const m = medianOf(
+    [...base],
+    (j) => nums[j]!,
+    (j) => values[j]!,
+  );
+  const mNum = m.toNumber();
+  const dev = (j: number) => values[j]!.minus(m).abs();
+  const mad = medianOf(base, (j) => Math.abs(nums[j]! - mNum), dev);
+  let method: AnomalyPoint["method"];
+  let sigma: D;
+  if (mad.gt(0)) {
+    method = "mad";
+    sigma = mad.div(MAD_K);
+  } else {
+    // Over half the baseline days are equal (MAD 0): the mean deviation still sees the rest of the spread.
+    const meanAd = base.reduce((sum, j) => sum.plus(dev(j)), new Dec(0)).div(base.length);
+    method = meanAd.gt(0) ? "mean_ad" : "flat";
+    sigma = meanAd.times(MEAN_AD_K);
+  }
+  const impact = actual.minus(m);
+  // A perfectly flat baseline has no spread to scale by: any rise passes, the floors decide.
+  const z = sigma.gt(0) ? impact.div(sigma) : null;
+  const passesZ = z === null ? impact.gt(0) : z.gt(t.threshold);
+  const isAnomaly = passesZ && impact.gte(t.minImpact) && impact.gte(m.times(t.minFraction));
+  const band = sigma.times(t.threshold);
+  return {
+    date,
+    actual: actual.toFixed(),
+    expected: m.toFixed(),
+    lower: Decimal.max(0, m.minus(band)).toFixed(),
+    upper: m.plus(band).toFixed(),
+    zScore: z === null ? null : Number(z.toFixed(3)),
+    isAnomaly,
+    impactUsd: impact.toFixed(),
+    method,
+  };
 }
 
 /** Float pre-check with a 1 % margin on every guard: true only when the day is far from any threshold. */

@@ -65,56 +65,7 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
     ...(options.batchFeatures ? { batchFeatures: options.batchFeatures } : {}),
     ...(options.minMonthlySavingsUsd ? { minMonthlySavingsUsd: options.minMonthlySavingsUsd } : {}),
   });
-
-  // Anomalies: the window's days judged against up to `windowDays` (default 28) days before each.
-  const baselineDays = options.anomaly?.windowDays ?? 28;
-  const first = zonedDate(since.getTime(), timeZone);
-  const last = ymd(zonedDate(until.getTime() - 1, timeZone));
-  const start = zonedMidnight(first.year, first.month, first.day - baselineDays, timeZone);
-  const from = ymd(zonedDate(start.getTime(), timeZone));
-  const windowFrom = ymd(first);
-  const anomalies: ScopedAnomaly[] = [];
-  let checked = 0;
-  const scopes: (Dimension | "total")[] = ["total", ...(options.anomalyDimensions ?? ["model", "feature"])];
-  const byDimension = new Map<Dimension, Map<string, DailyPoint[]>>();
-  const found: Omit<ScopedAnomaly, "drivers">[] = [];
-  for (const dimension of scopes) {
-    const rows = await storage.rollup({
-      since: start,
-      until,
-      bucket: "day",
-      timeZone,
-      ...(dimension === "total" ? {} : { groupBy: [dimension] }),
-    });
-    const series = dailySeries(rows.rows, from, last, dimension === "total" ? undefined : dimension);
-    if (dimension !== "total") byDimension.set(dimension, series);
-    for (const [value, points] of series) {
-      const firstSpend = points.findIndex((p) => p.costUsd !== "0");
-      const startIdx = Math.max(
-        firstSpend + (options.anomaly?.minHistoryDays ?? 7),
-        points.findIndex((p) => p.date >= windowFrom),
-      );
-      if (firstSpend >= 0) checked += Math.max(0, points.length - startIdx);
-      for (const p of detectAnomalies(points, { ...options.anomaly, from: windowFrom, anomaliesOnly: true }))
-        found.push({ dimension, value, ...p });
-    }
-  }
-  for (const a of found)
-    anomalies.push({
-      ...a,
-      drivers: a.dimension === "total" ? topDrivers(byDimension, a.date, { windowDays: baselineDays }) : [],
-    });
-  anomalies.sort((a, b) => new Decimal(b.impactUsd).cmp(a.impactUsd) || a.date.localeCompare(b.date));
-
-  // Forecast: the month of the window's last day, day 1 through that day.
-  const end = zonedDate(until.getTime() - 1, timeZone);
-  const monthStart = zonedMidnight(end.year, end.month, 1, timeZone);
-  const monthRows = await storage.rollup({ since: monthStart, until, bucket: "day", timeZone });
-  const monthFrom = ymd({ ...end, day: 1 });
-  const monthSeries =
-    dailySeries(monthRows.rows, monthFrom, last).get("total") ?? emptyMonth(monthFrom, end.day);
-  const forecast = forecastMonthEnd(monthSeries, daysInMonth(end.year, end.month));
-
+  const { anomalies, checked } = await findAnomalies(storage, options, since, until, timeZone);
   return {
     since: since.toISOString(),
     until: until.toISOString(),
@@ -122,8 +73,102 @@ export async function adviceReport(storage: StorageAdapter, options: AdviceOptio
     recommendations,
     anomalies,
     anomalyDaysChecked: checked,
-    forecast,
+    forecast: await monthForecast(storage, until, timeZone),
   };
+}
+
+/** The window's days, in the caller's zone, and the baseline days before them that anomaly checks read. */
+interface AnomalyWindow {
+  readonly start: Date;
+  readonly until: Date;
+  readonly timeZone: string;
+  /** First baseline day, first judged day and last judged day, `YYYY-MM-DD`. */
+  readonly from: string;
+  readonly windowFrom: string;
+  readonly last: string;
+}
+
+/** Anomalies: the window's days judged against up to `windowDays` (default 28) days before each. */
+async function findAnomalies(
+  storage: StorageAdapter,
+  options: AdviceOptions,
+  since: Date,
+  until: Date,
+  timeZone: string,
+): Promise<{ anomalies: ScopedAnomaly[]; checked: number }> {
+  const baselineDays = options.anomaly?.windowDays ?? 28;
+  const first = zonedDate(since.getTime(), timeZone);
+  const start = zonedMidnight(first.year, first.month, first.day - baselineDays, timeZone);
+  const w: AnomalyWindow = {
+    start,
+    until,
+    timeZone,
+    from: ymd(zonedDate(start.getTime(), timeZone)),
+    windowFrom: ymd(first),
+    last: ymd(zonedDate(until.getTime() - 1, timeZone)),
+  };
+  let checked = 0;
+  const scopes: (Dimension | "total")[] = ["total", ...(options.anomalyDimensions ?? ["model", "feature"])];
+  const byDimension = new Map<Dimension, Map<string, DailyPoint[]>>();
+  const found: Omit<ScopedAnomaly, "drivers">[] = [];
+  for (const dimension of scopes) {
+    const series = await scopeSeries(storage, w, dimension);
+    if (dimension !== "total") byDimension.set(dimension, series);
+    for (const [value, points] of series) {
+      checked += daysJudged(points, w.windowFrom, options.anomaly?.minHistoryDays ?? 7);
+      for (const p of detectAnomalies(points, {
+        ...options.anomaly,
+        from: w.windowFrom,
+        anomaliesOnly: true,
+      }))
+        found.push({ dimension, value, ...p });
+    }
+  }
+  // Drivers need every scope's series, so the total's anomalies are explained only after all scopes are read.
+  const anomalies: ScopedAnomaly[] = found.map((a) => ({
+    ...a,
+    drivers: a.dimension === "total" ? topDrivers(byDimension, a.date, { windowDays: baselineDays }) : [],
+  }));
+  anomalies.sort((a, b) => new Decimal(b.impactUsd).cmp(a.impactUsd) || a.date.localeCompare(b.date));
+  return { anomalies, checked };
+}
+
+/** One scope's gap-free daily series (baseline days included), keyed by the dimension's value. */
+async function scopeSeries(
+  storage: StorageAdapter,
+  w: AnomalyWindow,
+  dimension: Dimension | "total",
+): Promise<Map<string, DailyPoint[]>> {
+  const rows = await storage.rollup({
+    since: w.start,
+    until: w.until,
+    bucket: "day",
+    timeZone: w.timeZone,
+    ...(dimension === "total" ? {} : { groupBy: [dimension] }),
+  });
+  return dailySeries(rows.rows, w.from, w.last, dimension === "total" ? undefined : dimension);
+}
+
+/** Days of a series detectAnomalies judges (those inside the window with enough history), for "days checked". */
+function daysJudged(points: readonly DailyPoint[], windowFrom: string, minHistoryDays: number): number {
+  const firstSpend = points.findIndex((p) => p.costUsd !== "0");
+  if (firstSpend < 0) return 0;
+  const startIdx = Math.max(
+    firstSpend + minHistoryDays,
+    points.findIndex((p) => p.date >= windowFrom),
+  );
+  return Math.max(0, points.length - startIdx);
+}
+
+/** Forecast: the month of the window's last day, day 1 through that day. */
+async function monthForecast(storage: StorageAdapter, until: Date, timeZone: string): Promise<MonthForecast> {
+  const end = zonedDate(until.getTime() - 1, timeZone);
+  const monthStart = zonedMidnight(end.year, end.month, 1, timeZone);
+  const monthRows = await storage.rollup({ since: monthStart, until, bucket: "day", timeZone });
+  const monthFrom = ymd({ ...end, day: 1 });
+  const monthSeries =
+    dailySeries(monthRows.rows, monthFrom, ymd(end)).get("total") ?? emptyMonth(monthFrom, end.day);
+  return forecastMonthEnd(monthSeries, daysInMonth(end.year, end.month));
 }
 
 function emptyMonth(firstDay: string, days: number) {

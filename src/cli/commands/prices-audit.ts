@@ -44,44 +44,8 @@ export function registerPricesAudit(prices: Command, run: Runner): void {
 }
 
 async function audit(ctx: CliContext, opts: AuditOptions): Promise<void> {
-  const layers: { name: string; table: PriceTable }[] = [
-    { name: "catalog", table: bundledCatalog() },
-    { name: "broad", table: broadLayer() },
-  ];
-  if (opts.litellm) {
-    const source = /^[a-z]+:\/\//i.test(opts.litellm) ? new URL(opts.litellm) : opts.litellm;
-    layers.push({ name: "litellm", table: (await importLiteLLM(source, { cachePath: false })).table });
-  }
   const at = new Date();
-  const comparisons = [];
-  const rows: Row[] = [];
-  for (let i = 0; i < layers.length; i++) {
-    for (let j = i + 1; j < layers.length; j++) {
-      const a = layers[i] as (typeof layers)[number];
-      const b = layers[j] as (typeof layers)[number];
-      // Models of a lower layer that a higher one already prices were compared there.
-      const primary = i === 0 ? a.table : withoutKeysOf(a.table, layers[0]?.table);
-      const { differences, matched } = compareTables(primary, b.table, at);
-      comparisons.push({
-        a: a.name,
-        b: b.name,
-        matched,
-        differences: differences.map((d) => ({ ...d, reviewed: reviewedReason(a.name, b.name, d) })),
-      });
-      for (const d of differences)
-        for (const x of d.differences)
-          rows.push({
-            model: d.key,
-            otherKey: d.otherKey,
-            field: x.field,
-            a: x.a,
-            aLayer: a.name,
-            b: x.b,
-            bLayer: b.name,
-            reviewed: reviewedReason(a.name, b.name, d),
-          });
-    }
-  }
+  const { comparisons, rows } = compareLayers(await loadLayers(opts), at);
   if (opts.json) {
     await ctx.out(`${JSON.stringify({ at: at.toISOString(), comparisons }, null, 2)}\n`);
     return;
@@ -109,6 +73,62 @@ async function audit(ctx: CliContext, opts: AuditOptions): Promise<void> {
     `${new Set(rows.map((r) => r.model)).size} models differ; ${fresh.size} not yet reviewed. Rates are USD per 1M tokens; ` +
       "field@>N is the long-context tier above N tokens, batch.field the batch rate. The curated catalog wins where it has a price.",
   );
+}
+
+interface Layer {
+  readonly name: string;
+  readonly table: PriceTable;
+}
+
+/** The layers to compare, curated catalog first (each later layer is compared against the ones before it). */
+async function loadLayers(opts: AuditOptions): Promise<Layer[]> {
+  const layers: Layer[] = [
+    { name: "catalog", table: bundledCatalog() },
+    { name: "broad", table: broadLayer() },
+  ];
+  if (opts.litellm) {
+    const source = /^[a-z]+:\/\//i.test(opts.litellm) ? new URL(opts.litellm) : opts.litellm;
+    // cachePath false: an audit only reads the file, it must not replace the user's imported price cache.
+    layers.push({ name: "litellm", table: (await importLiteLLM(source, { cachePath: false })).table });
+  }
+  return layers;
+}
+
+/** Every pair of layers compared: the JSON comparisons, and one table row per differing field. */
+function compareLayers(layers: readonly Layer[], at: Date) {
+  const comparisons = [];
+  const rows: Row[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    for (let j = i + 1; j < layers.length; j++) {
+      const a = layers[i] as Layer;
+      const b = layers[j] as Layer;
+      // Models of a lower layer that a higher one already prices were compared there.
+      const primary = i === 0 ? a.table : withoutKeysOf(a.table, layers[0]?.table);
+      const { differences, matched } = compareTables(primary, b.table, at);
+      comparisons.push({
+        a: a.name,
+        b: b.name,
+        matched,
+        differences: differences.map((d) => ({ ...d, reviewed: reviewedReason(a.name, b.name, d) })),
+      });
+      for (const d of differences) rows.push(...differenceRows(a.name, b.name, d));
+    }
+  }
+  return { comparisons, rows };
+}
+
+function differenceRows(aLayer: string, bLayer: string, d: ModelDifference): Row[] {
+  const reviewed = reviewedReason(aLayer, bLayer, d);
+  return d.differences.map((x) => ({
+    model: d.key,
+    otherKey: d.otherKey,
+    field: x.field,
+    a: x.a,
+    aLayer,
+    b: x.b,
+    bLayer,
+    reviewed,
+  }));
 }
 
 function reviewedReason(a: string, b: string, d: ModelDifference): string | null {

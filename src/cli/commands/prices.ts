@@ -1,21 +1,17 @@
 import type { Command } from "commander";
 import { auditCliAction } from "../audit-actions.js";
-import { stringify as toYaml } from "yaml";
-import { catalogFreshness, sourceUrls } from "../../pricing/freshness.js";
+import { catalogFreshness } from "../../pricing/freshness.js";
 import { bundledCatalog, importLiteLLM, type ModelPrice } from "../../pricing/index.js";
-import { PROVIDER_NAMESPACES } from "../../pricing/providers.js";
-import { totalInputTokens } from "../../core/buckets.js";
 import type { CliContext } from "../context.js";
-import { formatCount, formatUsd } from "../format/money.js";
 import { renderTable } from "../format/table.js";
 import type { Runner } from "../program.js";
 import { registerPricesAudit } from "./prices-audit.js";
+import { check } from "./prices-check.js";
+import { lookup, pickRates, RATE_COLUMNS, type LookupOptions } from "./prices-lookup.js";
 import { registerPricesReprice } from "./prices-reprice.js";
 
-const RATE_COLUMNS = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"] as const;
-// The built-in price namespaces, from the provider table.
-const KNOWN_PROVIDERS = PROVIDER_NAMESPACES;
-
+// One module per subcommand that has real work (lookup, check, audit, reprice); this file wires them and keeps
+// the two small ones (list, import).
 export function registerPrices(program: Command, run: Runner): Command {
   const prices = program
     .command("prices")
@@ -34,6 +30,16 @@ Examples:
     )
     .hook("preAction", () => warnIfStale());
 
+  registerList(prices, run);
+  registerLookup(prices, run);
+  registerImport(prices, run);
+  registerCheck(prices, run);
+  registerPricesAudit(prices, run);
+  registerPricesReprice(prices, run);
+  return prices;
+}
+
+function registerList(prices: Command, run: Runner): void {
   prices
     .command("list")
     .description("List the bundled catalog's current prices (USD per 1M tokens).")
@@ -44,7 +50,9 @@ Examples:
       `\nExamples:\n  $ tokenledger prices list\n  $ tokenledger prices list --provider openai --json`,
     )
     .action(run((ctx, opts: { provider?: string; json?: boolean }) => list(ctx, opts)));
+}
 
+function registerLookup(prices: Command, run: Runner): void {
   prices
     .command("lookup")
     .description("Show which catalog entry and rule price a model, its rates and tier, and a sample cost.")
@@ -65,7 +73,9 @@ Examples:
       `\nExamples:\n  $ tokenledger prices lookup gpt-4o\n  $ tokenledger prices lookup gemini-2.5-pro --provider gemini --input 300000 --json`,
     )
     .action(run((ctx, model: string, opts: LookupOptions) => lookup(ctx, model, opts)));
+}
 
+function registerImport(prices: Command, run: Runner): void {
   prices
     .command("import")
     .description(
@@ -83,16 +93,15 @@ Examples:
         importPrices(ctx, source, opts),
       ),
     );
+}
 
+function registerCheck(prices: Command, run: Runner): void {
   prices
     .command("check")
     .description("List models in the ledger that have no price, with the config snippet that fixes them.")
     .option("--json", "print { models: [...] } as JSON")
     .addHelpText("after", `\nExamples:\n  $ tokenledger prices check\n  $ tokenledger prices check --json`)
     .action(run((ctx, opts: { json?: boolean }) => check(ctx, opts)));
-  registerPricesAudit(prices, run);
-  registerPricesReprice(prices, run);
-  return prices;
 }
 
 let warned = false;
@@ -158,92 +167,6 @@ async function list(ctx: CliContext, opts: { provider?: string; json?: boolean }
   );
 }
 
-function pickRates(p: ModelPrice): Record<string, string | null> {
-  return Object.fromEntries(RATE_COLUMNS.map((r) => [r, p[r] ?? null]));
-}
-
-interface LookupOptions {
-  readonly provider?: string;
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly at?: string;
-  readonly serviceTier?: string;
-  readonly batch?: boolean;
-  readonly json?: boolean;
-}
-
-/** Provider namespaces the config's own prices use (`acme` from `acme/m-1`), after the built-in ones. */
-function lookupProviders(ctx: CliContext): string[] {
-  const custom = Object.keys(ctx.config.prices ?? {})
-    .map((k) => k.slice(0, Math.max(0, k.indexOf("/"))).toLowerCase())
-    .filter((p) => p.length > 0 && !KNOWN_PROVIDERS.includes(p));
-  return [...KNOWN_PROVIDERS, ...new Set(custom)];
-}
-
-async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Promise<void> {
-  const pricer = await ctx.pricer();
-  const at = opts.at ? new Date(opts.at) : new Date();
-  if (Number.isNaN(at.getTime())) throw new Error(`--at "${opts.at}" is not a date`);
-  const usage = {
-    uncachedInputTokens: opts.input,
-    outputTokens: opts.output,
-    cacheReadTokens: opts.cacheRead,
-  };
-  for (const provider of opts.provider ? [opts.provider] : lookupProviders(ctx)) {
-    const b = pricer.breakdown({
-      provider,
-      model,
-      usage,
-      at,
-      serviceTier: opts.serviceTier ?? null,
-      batch: opts.batch === true,
-    });
-    if (!b) continue;
-    const price = pricer.lookup(provider, model, at);
-    // Rates as billed for this request: after long-context tier, service tier, batch and regional multiplier.
-    const effective = Object.fromEntries(
-      b.buckets.filter((x) => x.bucket !== "webSearch").map((x) => [x.bucket, x.rate]),
-    );
-    const urls = sourceUrls(b.source);
-    if (opts.json) {
-      await ctx.out(
-        `${JSON.stringify({ query: { provider, model, at: at.toISOString(), usage }, rates: price ? { ...pickRates(price), tiers: price.tiers ?? [] } : null, effectiveRates: effective, sourceUrls: urls, ...b }, null, 2)}\n`,
-      );
-      return;
-    }
-    const lines = [
-      `${provider}/${model} → ${b.pricingKey} (matched by ${b.matchedBy}${b.matchedKey !== b.pricingKey ? ` via ${b.matchedKey}` : ""}, from ${b.origin})`,
-      `  in force: ${b.effectiveFrom ?? "always"} → ${b.effectiveTo ?? "now"}${urls.length ? `; source: ${urls.join(" ")}` : ""}`,
-      `  rates (USD/MTok): ${
-        price
-          ? RATE_COLUMNS.filter((r) => price[r])
-              .map((r) => `${r} ${price[r]}`)
-              .join(", ")
-          : "-"
-      }`,
-      `  effective rates (USD/MTok${b.multiplier ? `, regional ×${b.multiplier}` : ""}${b.serviceTier !== "standard" ? `, ${b.serviceTier}` : ""}${b.batch ? ", batch" : ""}): input ${effective.textInput}, cache read ${effective.cacheRead}, cache write 5m ${effective.cacheWrite5m}, output ${effective.textOutput}`,
-      ...(price?.tiers?.length
-        ? [
-            `  long-context tiers: ${price.tiers.map((t) => `above ${formatCount(t.aboveTokens)} tokens input ${t.input ?? "-"} output ${t.output ?? "-"}`).join("; ")}`,
-          ]
-        : []),
-      `  sample: ${formatCount(opts.input)} input, ${formatCount(opts.cacheRead)} cache read, ${formatCount(opts.output)} output → ${formatUsd(b.costUsd)} (exact ${b.costUsd})${b.tier !== null ? `, tier >${b.tier} applied` : ""}`,
-      ...b.buckets
-        .filter((x) => x.quantity > 0)
-        .map(
-          (x) => `    ${x.bucket}: ${formatCount(x.quantity)} × ${x.rate}/MTok = ${x.costUsd} (${x.rule})`,
-        ),
-      ...b.notes.map((n) => `  note: ${n}`),
-    ];
-    await ctx.out(`${lines.join("\n")}\n`);
-    return;
-  }
-  throw new Error(
-    `no price for model "${model}"${opts.provider ? ` under provider "${opts.provider}"` : ""}; add one under prices: in tokenledger.config.yaml (see \`tokenledger prices check\`)`,
-  );
-}
-
 async function importPrices(
   ctx: CliContext,
   source: string,
@@ -282,94 +205,4 @@ async function importPrices(
   );
   for (const r of result.repaired.slice(0, 10))
     ctx.note(`repaired ${r.key} ${r.field}: ${r.from} → ${r.to ?? "removed"} (${r.reason})`);
-}
-
-interface Unpriced {
-  provider: string;
-  model: string;
-  events: number;
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-  invalidCounts: number;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-async function check(ctx: CliContext, opts: { json?: boolean }): Promise<void> {
-  const storage = await ctx.storage();
-  const found = new Map<string, Unpriced>();
-  for await (const e of storage.events({ unpricedOnly: true })) {
-    const key = `${e.provider}/${e.model}`;
-    const at = e.timestamp.toISOString();
-    const u = found.get(key) ?? {
-      provider: e.provider,
-      model: e.model,
-      events: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      totalTokens: 0,
-      invalidCounts: 0,
-      firstSeen: at,
-      lastSeen: at,
-    };
-    u.events += 1;
-    const input = totalInputTokens(e.usage);
-    u.inputTokens += input;
-    u.outputTokens += e.usage.outputTokens;
-    u.totalTokens += input + e.usage.outputTokens;
-    if (e.usageSource === "invalid" || e.usageSource === "missing") u.invalidCounts += 1;
-    if (at < u.firstSeen) u.firstSeen = at;
-    if (at > u.lastSeen) u.lastSeen = at;
-    found.set(key, u);
-  }
-  // Ranked by tokens: what the report is missing, not how many calls.
-  const models = [...found.values()].sort((a, b) => b.totalTokens - a.totalTokens || b.events - a.events);
-  const fixable = models.filter((m) => m.events > m.invalidCounts);
-  const snippet = fixable.length
-    ? toYaml({
-        prices: Object.fromEntries(
-          fixable.map((m) => [
-            `${m.provider}/${m.model}`,
-            { input: "0.00", output: "0.00", cacheRead: "0.00" },
-          ]),
-        ),
-      })
-    : "";
-  if (opts.json) {
-    await ctx.out(`${JSON.stringify({ models, configSnippet: snippet || null }, null, 2)}\n`);
-    return;
-  }
-  if (models.length === 0) {
-    ctx.note("Every event in the ledger is priced.");
-    return;
-  }
-  await ctx.out(
-    renderTable(
-      [
-        { header: "Provider", value: (m: Unpriced) => m.provider, align: "left" },
-        { header: "Model", value: (m: Unpriced) => m.model, align: "left" },
-        { header: "Events", value: (m: Unpriced) => formatCount(m.events) },
-        { header: "Input tokens", value: (m: Unpriced) => formatCount(m.inputTokens) },
-        { header: "Output tokens", value: (m: Unpriced) => formatCount(m.outputTokens) },
-        { header: "Bad counts", value: (m: Unpriced) => formatCount(m.invalidCounts) },
-        { header: "First seen", value: (m: Unpriced) => m.firstSeen.slice(0, 10), align: "left" },
-        { header: "Last seen", value: (m: Unpriced) => m.lastSeen.slice(0, 10), align: "left" },
-      ],
-      models,
-      null,
-      ctx.colors,
-    ),
-  );
-  if (snippet) {
-    await ctx.out(
-      `\nFix: add these prices (USD per 1M tokens) to ${ctx.configPath ?? "tokenledger.config.yaml"}, with the provider's real rates:\n\n${snippet}\n` +
-        "New events are priced with them; events already stored keep cost null.\n",
-    );
-  }
-  if (models.some((m) => m.invalidCounts > 0)) {
-    ctx.note(
-      "Events under 'Bad counts' had invalid or missing token counts from the provider; no price can fix them.",
-    );
-  }
 }

@@ -42,14 +42,15 @@ function reduce(step: Step, a: Action): Step {
   return step;
 }
 
+type Props = { actions: AddActions; onDone: (message?: string) => void };
+type PropsRef = { readonly current: Props };
+
 /** Add an account without leaving the dashboard. Keys are masked as they are typed and never shown. */
 export function AddFlow({
   actions,
   onDone,
   keys,
-}: {
-  actions: AddActions;
-  onDone: (message?: string) => void;
+}: Props & {
   /** The dashboard's key stream: keys typed before this component mounted are queued there, not lost. */
   keys: KeySource;
 }) {
@@ -66,9 +67,18 @@ export function AddFlow({
       }),
     [keys],
   );
-
   // Side effects follow the state, never the keystroke.
-  const saving = step.kind === "saving" ? step : null;
+  useSaveKey(step.kind === "saving" ? step : null, props, dispatch);
+  useDeviceLogin(step.kind === "device", props, dispatch);
+  return <StepView step={step} />;
+}
+
+/** Store the typed key once the step becomes `saving`; a rejected key returns to the prompt with the reason. */
+function useSaveKey(
+  saving: Extract<Step, { kind: "saving" }> | null,
+  props: PropsRef,
+  dispatch: (a: Action) => void,
+): void {
   useEffect(() => {
     if (!saving) return;
     props.current.actions.addKey(saving.provider, saving.value).then(
@@ -77,10 +87,15 @@ export function AddFlow({
         dispatch({ type: "failed", provider: saving.provider, message: (err as Error).message }),
     );
   }, [saving]);
+}
 
-  const deviceStarted = step.kind === "device";
+/**
+ * GitHub's device flow, started once when the step becomes `device`. `live` turns false on unmount (esc), so a
+ * code or approval that arrives after the flow closed neither updates it nor reports an account as added.
+ */
+function useDeviceLogin(started: boolean, props: PropsRef, dispatch: (a: Action) => void): void {
   useEffect(() => {
-    if (!deviceStarted) return;
+    if (!started) return;
     let live = true;
     const fail = (err: unknown) =>
       live && dispatch({ type: "device", userCode: null, uri: null, error: (err as Error).message });
@@ -92,8 +107,10 @@ export function AddFlow({
     return () => {
       live = false;
     };
-  }, [deviceStarted]);
+  }, [started]);
+}
 
+function StepView({ step }: { step: Step }) {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       {step.kind === "choose" ? (

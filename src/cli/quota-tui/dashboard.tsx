@@ -40,19 +40,58 @@ export function Dashboard({
   refreshOnStart = true,
   now = () => new Date(),
 }: DashboardProps) {
-  const { exit } = useApp();
   const [views, setViews] = useState(() => monitor.views());
-  const [selected, setSelected] = useState(0);
-  const [mode, setMode] = useState<Mode>({ kind: "browse" });
-  const [busy, setBusy] = useState(false);
-  const [nextAt, setNextAt] = useState(() => Date.now() + refreshMs);
-  const [, setTick] = useState(0);
-
   useEffect(() => monitor.subscribe(() => setViews(monitor.views())), [monitor]);
+  useClockTick();
+  const { busy, nextAt, refresh } = useRefreshSchedule(monitor, refreshMs, refreshOnStart);
+  const { mode, selected, go, addKeys } = useDashboardKeys(views, actions, refresh);
+  const current = views[Math.min(selected, views.length - 1)];
+  const t = now();
+  return (
+    <Box flexDirection="column" width={80}>
+      <Text>
+        <Text bold>tokenledger quota</Text>
+        <Text dimColor>
+          {"  "}
+          {views.length} account{views.length === 1 ? "" : "s"} ·{" "}
+          {busy ? "refreshing…" : `next refresh in ${countdown(new Date(nextAt), new Date())}`}
+        </Text>
+      </Text>
+      <Box marginTop={1} minHeight={14}>
+        <AccountList views={views} selected={selected} />
+        <Box flexDirection="column" flexGrow={1}>
+          {current ? <Details view={current} now={t} /> : null}
+        </Box>
+      </Box>
+      {mode.kind === "add" ? (
+        <AddFlow actions={actions} keys={addKeys} onDone={() => go({ kind: "browse" })} />
+      ) : mode.kind === "confirm-delete" ? (
+        <Text color="yellow">
+          Delete {mode.view.account.provider}/{mode.view.account.label} and its stored credential? y/n
+        </Text>
+      ) : (
+        <Text dimColor>j/k move · r refresh · a add · d delete · q quit (* stale)</Text>
+      )}
+    </Box>
+  );
+}
+
+/** Re-render once a second so countdowns move; the interval is cleared when the dashboard unmounts. */
+function useClockTick(): void {
+  const [, setTick] = useState(0);
   useEffect(() => {
     const t = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(t);
   }, []);
+}
+
+/**
+ * Fetch every `refreshMs` with ±10 % jitter (many monitors never hit a provider in step), and on `r`.
+ * Each timeout schedules the next, so a slow fetch never stacks a second one behind it on a fixed interval.
+ */
+function useRefreshSchedule(monitor: QuotaMonitor, refreshMs: number, refreshOnStart: boolean) {
+  const [busy, setBusy] = useState(false);
+  const [nextAt, setNextAt] = useState(() => Date.now() + refreshMs);
   const refresh = () => {
     setBusy(true);
     void monitor.refresh().finally(() => setBusy(false));
@@ -71,8 +110,18 @@ export function Dashboard({
     schedule();
     return () => clearTimeout(timer);
   }, [monitor, refreshMs]);
+  return { busy, nextAt, refresh };
+}
 
-  const current = views[Math.min(selected, views.length - 1)];
+/** The browse / add / confirm-delete keys. In add mode keys go to the add flow through `addKeys`. */
+function useDashboardKeys(
+  views: readonly AccountView[],
+  actions: DashboardProps["actions"],
+  refresh: () => void,
+) {
+  const { exit } = useApp();
+  const [selected, setSelected] = useState(0);
+  const [mode, setMode] = useState<Mode>({ kind: "browse" });
   // Keys are judged against refs that the handler itself keeps current, not against the last render:
   // a key that arrives before React renders the previous one (d then y, typed fast) still sees its mode.
   const live = useRef({ mode, selected, views });
@@ -103,52 +152,28 @@ export function Dashboard({
     const view = vs[Math.min(sel, vs.length - 1)];
     if (input === "d" && view) go({ kind: "confirm-delete", view });
   });
+  return { mode, selected, go, addKeys };
+}
 
-  const t = now();
+function AccountList({ views, selected }: { views: readonly AccountView[]; selected: number }) {
   return (
-    <Box flexDirection="column" width={80}>
-      <Text>
-        <Text bold>tokenledger quota</Text>
-        <Text dimColor>
-          {"  "}
-          {views.length} account{views.length === 1 ? "" : "s"} ·{" "}
-          {busy ? "refreshing…" : `next refresh in ${countdown(new Date(nextAt), new Date())}`}
-        </Text>
-      </Text>
-      <Box marginTop={1} minHeight={14}>
-        <Box flexDirection="column" width={LIST_WIDTH} flexShrink={0} marginRight={1}>
-          {views.length === 0 ? <Text dimColor>no accounts yet: press a</Text> : null}
-          {views.map((v, i) => {
-            const p = worst(v);
-            return (
-              <Text
-                key={`${v.account.provider}:${v.account.accountId}`}
-                inverse={i === selected}
-                color={v.needsLogin ? "red" : undefined}
-              >
-                {i === selected ? "›" : " "}{" "}
-                {`${SHORT[v.account.provider] ?? v.account.provider} ${v.account.label}`
-                  .slice(0, 15)
-                  .padEnd(15)}
-                {p === null ? "   ?" : `${String(Math.round(p)).padStart(3)}%`}
-                {v.stale ? "*" : " "}
-              </Text>
-            );
-          })}
-        </Box>
-        <Box flexDirection="column" flexGrow={1}>
-          {current ? <Details view={current} now={t} /> : null}
-        </Box>
-      </Box>
-      {mode.kind === "add" ? (
-        <AddFlow actions={actions} keys={addKeys} onDone={() => go({ kind: "browse" })} />
-      ) : mode.kind === "confirm-delete" ? (
-        <Text color="yellow">
-          Delete {mode.view.account.provider}/{mode.view.account.label} and its stored credential? y/n
-        </Text>
-      ) : (
-        <Text dimColor>j/k move · r refresh · a add · d delete · q quit (* stale)</Text>
-      )}
+    <Box flexDirection="column" width={LIST_WIDTH} flexShrink={0} marginRight={1}>
+      {views.length === 0 ? <Text dimColor>no accounts yet: press a</Text> : null}
+      {views.map((v, i) => {
+        const p = worst(v);
+        return (
+          <Text
+            key={`${v.account.provider}:${v.account.accountId}`}
+            inverse={i === selected}
+            color={v.needsLogin ? "red" : undefined}
+          >
+            {i === selected ? "›" : " "}{" "}
+            {`${SHORT[v.account.provider] ?? v.account.provider} ${v.account.label}`.slice(0, 15).padEnd(15)}
+            {p === null ? "   ?" : `${String(Math.round(p)).padStart(3)}%`}
+            {v.stale ? "*" : " "}
+          </Text>
+        );
+      })}
     </Box>
   );
 }
