@@ -8,6 +8,8 @@ import type { Admission, PreCallGate, PreCallRequest } from "../../interceptors/
 import { setPreCallGate } from "../../interceptors/_shared/pre-call.js";
 import { AlertOutbox, alertFor, crossedThresholds } from "./alerts/outbox.js";
 import type { AlertChannel } from "./alerts/channel.js";
+import { ForecastAlerts } from "./alerts/forecast-alerts.js";
+import type { RollupSource } from "./forecast.js";
 import { BudgetExceededError, BudgetRateLimitedError, BudgetUnpricedError } from "./errors.js";
 import { actualCost, estimateCost, estimateTokens } from "./estimate.js";
 import { periodWindow } from "./period.js";
@@ -36,6 +38,13 @@ export interface BudgetGuardOptions {
    * first check (the file is their source of truth; see `syncDeclaredBudgets`).
    */
   readonly declared?: readonly Budget[];
+  /**
+   * The ledger (any StorageAdapter) the period-end forecast reads the scope's daily spend from: with it and a
+   * channel, a forecast alert fires once per budget and period when the projection passes the amount.
+   */
+  readonly ledger?: RollupSource;
+  /** A budget's forecast is recomputed after a settle at most this often per process; default 60000 ms. */
+  readonly forecastCheckMs?: number;
   /** Settle / alert failures; they never reach the caller. Default: a warning on stderr. */
   readonly onError?: (message: string) => void;
 }
@@ -65,6 +74,7 @@ export class BudgetGuard implements PreCallGate {
   readonly #onError: (m: string) => void;
   #cache: { at: number; budgets: Promise<Budget[]> } | undefined;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #forecasts: ForecastAlerts | undefined;
 
   constructor(o: BudgetGuardOptions) {
     this.store = o.store;
@@ -72,6 +82,8 @@ export class BudgetGuard implements PreCallGate {
     this.#pricer = o.pricer ?? defaultPricer();
     this.#onError = o.onError ?? ((m) => process.stderr.write(`[tokenledger] warn: ${m}\n`));
     this.outbox = new AlertOutbox(o.store, o.channels ?? [], { onError: this.#onError });
+    if (o.ledger && (o.channels?.length ?? 0) > 0)
+      this.#forecasts = new ForecastAlerts(o.ledger, this.outbox, o.forecastCheckMs);
   }
 
   /** Make this guard the process's pre-call gate (the interceptors consult it before every call). */
@@ -241,8 +253,10 @@ export class BudgetGuard implements PreCallGate {
     for (const s of settled) {
       const b = budgets.find((x) => x.id === s.budgetId);
       if (!b) continue;
+      const w = windows.get(b.id)!;
       for (const t of crossedThresholds(b, s.spentBeforeUsd, s.spentAfterUsd))
-        await this.outbox.enqueue(alertFor(b, windows.get(b.id)!, t, s.spentAfterUsd, false));
+        await this.outbox.enqueue(alertFor(b, w, t, s.spentAfterUsd, false));
+      await this.#forecasts?.afterSettle(b, w, s.spentAfterUsd);
     }
   }
 }

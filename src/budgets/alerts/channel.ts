@@ -1,6 +1,10 @@
-/** The alert a channel delivers (also the webhook's JSON body). Amounts are decimal strings. */
+/**
+ * The alert a channel delivers (also the webhook's JSON body). Amounts are decimal strings. `budget.threshold`:
+ * spent crossed `threshold` percent. `budget.forecast`: the period-end projection passed the amount (once per
+ * budget and period; `threshold` is 0, its claim key, and the forecast fields are set).
+ */
 export interface BudgetAlert {
-  readonly type: "budget.threshold";
+  readonly type: "budget.threshold" | "budget.forecast";
   readonly budget_id: string;
   readonly scope: string;
   readonly scope_id: string;
@@ -14,6 +18,10 @@ export interface BudgetAlert {
   readonly limit_usd: string;
   /** True when the alert came from a call the budget blocked. */
   readonly blocked: boolean;
+  /** `budget.forecast`: projected spend at period end and its 80 % interval (see `projectSpend`). */
+  readonly forecast_usd?: string;
+  readonly forecast_low_usd?: string;
+  readonly forecast_high_usd?: string;
 }
 
 /** One delivery target. `send` rejects on failure (the outbox retries later). */

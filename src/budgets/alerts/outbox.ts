@@ -47,6 +47,25 @@ export function alertFor(
   };
 }
 
+/** The claim key's threshold of a forecast alert: real thresholds are in (0, 100], so 0 never collides. */
+export const FORECAST_ALERT_THRESHOLD = 0;
+
+/** "The period-end projection passes the budget": one per budget and period, claimed like a threshold. */
+export function forecastAlertFor(
+  budget: Budget,
+  window: PeriodWindow,
+  spentUsd: string,
+  forecast: { readonly forecastUsd: string; readonly lowUsd: string; readonly highUsd: string },
+): BudgetAlert {
+  return {
+    ...alertFor(budget, window, FORECAST_ALERT_THRESHOLD, spentUsd, false),
+    type: "budget.forecast",
+    forecast_usd: forecast.forecastUsd,
+    forecast_low_usd: forecast.lowUsd,
+    forecast_high_usd: forecast.highUsd,
+  };
+}
+
 /**
  * Alerts exactly once per (budget, period, threshold, channel) across processes: the unique claim row decides
  * who enqueues, a lease decides who delivers, and a failed delivery waits for its backoff and is retried by

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import { budgetStatuses } from "../../budgets/status.js";
+import { FORECAST_ALERT_THRESHOLD } from "../../budgets/alerts/outbox.js";
 import { rebuildBudget } from "../../budgets/rebuild.js";
 import type { BudgetStore } from "../../budgets/store.js";
 import { parseBudget } from "../../budgets/validate.js";
@@ -172,13 +173,9 @@ async function ack(ctx: CliContext, id: string, o: { threshold: string; by: stri
   const store = await budgetStore(ctx);
   const s = (await budgetStatuses(store)).find((x) => x.budget.id === id);
   if (!s) throw unknownBudget(id);
-  const n = await store.ack(id, s.periodKey, Number(o.threshold), o.by, Date.now());
-  if (n > 0)
-    await auditFromCli(ctx, "alert.ack", id, {
-      periodKey: s.periodKey,
-      threshold: Number(o.threshold),
-      by: o.by,
-    });
+  const threshold = o.threshold === "forecast" ? FORECAST_ALERT_THRESHOLD : Number(o.threshold);
+  const n = await store.ack(id, s.periodKey, threshold, o.by, Date.now());
+  if (n > 0) await auditFromCli(ctx, "alert.ack", id, { periodKey: s.periodKey, threshold, by: o.by });
   await ctx.out(
     n
       ? `Acknowledged ${id} ${o.threshold}% (${s.periodKey})\n`
@@ -191,7 +188,7 @@ function registerAck(budget: Command, run: Runner): void {
     .command("ack")
     .description("Acknowledge an alert: the same threshold never re-sends this period; higher ones still do.")
     .argument("<id>", "budget id")
-    .requiredOption("--threshold <percent>", "the alert's threshold")
+    .requiredOption("--threshold <percent>", "the alert's threshold, or `forecast` for the forecast alert")
     .option("--by <name>", "who acknowledged", process.env.USER ?? "cli")
     .action(run(ack));
 }
