@@ -13,49 +13,17 @@ export interface SessionOptions {
   readonly secureCookie: boolean;
 }
 
+const cookieOptions = (opts: SessionOptions) =>
+  ({ path: "/", httpOnly: true, sameSite: "strict", secure: opts.secureCookie }) as const;
+
 /**
  * Dashboard login: the API key is exchanged for a random session id, set as an HttpOnly SameSite=Strict
  * cookie; only its hash is stored, and the key itself never goes into a cookie or a log.
  */
 export function sessionRoutes(app: FastifyInstance, storage: ServerStorage, opts: SessionOptions): void {
-  const clear = (reply: FastifyReply) =>
-    reply.clearCookie(SESSION_COOKIE, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "strict",
-      secure: opts.secureCookie,
-    });
+  const clear = (reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, cookieOptions(opts));
 
-  app.post("/api/v1/session", async (req, reply) => {
-    const body = parseOr400(LoginBodySchema, req.body);
-    const key = await keyFromToken(storage.access, body.key);
-    const principal = toPrincipal(key);
-    if (principal.role === "ingest")
-      throw new ApiError("forbidden", "ingest keys can only send usage; they cannot log in");
-    const now = Date.now();
-    const sessionId = opaqueToken();
-    const csrfToken = opaqueToken();
-    await storage.access.deleteExpiredSessions(now);
-    await storage.access.insertSession({
-      id: hashSecret(sessionId),
-      keyId: key.id,
-      csrf: csrfToken,
-      createdAt: now,
-      expiresAt: now + opts.ttlMs,
-    });
-    await storage.audit.append(
-      { actor: actorOf(principal), action: "session.login", target: key.id, details: { ip: req.ip } },
-      now,
-    );
-    reply.setCookie(SESSION_COOKIE, sessionId, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "strict",
-      secure: opts.secureCookie,
-      maxAge: Math.floor(opts.ttlMs / 1000),
-    });
-    return { csrfToken, principal };
-  });
+  loginRoute(app, storage, opts);
 
   app.get("/api/v1/session", async (req) => {
     const principal = principalOf(req);
@@ -78,5 +46,36 @@ export function sessionRoutes(app: FastifyInstance, storage: ServerStorage, opts
     }
     clear(reply);
     return reply.status(204).send();
+  });
+}
+
+/** POST /api/v1/session: a valid key (not an ingest key) becomes a session; the login is audited. */
+function loginRoute(app: FastifyInstance, storage: ServerStorage, opts: SessionOptions): void {
+  app.post("/api/v1/session", async (req, reply) => {
+    const body = parseOr400(LoginBodySchema, req.body);
+    const key = await keyFromToken(storage.access, body.key);
+    const principal = toPrincipal(key);
+    if (principal.role === "ingest")
+      throw new ApiError("forbidden", "ingest keys can only send usage; they cannot log in");
+    const now = Date.now();
+    const sessionId = opaqueToken();
+    const csrfToken = opaqueToken();
+    await storage.access.deleteExpiredSessions(now);
+    await storage.access.insertSession({
+      id: hashSecret(sessionId),
+      keyId: key.id,
+      csrf: csrfToken,
+      createdAt: now,
+      expiresAt: now + opts.ttlMs,
+    });
+    await storage.audit.append(
+      { actor: actorOf(principal), action: "session.login", target: key.id, details: { ip: req.ip } },
+      now,
+    );
+    reply.setCookie(SESSION_COOKIE, sessionId, {
+      ...cookieOptions(opts),
+      maxAge: Math.floor(opts.ttlMs / 1000),
+    });
+    return { csrfToken, principal };
   });
 }

@@ -35,8 +35,8 @@ function login(): void {
   showLogin(root, api, dashboard);
 }
 
-function dashboard(session: SessionInfo): void {
-  const main = h("main", { class: "panels" });
+/** The header's controls; `rerender` runs when the range or the stacking changes. */
+function header(session: SessionInfo, rerender: () => void): { bar: HTMLElement; rangeNote: HTMLElement } {
   const rangeSelect = h(
     "select",
     { "aria-label": "Range", "data-testid": "range" },
@@ -51,71 +51,81 @@ function dashboard(session: SessionInfo): void {
   const logout = h("button", { type: "button", class: "link" }, "Sign out");
   rangeSelect.addEventListener("change", () => {
     state.days = Number(rangeSelect.value);
-    void render();
+    rerender();
   });
   stackSelect.addEventListener("change", () => {
     state.stackBy = stackSelect.value === "provider" ? "provider" : "model";
-    void render();
+    rerender();
   });
   logout.addEventListener("click", () => void api.logout().finally(login));
   const rangeNote = h("span", { class: "muted", "data-testid": "range-note" });
-  fill(
-    root,
-    h(
-      "header",
-      null,
-      h("h1", null, "tokenledger"),
-      rangeSelect,
-      stackSelect,
-      rangeNote,
-      h("span", { class: "spacer" }),
-      h("span", { class: "muted" }, `${session.principal.name} (${session.principal.role})`),
-      logout,
-    ),
-    main,
+  const bar = h(
+    "header",
+    null,
+    h("h1", null, "tokenledger"),
+    rangeSelect,
+    stackSelect,
+    rangeNote,
+    h("span", { class: "spacer" }),
+    h("span", { class: "muted" }, `${session.principal.name} (${session.principal.role})`),
+    logout,
   );
+  return { bar, rangeNote };
+}
+
+/** One panel into its section; a failure shows in that section only. */
+async function runPanel(section: HTMLElement, panel: Panel, ctx: ViewContext): Promise<void> {
+  section.setAttribute("aria-busy", "true");
+  try {
+    await panel(section, ctx);
+  } catch (err) {
+    // A role without access to a panel (a viewer and budgets) sees why, the rest still renders.
+    const text =
+      err instanceof ApiError && err.status === 403
+        ? "Not available for this key's role or scope."
+        : `Could not load: ${(err as Error).message}`;
+    fill(section, h("p", { class: "error" }, text));
+  } finally {
+    section.setAttribute("aria-busy", "false");
+  }
+}
+
+/** Every panel for one range: the charts first, then the tables. */
+async function renderPanels(sections: readonly HTMLElement[], ctx: ViewContext): Promise<void> {
+  const html = document.documentElement;
+  const generation = ++renders;
+  html.dataset.state = "loading";
+  html.dataset.charts = "loading";
+  const run = (i: number) =>
+    runPanel(sections[i] as HTMLElement, (PANELS[i] as (typeof PANELS)[number]).panel, ctx);
+  const indexes = PANELS.map((_, i) => i);
+  // Charts first, the tables after: on a large ledger one slow query (latency percentiles over raw events)
+  // would otherwise hold the charts' fast rollup queries behind it on the server.
+  await Promise.all(indexes.filter((i) => PANELS[i]?.chart).map(run));
+  if (generation !== renders) return;
+  // The load benchmark and the tests wait for these: the charts painted, then every panel rendered
+  // (performance marks time them from navigation start, in the page).
+  html.dataset.charts = "ready";
+  performance.mark("tokenledger:charts-ready");
+  await Promise.all(indexes.filter((i) => !PANELS[i]?.chart).map(run));
+  if (generation !== renders) return;
+  html.dataset.state = "ready";
+  performance.mark("tokenledger:ready");
+}
+
+function dashboard(session: SessionInfo): void {
+  const main = h("main", { class: "panels" });
+  const { bar, rangeNote } = header(session, () => void render());
+  fill(root, bar, main);
   const sections = PANELS.map(({ id }) =>
     h("section", { id, class: "panel", "aria-busy": "true" }, "Loading…"),
   );
   main.append(...sections);
 
-  async function render(): Promise<void> {
-    const html = document.documentElement;
-    const generation = ++renders;
-    html.dataset.state = "loading";
-    html.dataset.charts = "loading";
+  function render(): Promise<void> {
     const range = rangeOfDays(state.days);
     rangeNote.textContent = `${range.from} to ${range.to} (UTC, end exclusive)`;
-    const ctx: ViewContext = { api, principal: session.principal, range, stackBy: state.stackBy };
-    const run = async (i: number) => {
-      const section = sections[i] as HTMLElement;
-      section.setAttribute("aria-busy", "true");
-      try {
-        await (PANELS[i] as (typeof PANELS)[number]).panel(section, ctx);
-      } catch (err) {
-        // A role without access to a panel (a viewer and budgets) sees why, the rest still renders.
-        const text =
-          err instanceof ApiError && err.status === 403
-            ? "Not available for this key's role or scope."
-            : `Could not load: ${(err as Error).message}`;
-        fill(section, h("p", { class: "error" }, text));
-      } finally {
-        section.setAttribute("aria-busy", "false");
-      }
-    };
-    const indexes = PANELS.map((_, i) => i);
-    // Charts first, the tables after: on a large ledger one slow query (latency percentiles over raw events)
-    // would otherwise hold the charts' fast rollup queries behind it on the server.
-    await Promise.all(indexes.filter((i) => PANELS[i]?.chart).map(run));
-    if (generation !== renders) return;
-    // The load benchmark and the tests wait for these: the charts painted, then every panel rendered
-    // (performance marks time them from navigation start, in the page).
-    html.dataset.charts = "ready";
-    performance.mark("tokenledger:charts-ready");
-    await Promise.all(indexes.filter((i) => !PANELS[i]?.chart).map(run));
-    if (generation !== renders) return;
-    html.dataset.state = "ready";
-    performance.mark("tokenledger:ready");
+    return renderPanels(sections, { api, principal: session.principal, range, stackBy: state.stackBy });
   }
   void render();
 }

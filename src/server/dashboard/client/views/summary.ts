@@ -18,8 +18,14 @@ export const summaryPanel: Panel = async (section, { api, range }) => {
       limit: 1,
     }),
   ]);
-  const t = daily.totals;
-  const top = topModel.rows[0];
+  const cards = summaryCards(daily.totals, topModel.rows[0]);
+  const chartBox = h("div", { class: "chart" });
+  fill(section, h("h2", null, "Overview"), cards, h("h3", null, "Tokens per day"), chartBox);
+  await tokensChart(chartBox, daily.rows);
+};
+
+/** The headline cards; `data-value` holds the exact figure the tests compare with the API's. */
+function summaryCards(t: RollupResult["totals"], top: RollupResult["rows"][number] | undefined): HTMLElement {
   const card = (id: string, label: string, value: string, exact?: string, note?: string) =>
     h(
       "div",
@@ -28,7 +34,7 @@ export const summaryPanel: Panel = async (section, { api, range }) => {
       h("div", { class: "card-value", "data-value": exact ?? value, title: exact ?? null }, value),
       note ? h("div", { class: "card-note" }, note) : null,
     );
-  const cards = h(
+  return h(
     "div",
     { class: "cards" },
     card(
@@ -56,9 +62,10 @@ export const summaryPanel: Panel = async (section, { api, range }) => {
     ),
     card("error-count", "Errors", formatCount(t.errorEvents), String(t.errorEvents)),
   );
-  const chartBox = h("div", { class: "chart" });
-  fill(section, h("h2", null, "Overview"), cards, h("h3", null, "Tokens per day"), chartBox);
-  const rows = daily.rows;
+}
+
+/** Tokens per day by kind (not stacked). */
+async function tokensChart(chartBox: HTMLElement, rows: RollupResult["rows"]): Promise<void> {
   await timeChart(chartBox, {
     x: rows.map((r) => periodToUnix(r.period)),
     stacked: false,
@@ -74,4 +81,4 @@ export const summaryPanel: Panel = async (section, { api, range }) => {
       display: (i: number) => formatCount(s.pick(i)),
     })),
   });
-};
+}
