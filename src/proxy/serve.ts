@@ -93,7 +93,7 @@ async function prepare(
         format,
         401,
         "authentication_error",
-        "tokenledger proxy: unknown tokenledger key",
+        "tokenledger proxy: unknown, revoked or read-only (viewer) tokenledger key",
       );
   }
   const read =

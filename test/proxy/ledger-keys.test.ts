@@ -7,6 +7,7 @@ import { sqliteStorage, type SqliteStorage } from "tokenledger/sqlite";
 import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
 import { createApiKey, revokeApiKey } from "../../src/server/auth/key-service.js";
 import { firstIdentity, ledgerIdentities, staticIdentities } from "../../src/proxy/index.js";
+import type { AccessStore } from "../../src/server/ports.js";
 import { fixture } from "../otlp/support.js";
 import { eventsWhen, startHarness, type Harness } from "./harness.js";
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     upstreams: { anthropic: anthropic.url },
     resolveIdentity: firstIdentity(
       staticIdentities({ ci: { userId: "bot" } }),
-      ledgerIdentities(storage.access, () => clock),
+      ledgerIdentities(storage.access, { now: () => clock }),
     ),
     otlpRequireKey: true,
   });
@@ -89,6 +90,87 @@ describe("identities from the ledger's API keys", () => {
     const revoked = await ask(client(h.proxy.url, { "x-tokenledger-key": token })).catch((e: unknown) => e);
     expect(revoked).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(anthropic.requests.length).toBe(sent);
+  });
+});
+
+/** The ledger's key store, counting key lookups (each is a database query). */
+function countingAccess(): { access: AccessStore; lookups: () => number } {
+  let n = 0;
+  const access = new Proxy(storage.access, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (prop === "keyByPrefix")
+        return (prefix: string) => {
+          n += 1;
+          return target.keyByPrefix(prefix);
+        };
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { access, lookups: () => n };
+}
+
+const newKey = (role: "viewer" | "ingest" | "member" | "manager" | "admin") =>
+  createApiKey(
+    storage.access,
+    storage.audit,
+    { name: role, role, userId: role, scope: { kind: "org" } },
+    "test",
+  );
+
+describe("which keys may send traffic, and how soon a revocation bites", () => {
+  it("ingest, member, manager and admin keys are accepted; a viewer (read-only) key is refused", async () => {
+    const resolve = ledgerIdentities(storage.access);
+    for (const role of ["ingest", "member", "manager", "admin"] as const)
+      expect(await resolve((await newKey(role)).token)).toMatchObject({ userId: role });
+    expect(await resolve((await newKey("viewer")).token)).toBeUndefined();
+    const viewer = await newKey("viewer");
+    const res = await fetch(`${h.proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "x-tokenledger-key": viewer.token, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("read-only (viewer)");
+  });
+
+  it("a revoked key is refused once the cache window (here 40 ms) has passed, and served from cache before", async () => {
+    const made = await newKey("member");
+    const resolve = ledgerIdentities(storage.access, { cacheMs: 40 });
+    expect(await resolve(made.token)).toBeDefined();
+    await revokeApiKey(storage.access, storage.audit, made.key.id, "test");
+    // Within the window the cached identity still answers (this is the bounded delay the docs state).
+    expect(await resolve(made.token)).toBeDefined();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await resolve(made.token)).toBeUndefined();
+  });
+
+  it("under load: one ledger lookup per key per window, however many requests arrive at once", async () => {
+    const made = await newKey("ingest");
+    const { access, lookups } = countingAccess();
+    let clock2 = 0;
+    const resolve = ledgerIdentities(access, { now: () => clock2 });
+    const first = await Promise.all(Array.from({ length: 200 }, () => resolve(made.token)));
+    expect(first.every((a) => a?.userId === "ingest")).toBe(true);
+    expect(lookups()).toBe(1);
+    clock2 += 9_999;
+    await Promise.all(Array.from({ length: 50 }, () => resolve(made.token)));
+    expect(lookups()).toBe(1);
+    clock2 += 1; // the window (10 s by default) is over: asked again, once
+    await Promise.all(Array.from({ length: 50 }, () => resolve(made.token)));
+    expect(lookups()).toBe(2);
+  });
+
+  it("negative control: with no cache window every request is a lookup", async () => {
+    const made = await newKey("ingest");
+    const { access, lookups } = countingAccess();
+    const resolve = ledgerIdentities(access, { cacheMs: 0 });
+    await Promise.all(Array.from({ length: 20 }, () => resolve(made.token)));
+    expect(lookups()).toBe(20);
+  });
+
+  it("a cache window over 10 s is refused, naming the option and the bound", () => {
+    expect(() => ledgerIdentities(storage.access, { cacheMs: 60_000 })).toThrow(/cacheMs 60000 .*0-10000 ms/);
   });
 });
 
