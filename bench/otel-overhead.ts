@@ -11,20 +11,13 @@
  * compared with the bare SDK of its own round; the report gives the median and the spread (min–max) of those
  * per-round differences. The call-path claim is "export on − export off ≈ 0": spans are built in the flush path.
  */
-import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { context } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { TokenTracker } from "../src/index.js";
 import { instrumentOtel } from "../src/otel/index.js";
 import { NullStorage } from "./null-storage.js";
-import { fakeOpenAIFetch, median, medianMicros, size } from "./util.js";
-import { openaiInterceptor } from "../interceptors/openai/index.js";
-import type { PatchSet } from "../interceptors/_shared/wrap.js";
+import { median, medianMicros, size } from "./util.js";
+import { OPENAI_VERSION, call, sdkProviders, setup } from "./otel-setup.js";
 
-const require = createRequire(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     iterations: { type: "string" },
@@ -35,64 +28,6 @@ const { values: args } = parseArgs({
 const ITERATIONS = Number(args.iterations ?? size("OTEL_BENCH_ITERATIONS", 1000, 200));
 const EVENTS = Number(args.events ?? size("OTEL_BENCH_EVENTS", 20000, 2000));
 const ROUNDS = Number(args.rounds ?? size("OTEL_BENCH_ROUNDS", 11, 3));
-
-// A host running the Node SDK has an AsyncLocalStorage context manager; capture() reads it.
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-
-const openai = require("openai");
-const newClient = () =>
-  new openai.OpenAI({ apiKey: "sk-bench", fetch: fakeOpenAIFetch({ oneTurn: false }), maxRetries: 0 });
-const messages = [{ role: "user", content: "Say hello" }];
-type Client = ReturnType<typeof newClient>;
-
-class NullReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
-
-function sdkProviders() {
-  const exporter = {
-    export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }),
-    shutdown: async () => {},
-  };
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-  const meterProvider = new MeterProvider({ readers: [new NullReader()] });
-  return { tracerProvider, meterProvider };
-}
-
-interface Setup {
-  client: Client;
-  tracker?: TokenTracker;
-  teardown(): Promise<void>;
-}
-
-async function setup(mode: "untracked" | "off" | "on"): Promise<Setup> {
-  if (mode === "untracked") return { client: newClient(), teardown: async () => {} };
-  const tracker = new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
-  const set = openaiInterceptor.patchModule(openai, {
-    sink: () => tracker,
-    options: {},
-    warnOnce: () => {},
-  }) as PatchSet;
-  const providers = mode === "on" ? sdkProviders() : undefined;
-  const handle = providers ? instrumentOtel(tracker, providers) : undefined;
-  return {
-    client: newClient(),
-    tracker,
-    teardown: async () => {
-      set.restore();
-      handle?.stop();
-      await tracker.shutdown();
-      await providers?.tracerProvider.shutdown();
-      await providers?.meterProvider.shutdown();
-    },
-  };
-}
-
-const call = async (client: Client) => {
-  const res = await client.chat.completions.create({ model: "gpt-4o-mini", messages });
-  if (!res.choices) throw new Error("bad answer");
-};
 
 async function perCall(mode: "untracked" | "off" | "on", inSpan: boolean): Promise<number> {
   const s = await setup(mode);
@@ -177,7 +112,7 @@ const flushOn = await perEventFlush(true);
 
 const f = (n: number) => n.toFixed(1);
 console.log(
-  `\nopenai ${require("openai/version").VERSION}, node ${process.version}, ${ITERATIONS} calls/case × ${ROUNDS} rounds (median of per-round medians)\n`,
+  `\nopenai ${OPENAI_VERSION}, node ${process.version}, ${ITERATIONS} calls/case × ${ROUNDS} rounds (median of per-round medians)\n`,
 );
 console.log("per chat call (µs)                             call   +µs vs bare   ratio   spread of +µs");
 const spread = (d: number[]) => (d.length > 1 ? `${f(Math.min(...d))} … ${f(Math.max(...d))}` : "");

@@ -67,58 +67,17 @@ const PEERS = [
  * bounded queue, failed exports are counted and reported once.
  */
 export function startOtlpExport(options: OtlpExportOptions = {}): OtlpExport {
+  // The endpoint first: a malformed one is reported even where the SDK is not installed.
   const base = resolveEndpoint(options.endpoint);
   const mods = loadSdk(options.require ?? createRequire(import.meta.url));
-  const counters: ExportCounters = {
-    spansExported: 0,
-    spansFailed: 0,
-    metricExports: 0,
-    metricExportsFailed: 0,
-  };
-  const report = reportOnce(options.logger);
-  const headers = options.headers ? { ...options.headers } : undefined;
-  const timeoutMillis = options.exportTimeoutMillis ?? 10_000;
-  const resource = mods.resources.resourceFromAttributes({
-    "service.name": options.serviceName ?? (process.env.OTEL_SERVICE_NAME || "tokenledger"),
-  });
-
-  const spanExporter = new mods.traceExporter.OTLPTraceExporter({
-    ...(base ? { url: `${base}/v1/traces` } : {}),
-    ...(headers ? { headers } : {}),
-    timeoutMillis,
-  });
-  const tracerProvider = new mods.trace.BasicTracerProvider({
-    resource,
-    spanProcessors: [
-      new mods.trace.BatchSpanProcessor(countingSpanExporter(spanExporter, counters, report), {
-        maxQueueSize: options.maxQueueSize ?? 2048,
-        maxExportBatchSize: options.maxExportBatchSize ?? 512,
-        scheduledDelayMillis: options.scheduledDelayMillis ?? 1000,
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    ],
-  });
-  const metricExporter = new mods.metricExporter.OTLPMetricExporter({
-    ...(base ? { url: `${base}/v1/metrics` } : {}),
-    ...(headers ? { headers } : {}),
-    timeoutMillis,
-  });
-  const meterProvider = new mods.metrics.MeterProvider({
-    resource,
-    readers: [
-      new mods.metrics.PeriodicExportingMetricReader({
-        exporter: countingMetricExporter(metricExporter, counters, report),
-        exportIntervalMillis: options.metricExportIntervalMillis ?? 60_000,
-        exportTimeoutMillis: timeoutMillis,
-      }),
-    ],
-  });
-
+  const shared = sharedSetup(mods, options, base);
+  const tracerProvider = spanPipeline(mods, shared, options);
+  const meterProvider = metricPipeline(mods, shared, options);
   let stopped: Promise<void> | undefined;
   return {
     tracerProvider,
     meterProvider,
-    stats: () => ({ ...counters }),
+    stats: () => ({ ...shared.counters }),
     forceFlush: () =>
       Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()]).then(() => undefined),
     shutdown: () =>
@@ -126,6 +85,68 @@ export function startOtlpExport(options: OtlpExportOptions = {}): OtlpExport {
         () => undefined,
       )),
   };
+}
+
+/** What the span and metric pipelines share: endpoint, headers, timeout, resource, counters, one report. */
+interface Shared {
+  readonly base: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly timeoutMillis: number;
+  readonly resource: ReturnType<typeof ResourcesModule.resourceFromAttributes>;
+  readonly counters: ExportCounters;
+  readonly report: (what: string, err: unknown) => void;
+}
+
+function sharedSetup(mods: SdkModules, options: OtlpExportOptions, base: string | undefined): Shared {
+  return {
+    base,
+    headers: options.headers ? { ...options.headers } : undefined,
+    timeoutMillis: options.exportTimeoutMillis ?? 10_000,
+    resource: mods.resources.resourceFromAttributes({
+      "service.name": options.serviceName ?? (process.env.OTEL_SERVICE_NAME || "tokenledger"),
+    }),
+    counters: { spansExported: 0, spansFailed: 0, metricExports: 0, metricExportsFailed: 0 },
+    report: reportOnce(options.logger),
+  };
+}
+
+/** Exporter options for one signal (`traces` or `metrics`). */
+function exporterConfig(s: Shared, signal: string) {
+  return {
+    ...(s.base ? { url: `${s.base}/v1/${signal}` } : {}),
+    ...(s.headers ? { headers: s.headers } : {}),
+    timeoutMillis: s.timeoutMillis,
+  };
+}
+
+/** Spans go through a BatchSpanProcessor: its queue is the bound (beyond maxQueueSize new spans are dropped). */
+function spanPipeline(mods: SdkModules, s: Shared, options: OtlpExportOptions) {
+  const exporter = new mods.traceExporter.OTLPTraceExporter(exporterConfig(s, "traces"));
+  return new mods.trace.BasicTracerProvider({
+    resource: s.resource,
+    spanProcessors: [
+      new mods.trace.BatchSpanProcessor(countingSpanExporter(exporter, s.counters, s.report), {
+        maxQueueSize: options.maxQueueSize ?? 2048,
+        maxExportBatchSize: options.maxExportBatchSize ?? 512,
+        scheduledDelayMillis: options.scheduledDelayMillis ?? 1000,
+        exportTimeoutMillis: s.timeoutMillis,
+      }),
+    ],
+  });
+}
+
+function metricPipeline(mods: SdkModules, s: Shared, options: OtlpExportOptions) {
+  const exporter = new mods.metricExporter.OTLPMetricExporter(exporterConfig(s, "metrics"));
+  return new mods.metrics.MeterProvider({
+    resource: s.resource,
+    readers: [
+      new mods.metrics.PeriodicExportingMetricReader({
+        exporter: countingMetricExporter(exporter, s.counters, s.report),
+        exportIntervalMillis: options.metricExportIntervalMillis ?? 60_000,
+        exportTimeoutMillis: s.timeoutMillis,
+      }),
+    ],
+  });
 }
 
 /** The base URL, validated: a malformed endpoint is a setup error naming where it came from. */
