@@ -16,6 +16,7 @@ import { ConverseStreamObserver } from "./converse-stream.js";
 import { abortError, errorForRecord, IncompleteStreamError, requestIdOfError } from "./errors.js";
 import { invokeModelUsage } from "./invoke-body.js";
 import { InvokeStreamObserver } from "./invoke-stream.js";
+import { BidiStreamObserver } from "./bidi-stream.js";
 import { fromBedrockConverseUsage } from "../../src/usage/index.js";
 
 export interface HandlerArgs {
@@ -62,7 +63,8 @@ export function recordingMiddleware(state: PatchState): Middleware {
       if (!call) return next(args);
       let result: HandlerOutput;
       try {
-        const gated = await gatedArgs(args, call, info, ids);
+        // A bidirectional session's input is a live event stream: nothing to estimate before it starts.
+        const gated = info.kind === "bidi-stream" ? { args, ids } : await gatedArgs(args, call, info, ids);
         ids = gated.ids;
         result = await next(gated.args);
       } catch (err) {
@@ -137,6 +139,16 @@ function observe(
         outcome: () => ({ ...base, usage: observer.usage(), serviceTier: tierOf(output?.serviceTier) }),
         complete: () => observer.complete,
         finalEvent: "amazon-bedrock-invocationMetrics",
+      });
+      return;
+    }
+    case "bidi-stream": {
+      const observer = new BidiStreamObserver();
+      tapStream(output, "body", call, sink, signal, {
+        observe: (e) => observer.observe(e),
+        outcome: () => ({ ...base, usage: observer.usage() }),
+        complete: () => true, // the session ends when the application ends its input; no final marker
+        finalEvent: "usageEvent",
       });
       return;
     }
