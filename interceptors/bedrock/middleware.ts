@@ -96,7 +96,6 @@ function observe(
 ): void {
   const output = result.output as Record<string, unknown> | undefined;
   const base: CallOutcome = { ...ids, requestId: requestIdOf(output) };
-  const familyModel = ids.model ?? "";
   switch (info.kind) {
     case "converse": {
       const usage = output?.usage ? fromBedrockConverseUsage(output.usage) : undefined;
@@ -110,16 +109,31 @@ function observe(
     }
     case "invoke": {
       const usage = invokeModelUsage(
-        familyModel,
+        ids.model ?? "",
         output?.body,
         (result.response as { headers?: unknown } | undefined)?.headers,
       );
       call.succeed({ ...base, usage, serviceTier: tierOf(output?.serviceTier) });
       return;
     }
+    default: {
+      const key = info.kind === "converse-stream" ? "stream" : "body";
+      tapStream(output, key, call, sink, signal, streamObservation(info.kind, output, base, ids.model ?? ""));
+    }
+  }
+}
+
+/** How each streamed operation's events become usage, and what marks its end as complete. */
+function streamObservation(
+  kind: "converse-stream" | "invoke-stream" | "bidi-stream",
+  output: Record<string, unknown> | undefined,
+  base: CallOutcome,
+  familyModel: string,
+): StreamObservation {
+  switch (kind) {
     case "converse-stream": {
       const observer = new ConverseStreamObserver();
-      tapStream(output, "stream", call, sink, signal, {
+      return {
         observe: (e) => observer.observe(e),
         outcome: () => ({
           ...base,
@@ -129,28 +143,25 @@ function observe(
         }),
         complete: () => observer.complete,
         finalEvent: "the metadata event",
-      });
-      return;
+      };
     }
     case "invoke-stream": {
       const observer = new InvokeStreamObserver(familyModel);
-      tapStream(output, "body", call, sink, signal, {
+      return {
         observe: (e) => observer.observe(e),
         outcome: () => ({ ...base, usage: observer.usage(), serviceTier: tierOf(output?.serviceTier) }),
         complete: () => observer.complete,
         finalEvent: "amazon-bedrock-invocationMetrics",
-      });
-      return;
+      };
     }
     case "bidi-stream": {
       const observer = new BidiStreamObserver();
-      tapStream(output, "body", call, sink, signal, {
+      return {
         observe: (e) => observer.observe(e),
         outcome: () => ({ ...base, usage: observer.usage() }),
         complete: () => true, // the session ends when the application ends its input; no final marker
         finalEvent: "usageEvent",
-      });
-      return;
+      };
     }
   }
 }
