@@ -317,5 +317,7 @@ export function defaultHandler(req: ReceivedRequest): Reply {
       };
     case "invoke-with-response-stream":
       return { type: "stream", frames: anthropicStreamFrames() };
+    case "invoke-with-bidirectional-stream":
+      return { type: "stream", frames: [chunk({ event: { textOutput: { content: "Hi" } } })] };
   }
 }
