@@ -3,7 +3,7 @@
  * literal the SDK's command builder sets (`makeBuilder(..., "BedrockRuntimeClient", ...)` + `op + "Command"`),
  * so bundler-minified class names do not matter.
  */
-export type BedrockKind = "converse" | "converse-stream" | "invoke" | "invoke-stream";
+export type BedrockKind = "converse" | "converse-stream" | "invoke" | "invoke-stream" | "bidi-stream";
 
 export interface BedrockCommandInfo {
   readonly kind: BedrockKind;
@@ -17,6 +17,8 @@ const BY_OPERATION: Readonly<Record<string, BedrockCommandInfo>> = {
   ConverseStream: { kind: "converse-stream", operation: "converse", streamed: true },
   InvokeModel: { kind: "invoke", operation: "invoke", streamed: false },
   InvokeModelWithResponseStream: { kind: "invoke-stream", operation: "invoke", streamed: true },
+  // Nova Sonic speech-to-speech sessions: one event per session (bidi-stream.ts).
+  InvokeModelWithBidirectionalStream: { kind: "bidi-stream", operation: "invoke", streamed: true },
 };
 
 export const BEDROCK_CLIENT_NAME = "BedrockRuntimeClient";

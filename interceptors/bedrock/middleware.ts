@@ -16,6 +16,7 @@ import { ConverseStreamObserver } from "./converse-stream.js";
 import { abortError, errorForRecord, IncompleteStreamError, requestIdOfError } from "./errors.js";
 import { invokeModelUsage } from "./invoke-body.js";
 import { InvokeStreamObserver } from "./invoke-stream.js";
+import { BidiStreamObserver } from "./bidi-stream.js";
 import { fromBedrockConverseUsage } from "../../src/usage/index.js";
 
 export interface HandlerArgs {
@@ -62,7 +63,8 @@ export function recordingMiddleware(state: PatchState): Middleware {
       if (!call) return next(args);
       let result: HandlerOutput;
       try {
-        const gated = await gatedArgs(args, call, info, ids);
+        // A bidirectional session's input is a live event stream: nothing to estimate before it starts.
+        const gated = info.kind === "bidi-stream" ? { args, ids } : await gatedArgs(args, call, info, ids);
         ids = gated.ids;
         result = await next(gated.args);
       } catch (err) {
@@ -94,7 +96,6 @@ function observe(
 ): void {
   const output = result.output as Record<string, unknown> | undefined;
   const base: CallOutcome = { ...ids, requestId: requestIdOf(output) };
-  const familyModel = ids.model ?? "";
   switch (info.kind) {
     case "converse": {
       const usage = output?.usage ? fromBedrockConverseUsage(output.usage) : undefined;
@@ -108,16 +109,31 @@ function observe(
     }
     case "invoke": {
       const usage = invokeModelUsage(
-        familyModel,
+        ids.model ?? "",
         output?.body,
         (result.response as { headers?: unknown } | undefined)?.headers,
       );
       call.succeed({ ...base, usage, serviceTier: tierOf(output?.serviceTier) });
       return;
     }
+    default: {
+      const key = info.kind === "converse-stream" ? "stream" : "body";
+      tapStream(output, key, call, sink, signal, streamObservation(info.kind, output, base, ids.model ?? ""));
+    }
+  }
+}
+
+/** How each streamed operation's events become usage, and what marks its end as complete. */
+function streamObservation(
+  kind: "converse-stream" | "invoke-stream" | "bidi-stream",
+  output: Record<string, unknown> | undefined,
+  base: CallOutcome,
+  familyModel: string,
+): StreamObservation {
+  switch (kind) {
     case "converse-stream": {
       const observer = new ConverseStreamObserver();
-      tapStream(output, "stream", call, sink, signal, {
+      return {
         observe: (e) => observer.observe(e),
         outcome: () => ({
           ...base,
@@ -127,18 +143,25 @@ function observe(
         }),
         complete: () => observer.complete,
         finalEvent: "the metadata event",
-      });
-      return;
+      };
     }
     case "invoke-stream": {
       const observer = new InvokeStreamObserver(familyModel);
-      tapStream(output, "body", call, sink, signal, {
+      return {
         observe: (e) => observer.observe(e),
         outcome: () => ({ ...base, usage: observer.usage(), serviceTier: tierOf(output?.serviceTier) }),
         complete: () => observer.complete,
         finalEvent: "amazon-bedrock-invocationMetrics",
-      });
-      return;
+      };
+    }
+    case "bidi-stream": {
+      const observer = new BidiStreamObserver();
+      return {
+        observe: (e) => observer.observe(e),
+        outcome: () => ({ ...base, usage: observer.usage() }),
+        complete: () => true, // the session ends when the application ends its input; no final marker
+        finalEvent: "usageEvent",
+      };
     }
   }
 }

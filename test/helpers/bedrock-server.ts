@@ -15,7 +15,13 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
  * It speaks cleartext HTTP/2, because the client's default request handler is `NodeHttp2Handler`.
  */
 
-export type BedrockOperation = "converse" | "converse-stream" | "invoke" | "invoke-with-response-stream";
+export type BedrockOperation =
+  | "converse"
+  | "converse-stream"
+  | "invoke"
+  | "invoke-with-response-stream"
+  /** Answered once the client ends its input stream (the fake reads the whole request first). */
+  | "invoke-with-bidirectional-stream";
 
 export interface ReceivedRequest {
   readonly operation: BedrockOperation;
@@ -99,7 +105,8 @@ export function event(eventType: string, payload: unknown): Frame {
   return { kind: "event", eventType, payload };
 }
 
-const PATH = /^\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke)$/;
+const PATH =
+  /^\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke-with-bidirectional-stream|invoke)$/;
 
 export async function startBedrockServer(handler?: Handler): Promise<BedrockServer> {
   let current: Handler = handler ?? defaultHandler;
@@ -310,5 +317,7 @@ export function defaultHandler(req: ReceivedRequest): Reply {
       };
     case "invoke-with-response-stream":
       return { type: "stream", frames: anthropicStreamFrames() };
+    case "invoke-with-bidirectional-stream":
+      return { type: "stream", frames: [chunk({ event: { textOutput: { content: "Hi" } } })] };
   }
 }

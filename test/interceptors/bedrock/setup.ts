@@ -11,11 +11,24 @@ import * as bedrock from "@aws-sdk/client-bedrock-runtime";
 process.removeAllListeners("warning");
 
 /** USD per 1M tokens, per model id: fixed rates so the cost assertions do not depend on the bundled catalog. */
-export const RATES: Record<string, { in: string; read: string; w5m: string; w1h: string; out: string }> = {
+/** `ain` / `aout`: audio (speech) token rates where they differ from text (Nova Sonic). */
+export const RATES: Record<
+  string,
+  { in: string; read: string; w5m: string; w1h: string; out: string; ain?: string; aout?: string }
+> = {
   "anthropic.claude-3-5-sonnet-20241022-v2:0": { in: "3", read: "0.30", w5m: "3.75", w1h: "6", out: "15" },
   "us.anthropic.claude-3-5-sonnet-20241022-v2:0": { in: "3", read: "0.30", w5m: "3.75", w1h: "6", out: "15" },
   "meta.llama3-1-70b-instruct-v1:0": { in: "0.99", read: "0.99", w5m: "0.99", w1h: "0.99", out: "0.99" },
   "amazon.titan-text-express-v1": { in: "1.30", read: "1.30", w5m: "1.30", w1h: "1.30", out: "1.70" },
+  "amazon.nova-sonic-v1:0": {
+    in: "0.06",
+    read: "0.06",
+    w5m: "0.06",
+    w1h: "0.06",
+    out: "0.24",
+    ain: "3.4",
+    aout: "13.6",
+  },
 };
 
 export const testPricer: Pricer = {
@@ -23,12 +36,15 @@ export const testPricer: Pricer = {
     const r = RATES[req.model];
     if (!r) return { costUsd: null, pricingKey: null };
     const u = req.usage;
-    const cost = new Decimal(u.uncachedInputTokens)
+    // Audio buckets are subsets of input / output: the rest is text.
+    const cost = new Decimal(u.uncachedInputTokens - u.inputAudioTokens)
       .mul(r.in)
+      .add(new Decimal(u.inputAudioTokens).mul(r.ain ?? r.in))
       .add(new Decimal(u.cacheReadTokens).mul(r.read))
       .add(new Decimal(u.cacheWrite5mTokens).mul(r.w5m))
       .add(new Decimal(u.cacheWrite1hTokens).mul(r.w1h))
-      .add(new Decimal(u.outputTokens).mul(r.out))
+      .add(new Decimal(u.outputTokens - u.outputAudioTokens).mul(r.out))
+      .add(new Decimal(u.outputAudioTokens).mul(r.aout ?? r.out))
       .div(1_000_000);
     return { costUsd: cost.toFixed(), pricingKey: req.model };
   },
