@@ -13,7 +13,6 @@ import { resolveStorage } from "../storage-resolver.js";
 import { loadConfig } from "../config/load.js";
 import type { TokenLedgerConfig } from "../config/schema.js";
 import type { Colors } from "./format/table.js";
-import { loadPricer } from "./pricer.js";
 import { localTimeZone } from "./time.js";
 
 /** Flags every command accepts (declared on the root program). */
@@ -89,7 +88,8 @@ export class CliContext {
   }
 
   pricer(): Promise<TokenLedgerPricer> {
-    this.#pricer ??= loadPricer(this.config, this.configPath);
+    // The catalog is the largest module the CLI has: commands that only read stored costs never load it.
+    this.#pricer ??= import("./pricer.js").then((m) => m.loadPricer(this.config, this.configPath));
     return this.#pricer;
   }
 

@@ -101,9 +101,6 @@ function agentTable(): [string, AgentImporter, string[], string][] {
   ];
 }
 
-/** The agents `report --import` can import first. */
-export const REPORT_IMPORT_AGENTS = ["claude-code", "codex", "gemini-cli"] as const;
-
 /**
  * `report --import`: import the agents' logs from their default homes (those that exist) before the report,
  * with a one-line note per agent on stderr, so one command gives the first answer.

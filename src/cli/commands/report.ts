@@ -7,7 +7,6 @@ import { toCsv } from "../format/csv.js";
 import { BLENDED_COLUMNS, renderReport } from "../format/report-table.js";
 import type { Runner } from "../program.js";
 import { TokenLedgerConfigError } from "../../core/errors.js";
-import { importBeforeReport, REPORT_IMPORT_AGENTS } from "./import.js";
 import { blendSubscriptions } from "../report/blended.js";
 import { computeBlocks } from "../report/blocks.js";
 import { sumMeasures } from "../report/measures.js";
@@ -22,6 +21,9 @@ import {
   type OutputOptions,
   type RangeOptions,
 } from "../shared-options.js";
+
+/** The agents `report --import` can import first. */
+export const REPORT_IMPORT_AGENTS = ["claude-code", "codex", "gemini-cli"] as const;
 
 export const PERIODS = ["daily", "weekly", "monthly", "session", "blocks"] as const;
 type Period = (typeof PERIODS)[number];
@@ -99,7 +101,9 @@ JSON: { "rows": [ { "period", <dimension keys>, requests, events, inputTokens, u
         throw new TokenLedgerConfigError(
           "--import reads local agent logs: it does not combine with --server",
         );
-      if (opts.import) await importBeforeReport(ctx, importAgentsOption(opts.import));
+      // Loaded only when asked for: the importers and the progress bar are most of a report's start-up otherwise.
+      if (opts.import)
+        await (await import("./import.js")).importBeforeReport(ctx, importAgentsOption(opts.import));
       await report(ctx, opts);
     }),
   );
