@@ -40,6 +40,7 @@ export class CliContext {
   ) {}
 
   static async create(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
+    // A blank --db (an unset shell variable: --db "$URL") must not fall through to the default ledger silently.
     if (globals.db !== undefined && globals.db.trim() === "")
       throw new TokenLedgerConfigError(
         "--db is blank: give a SQLite file path or a postgres:// URL, or leave --db out for the default ledger",
@@ -49,6 +50,7 @@ export class CliContext {
     // The config file's database sits between the environment and the default file.
     if (target.source === "default" && config.database)
       target = parseDatabaseUrl(config.database, `${filepath}: database`);
+    // Colour only for a person at a terminal: piped output and NO_COLOR (https://no-color.org) get plain text.
     const colorWanted =
       globals.color !== false && !("NO_COLOR" in env && env.NO_COLOR !== "") && process.stdout.isTTY === true;
     return new CliContext(config, filepath, target, pc.createColors(colorWanted), globals.debug === true);
@@ -87,6 +89,7 @@ export class CliContext {
     return this.storage();
   }
 
+  /** The catalog plus the config's prices, loaded once per command and only by commands that price. */
   pricer(): Promise<TokenLedgerPricer> {
     // The catalog is the largest module the CLI has: commands that only read stored costs never load it.
     this.#pricer ??= import("./pricer.js").then((m) => m.loadPricer(this.config, this.configPath));

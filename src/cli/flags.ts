@@ -13,6 +13,10 @@ export function parseTimeZone(value: string): string {
   return value;
 }
 
+/**
+ * `--group-by team,model`, repeatable. `cost-center` is accepted for `cost_center` (flags are kebab-case by habit);
+ * duplicates are dropped so a repeated dimension never doubles a column.
+ */
 export function parseGroupBy(value: string, previous: Dimension[] = []): Dimension[] {
   const out = [...previous];
   for (const raw of value.split(",")) {
@@ -30,6 +34,7 @@ export type WhereFilters = Partial<Record<Dimension, string[]>>;
 
 /** `--where team=eng` (repeatable; the same key twice means "any of"). */
 export function parseWhere(value: string, previous: WhereFilters = {}): WhereFilters {
+  // Split at the first "=" only: a value may itself contain "=" (a base64 id, a URL query).
   const eq = value.indexOf("=");
   if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not key=value (for example team=eng).`);
   const key = value.slice(0, eq).trim().replace(/-/g, "_");
@@ -41,6 +46,7 @@ export function parseWhere(value: string, previous: WhereFilters = {}): WhereFil
   return next;
 }
 
+// A time needs at least hours and minutes; one without an offset is read in the resolved zone (resolveDateFlag).
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Validate now, resolve later (the zone may come from --tz or the config). */

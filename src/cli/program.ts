@@ -70,6 +70,9 @@ Examples:
   $ tokenledger prices check`,
     );
 
+  // Every command body gets its context here, and the ledger is closed in `finally` even when the body throws,
+  // so connections and SQLite handles are released before the error is printed and the exit code returned.
+  // The context module is imported lazily so `--help` never loads the config loader or storage resolver.
   const run: Runner =
     (body) =>
     async (...args) => {
@@ -83,6 +86,8 @@ Examples:
       }
     };
 
+  // Only the command the line names is loaded; the rest are stubs with the same name and summary, so the
+  // top-level help lists every command without importing them (a test compares stub and real descriptions).
   const named = new Set(commandWords(argv.slice(2)));
   const stubTerms = new Map<Command, string>();
   for (const entry of LAZY_COMMANDS) {

@@ -6,6 +6,7 @@ export function terminalProgress(label: string): ImportProgress | undefined {
   if (!process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
     {
+      // stderr, so `import --json > summary.json` keeps stdout clean while a person still sees the bar.
       stream: process.stderr,
       format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {rate} MB/s | ETA {eta_formatted} | {files} files`,
       hideCursor: true,
@@ -18,6 +19,7 @@ export function terminalProgress(label: string): ImportProgress | undefined {
   return {
     start: (total, files) => {
       started = performance.now();
+      // Whole megabytes keep redraws rare; at least 1 so a small import still shows a bar that fills.
       bar.start(Math.max(1, Math.round(total / 1e6)), 0, { files, rate: "0" });
     },
     advance: (n) => {

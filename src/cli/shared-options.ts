@@ -21,6 +21,11 @@ export interface OutputOptions {
   readonly csv?: boolean;
 }
 
+/**
+ * `--since/--until/--tz`, declared once so every reporting command reads a range the same way. The parsers run
+ * while commander parses, so a bad date fails before any config is loaded or ledger opened; turning a date into
+ * an instant waits for `resolveRange`, because the zone may come from the config file.
+ */
 export function addRangeOptions(command: Command): Command {
   return command
     .option(
@@ -40,6 +45,7 @@ export function addRangeOptions(command: Command): Command {
     );
 }
 
+// Dimension names come from the attribution-field table (DIMENSIONS), so a new dimension appears in help unedited.
 export function addFilterOptions(command: Command): Command {
   return command
     .option("-g, --group-by <dims>", `comma list of ${DIMENSIONS.join(", ")}`, parseGroupBy)
@@ -50,6 +56,7 @@ export function addFilterOptions(command: Command): Command {
     );
 }
 
+// stdout carries exactly one machine format (or the human table), so --json and --csv refuse each other.
 export function addOutputOptions(command: Command): Command {
   return command
     .addOption(new Option("--json", "JSON on stdout: { rows, totals } (see OUTPUT.md)").conflicts("csv"))
@@ -62,6 +69,11 @@ export interface ResolvedRange {
   readonly until?: Date;
 }
 
+/**
+ * The range as instants in the resolved zone. The config's `defaults.since` is validated here rather than by
+ * commander (it never passes through a flag), under a name that points at the config. An inverted range is an
+ * error, not an empty report that would read as "nothing was spent".
+ */
 export function resolveRange(ctx: CliContext, opts: RangeOptions): ResolvedRange {
   const timeZone = ctx.timeZone(opts.tz);
   const sinceRaw = opts.since ?? ctx.config.defaults?.since;
@@ -74,6 +86,7 @@ export function resolveRange(ctx: CliContext, opts: RangeOptions): ResolvedRange
   return { timeZone, ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }
 
+/** Storage reads a single value as equality and a list as "any of" (`--where team=a --where team=b`). */
 export function toWhere(filters: WhereFilters | undefined): RollupQuery["where"] {
   if (!filters) return undefined;
   const out: Partial<Record<Dimension, string | string[]>> = {};

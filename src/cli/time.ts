@@ -9,6 +9,7 @@ export { daysInMonth, isValidTimeZone, wallTime, zonedInstant, type WallTime };
 
 /** The process's zone, as the operating system reports it. */
 export function localTimeZone(): string {
+  // Some minimal runtimes report no zone; UTC then, rather than an error on every dated command.
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
@@ -25,6 +26,7 @@ export function parseCalendarDate(value: string): { year: number; month: number;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Date.UTC rolls 2026-02-30 over to March 2; the round trip is what rejects it instead of silently moving it.
   const probe = new Date(Date.UTC(year, month - 1, day));
   if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day)
     return undefined;
@@ -42,6 +44,7 @@ export function startOfDay(date: string, timeZone: string): Date {
 export function addDays(date: string, days: number): string {
   const d = parseCalendarDate(date);
   if (!d) throw new RangeError(`"${date}" is not a YYYY-MM-DD date`);
+  // Calendar dates have no zone: UTC arithmetic cannot gain or lose an hour across a DST change, so one day is one.
   const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
   return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }

@@ -45,6 +45,7 @@ above 3.5, at least $5 and 50 %, once a scope has 7 days of history. The forecas
   return command;
 }
 
+// Kept as the decimal string it was typed as: savings are compared exactly (decimal.js), never as floats.
 function parseUsd(value: string): string {
   if (!/^\d+(\.\d+)?$/.test(value))
     throw new Error(`--min-savings: expected a USD amount like 5 or 0.5, got "${value}"`);
@@ -53,6 +54,7 @@ function parseUsd(value: string): string {
 
 async function advice(ctx: CliContext, opts: AdviceOptions): Promise<void> {
   const range = resolveRange(ctx, opts);
+  // Read-only: advice on a ledger that does not exist yet is an error, not a new empty file.
   const storage = await ctx.existingStorage();
   const pricer = await ctx.pricer();
   const batchFeatures = opts.batchFeatures
@@ -68,6 +70,7 @@ async function advice(ctx: CliContext, opts: AdviceOptions): Promise<void> {
     ...(opts.minSavings ? { minMonthlySavingsUsd: opts.minSavings } : {}),
     ...(opts.anomalyBy ? { anomalyDimensions: opts.anomalyBy } : {}),
   });
+  // --json prints the report object as the SDK's adviceReport returns it: one shape for scripts and code.
   if (opts.json) {
     await ctx.out(`${JSON.stringify(report, null, 2)}\n`);
     return;
@@ -75,6 +78,7 @@ async function advice(ctx: CliContext, opts: AdviceOptions): Promise<void> {
   await ctx.out(renderText(report));
 }
 
+/** The human report: every saving shows its evidence and assumptions, since each is an estimate, not a bill. */
 function renderText(r: AdviceReport): string {
   const lines: string[] = [
     `Window: ${r.since} to ${r.until} (${r.windowDays.toFixed(1)} days)`,

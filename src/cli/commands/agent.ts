@@ -40,6 +40,7 @@ Examples:
 }
 
 async function agentSetup(ctx: CliContext, rawAgent: string, flags: SetupFlags): Promise<void> {
+  // Loaded on demand like every command's body: the TOML and settings mergers are not needed elsewhere.
   const { applyAgentSetup, CANNOT_PROXY, parseAgent, planAgentSetup } =
     await import("../../agent-setup/index.js");
   const agent = parseAgent(rawAgent);
@@ -56,10 +57,12 @@ async function agentSetup(ctx: CliContext, rawAgent: string, flags: SetupFlags):
       if (outcome.backup) ctx.note(`The previous file is saved as ${outcome.backup}.`);
     }
   } else {
+    // Printing is the default: an agent's config is the user's file, changed only when asked (--write).
     await ctx.out(plan.snippet);
     ctx.note(`Not written: add the lines above, or run again with --write.`);
   }
   for (const n of plan.notes) ctx.note(n);
+  // What the setup cannot cover (say, sessions on Anthropic's servers) is stated, not left to be discovered.
   ctx.note("Not covered:");
   for (const limit of CANNOT_PROXY[agent]) ctx.note(`  - ${limit}`);
 }

@@ -18,6 +18,8 @@ export function registerAudit(program: Command, run: Runner): Command {
     .action(
       run(async (ctx, o: { json?: boolean }) => {
         const verdict = await (await serverLedger(ctx)).audit.verify();
+        // The JSON verdict is printed even when broken, then the error gives a non-zero exit: a script gets both
+        // the details and a status it can test.
         if (o.json) await ctx.out(`${JSON.stringify(verdict, null, 2)}\n`);
         if (!verdict.ok)
           throw new TokenLedgerConfigError(

@@ -3,6 +3,7 @@ import { describeTarget } from "../../core/database-url.js";
 import type { CliContext } from "../context.js";
 import type { Runner } from "../program.js";
 
+/** What `db` needs from a SQL adapter; structural, so this command imports no adapter type at start-up. */
 interface Migratable {
   init(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +74,8 @@ async function withLedger(ctx: CliContext, body: (storage: Migratable) => Promis
     throw new Error(
       "db: a tokenledger server migrates its own database; run `tokenledger db` against the server's --db",
     );
+  // Not ctx.storage(): that one migrates on init, which would make `status` always report "up to date".
+  // Adapters load by dynamic import so only the selected driver (better-sqlite3 or pg) is required.
   const storage: Migratable =
     t.kind === "sqlite"
       ? (await import("tokenledger/sqlite")).sqliteStorage({ path: t.path, migrate: false })

@@ -30,9 +30,11 @@ export function registerFailover(program: Command, run: Runner): Command {
         if (!Number.isFinite(hours) || hours <= 0) {
           throw new Error(`failover status: --hours "${opts.hours}" is not a positive number`);
         }
+        // Read-only: a status query never creates a ledger file.
         const storage = await ctx.existingStorage();
         const events: LedgerEvent[] = [];
         for await (const e of storage.events({ since: new Date(Date.now() - hours * 3_600_000) })) {
+          // Only calls that went through a failover group carry `metadata.failover`; the rest are not attempts.
           if ((e.metadata as { failover?: unknown } | null)?.failover) events.push(e);
         }
         const rows = summarizeFailover(events);

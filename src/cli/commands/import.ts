@@ -78,6 +78,8 @@ Examples:
   return command;
 }
 
+// A function, not a constant: the default directories read the environment (CLAUDE_CONFIG_DIR, CODEX_HOME, ...)
+// when a command runs, so tests and users can point them elsewhere per run.
 function agentTable(): [string, AgentImporter, string[], string][] {
   return [
     [
@@ -149,8 +151,11 @@ export async function importAgent(
   const statePath = importStatePath(ctx.target);
   ctx.debug(`import state: ${statePath}`);
   const state = await ImportState.load(statePath);
+  // "New in ledger" is the row count after minus before, not the importer's own count, so a rerun over the
+  // same logs reports what the ledger really gained (see summaryJson).
   const before = (await storage.rollup({})).totals.events;
   const started = performance.now();
+  // CPU beside wall time: on a loaded machine the wall clock alone says little about import speed.
   const cpuBefore = process.cpuUsage();
   const progress = terminalProgress(`import ${importer.agent}`);
   const summary = await runImport({

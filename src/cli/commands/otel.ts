@@ -58,6 +58,7 @@ async function otelExport(ctx: CliContext, opts: OtelExportOptions): Promise<voi
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     ...(headers ? { headers } : {}),
     ...(opts.serviceName ? { serviceName: opts.serviceName } : {}),
+    // No export-failure warning here: failures are counted in the replay result and become the error below.
     logger: false,
   });
   const storage = await ctx.existingStorage();
@@ -71,6 +72,7 @@ async function otelExport(ctx: CliContext, opts: OtelExportOptions): Promise<voi
       exporter,
       { metrics: opts.metrics === true },
     );
+    // A partly failed export is an error (non-zero exit): a script must not take a half-sent replay as done.
     if (r.spansFailed > 0) {
       throw new Error(
         `${r.spansFailed} of ${r.events} span(s) could not be exported to ${opts.endpoint ?? "the OTLP endpoint"}; ` +
@@ -79,6 +81,7 @@ async function otelExport(ctx: CliContext, opts: OtelExportOptions): Promise<voi
     }
     ctx.note(`Exported ${r.events} event(s) as spans${opts.metrics ? " and metrics" : ""}.`);
   } finally {
+    // shutdown flushes the batch processors; without it the last spans would be lost when the process exits.
     await exporter.shutdown();
   }
 }

@@ -37,6 +37,7 @@ function lookupProviders(ctx: CliContext): string[] {
 export async function lookup(ctx: CliContext, model: string, opts: LookupOptions): Promise<void> {
   const pricer = await ctx.pricer();
   const at = opts.at ? new Date(opts.at) : new Date();
+  // Catalog prices carry effective dates, so --at answers "what did this cost then", not only "now".
   if (Number.isNaN(at.getTime())) throw new Error(`--at "${opts.at}" is not a date`);
   const usage = {
     uncachedInputTokens: opts.input,

@@ -41,6 +41,7 @@ async function reprice(ctx: CliContext, opts: RepriceCliOptions): Promise<void> 
     since = new Date(opts.since);
     if (Number.isNaN(since.getTime())) throw new Error(`--since "${opts.since}" is not a date`);
   }
+  // A blank --model (often an unset shell variable) is refused rather than read as a pattern.
   if (opts.model !== undefined && opts.model.trim() === "")
     throw new Error("--model needs a model name or pattern");
   const dryRun = opts.dryRun === true;
@@ -51,6 +52,7 @@ async function reprice(ctx: CliContext, opts: RepriceCliOptions): Promise<void> 
     ...(opts.model !== undefined ? { model: opts.model } : {}),
     dryRun,
   });
+  // Only a real rewrite is audited: a dry run changes nothing in the ledger, so it leaves no trail entry.
   if (!dryRun)
     await auditCliAction(ctx, "prices.reprice", opts.model ?? null, {
       since: since?.toISOString() ?? null,

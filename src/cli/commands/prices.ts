@@ -104,6 +104,7 @@ function registerCheck(prices: Command, run: Runner): void {
     .action(run((ctx, opts: { json?: boolean }) => check(ctx, opts)));
 }
 
+// Module state on purpose: the preAction hook fires for each prices subcommand, the note should appear once.
 let warned = false;
 
 /** Once per run, for a person at a terminal (not scripts or pipes): the bundled catalog is older than 90 days. */
@@ -124,6 +125,10 @@ function toCount(value: string): number {
   return n;
 }
 
+/**
+ * The version in force at `at`: effectiveFrom inclusive, effectiveTo exclusive, so a price change at midnight
+ * belongs to exactly one version.
+ */
 function currentVersion(versions: readonly ModelPrice[], at = Date.now()): ModelPrice | undefined {
   return versions.find(
     (v) =>
@@ -132,6 +137,8 @@ function currentVersion(versions: readonly ModelPrice[], at = Date.now()): Model
   );
 }
 
+// The bundled catalog only, not the config's or LiteLLM's prices: `list` documents what ships; `lookup` shows
+// what actually prices a model.
 async function list(ctx: CliContext, opts: { provider?: string; json?: boolean }): Promise<void> {
   const entries: ModelPrice[] = [];
   for (const versions of bundledCatalog().prices.values()) {
@@ -187,6 +194,7 @@ async function importPrices(
       skipped: result.skipped.length,
     },
   );
+  // Skipped and repaired entries are counted in the text; --json lists each one so a script can act on them.
   const summary = {
     source: result.source,
     cachePath: result.cachePath,

@@ -86,6 +86,7 @@ export async function showQuota(ctx: CliContext, opts: { json?: boolean; once?: 
     if (opts.json) await ctx.out(`${JSON.stringify({ accounts: [] }, null, 2)}\n`);
     return;
   }
+  // The live dashboard needs a terminal both ways (keys in, redraws out); anything else gets one snapshot.
   const live = !opts.json && !opts.once && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (live) return dashboard(monitor, store);
   await monitor.loadStored();
@@ -98,6 +99,7 @@ export async function showQuota(ctx: CliContext, opts: { json?: boolean; once?: 
 }
 
 async function dashboard(monitor: QuotaMonitor, store: SecretStore): Promise<void> {
+  // Ink and React load only here: every other quota path (and every other command) starts without them.
   const [{ render }, { createElement }, { Dashboard }] = await Promise.all([
     import("ink"),
     import("react"),
@@ -114,6 +116,7 @@ async function dashboard(monitor: QuotaMonitor, store: SecretStore): Promise<voi
         addKey: async (provider, secret) => {
           const account = await saveAccount(provider, secret, store, {});
           await reload();
+          // Not awaited: the add flow closes at once, and the new account's figures arrive on the next render.
           void monitor.refresh();
           return account.label;
         },
@@ -155,6 +158,7 @@ async function saveAccount(
     fetchOptions(process.env)({ provider: providerId }),
   );
   const account: QuotaAccount = { provider: providerId, ...who, ...(where.host ? { host: where.host } : {}) };
+  // The secret goes to the keyring (or the private credentials file) only; the accounts file never holds it.
   await store.set(credentialKey(account.provider, account.accountId), secret.trim());
   const path = accountsFilePath();
   const others = (await readAccounts(path)).filter(
@@ -175,6 +179,7 @@ async function deviceLogin(store: SecretStore, where: { host?: string }) {
 }
 
 async function forget(account: QuotaAccount, store: SecretStore): Promise<void> {
+  // A credential already gone from the keyring must not stop the account leaving the list.
   await store.delete(credentialKey(account.provider, account.accountId)).catch(() => undefined);
   const path = accountsFilePath();
   await writeAccounts(
@@ -186,6 +191,8 @@ async function forget(account: QuotaAccount, store: SecretStore): Promise<void> 
 }
 
 async function readSecret(prompt: string, fromStdin: boolean): Promise<string> {
+  // Piped input (`--stdin`, or no terminal) is read whole, so a key can come from a secret manager
+  // without ever appearing in argv or shell history.
   if (fromStdin || process.stdin.isTTY !== true) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);

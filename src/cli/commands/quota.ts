@@ -35,6 +35,7 @@ Examples:
       "Add an account: the key is typed hidden (or read from stdin); Copilot uses GitHub's device flow.",
     )
     .addOption(new Option("--host <host>", "GitHub Enterprise host (copilot only)"))
+    // --stdin exists so a key never has to appear in argv (visible in `ps` and shell history).
     .option("--stdin", "read the key or token from standard input instead of a prompt")
     .argument("<provider>", "openrouter or copilot")
     .action(
@@ -52,6 +53,7 @@ Examples:
         await listAccounts(ctx);
       }),
     );
+  // Removing an account forgets the credential only: quota history already recorded stays a fact in the ledger.
   quota
     .command("rm")
     .description("Stop watching an account and delete its stored credential (history stays in the ledger).")

@@ -8,9 +8,11 @@ export function formatUsd(value: string | null | undefined): string {
   if (d.isZero()) return "$0.00";
   // Keep small amounts visible instead of printing $0.00 for a non-zero cost.
   const places = d.abs().lessThan("0.01") ? 4 : 2;
+  // HALF_UP like every display rule in src/core/money.ts; the comma regex groups only the integer part.
   return `$${d.toFixed(places, Dec.ROUND_HALF_UP).replace(/\B(?=(\d{3})+(?!\d))(?=.*\.)/g, ",")}`;
 }
 
+// Fixed en-US grouping, not the machine's locale: output must read the same in CI, tests and any terminal.
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
@@ -21,6 +23,7 @@ export function usdPerMTok(costUsd: string, tokens: number): string | null {
   return new Dec(costUsd).div(tokens).times(1_000_000).toDecimalPlaces(6, Dec.ROUND_HALF_UP).toString();
 }
 
+/** Totals rows sum through the one summing routine (core/money.ts), so a table's total equals the storage total. */
 export function sumUsd(values: readonly (string | null | undefined)[]): string {
   return sumCosts(values).toString();
 }

@@ -35,7 +35,9 @@ export function renderTable<R>(
     },
     wordWrap: true,
   });
+  // Cells are already strings: formatting (money rounding, counts) happens in the column, never in the table.
   for (const row of rows) table.push(columns.map((c) => c.value(row)));
+  // The first cell says Total; other key columns stay blank, since a total belongs to no one team or model.
   if (totals)
     table.push(columns.map((c, i) => colors.yellow(i === 0 ? "Total" : c.key ? "" : c.value(totals))));
   return `${table.toString()}\n`;
