@@ -61,6 +61,19 @@ export function budgetMigration(t: string, money: string, bigint: string): SqlMi
 }
 
 /**
+ * 0023_budget_rate_usd: the estimated USD each `rate_limit` minute has used, in whole micro-dollars (integers
+ * compare exactly in one conditional upsert on both stores; SQLite's TEXT money would compare as floats there).
+ */
+export function budgetRateUsdMigration(t: string, bigint: string): SqlMigration {
+  return {
+    name: "0023_budget_rate_usd",
+    up: [
+      `ALTER TABLE ${t}token_ledger_budget_rate_windows ADD COLUMN usd_micros ${bigint} NOT NULL DEFAULT 0`,
+    ],
+  };
+}
+
+/**
  * 0019_budget_config_rate: which config file declares a budget (`managed_by`, null when set through the CLI or
  * SDK), its per-minute rate limits (`rate_limit` JSON), and the per-minute usage windows of `rate_limit`
  * budgets (one row per budget and minute; the conditional upsert on it is the cross-process limiter).

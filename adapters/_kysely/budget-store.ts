@@ -23,6 +23,12 @@ const NO_LIMIT = 2_147_483_647;
 
 type Row = Record<string, unknown>;
 
+/** A `usdPerMinute` limit in whole micro-dollars, rounded down (the estimates are rounded up: never lenient). */
+function usdLimitMicros(usd: string): number {
+  const [whole = "0", frac = ""] = usd.split(".");
+  return Number(whole) * 1_000_000 + Number(frac.slice(0, 6).padEnd(6, "0"));
+}
+
 const toBudget = (r: Row): Budget => ({
   id: String(r.id),
   scope: String(r.scope) as Budget["scope"],
@@ -118,16 +124,26 @@ export abstract class KyselyBudgetStore implements BudgetStore {
     };
   }
 
-  async takeRate(budgetId: string, windowMs: number, tokens: number, limit: RateLimit): Promise<RateResult> {
+  async takeRate(
+    budgetId: string,
+    windowMs: number,
+    tokens: number,
+    limit: RateLimit,
+    usdMicros = 0,
+  ): Promise<RateResult> {
     const rpm = limit.requestsPerMinute ?? NO_LIMIT;
     const tpm = limit.tokensPerMinute ?? Number.MAX_SAFE_INTEGER;
-    if (rpm < 1 || tokens > tpm) return { ok: false, requests: 0, tokens: 0 };
+    const upm =
+      limit.usdPerMinute === undefined ? Number.MAX_SAFE_INTEGER : usdLimitMicros(limit.usdPerMinute);
+    if (rpm < 1 || tokens > tpm || usdMicros > upm) return { ok: false, requests: 0, tokens: 0 };
     const w = this.table(RATE_WINDOWS);
     if (!this.atomic) return this.#takeRateUnlocked(budgetId, windowMs, tokens, rpm, tpm);
-    const r = await this.run(sql`insert into ${w} as w (budget_id, window_ms, requests, tokens)
-      values (${budgetId}, ${windowMs}, 1, ${tokens})
-      on conflict (budget_id, window_ms) do update set requests = w.requests + 1, tokens = w.tokens + excluded.tokens
-      where w.requests + 1 <= ${rpm} and w.tokens + excluded.tokens <= ${tpm}`);
+    const r = await this.run(sql`insert into ${w} as w (budget_id, window_ms, requests, tokens, usd_micros)
+      values (${budgetId}, ${windowMs}, 1, ${tokens}, ${usdMicros})
+      on conflict (budget_id, window_ms) do update set requests = w.requests + 1,
+        tokens = w.tokens + excluded.tokens, usd_micros = w.usd_micros + excluded.usd_micros
+      where w.requests + 1 <= ${rpm} and w.tokens + excluded.tokens <= ${tpm}
+        and w.usd_micros + excluded.usd_micros <= ${upm}`);
     if (Number(r.numAffectedRows ?? 0) === 1) {
       // Old minutes are dropped now and then (a few rows per budget and hour otherwise).
       if (Math.random() < 0.01)

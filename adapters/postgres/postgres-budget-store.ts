@@ -60,8 +60,9 @@ export class PostgresBudgetStore extends KyselyBudgetStore {
     windowMs: number,
     tokens: number,
     limit: RateLimit,
+    usdMicros?: number,
   ): Promise<RateResult> {
-    return this.#queue.run(() => super.takeRate(budgetId, windowMs, tokens, limit));
+    return this.#queue.run(() => super.takeRate(budgetId, windowMs, tokens, limit, usdMicros));
   }
 
   override counter(budgetId: string, periodKey: string): Promise<BudgetCounter> {

@@ -2,7 +2,11 @@ import type { SqlMigration } from "../_kysely/migrator.js";
 import { projectionByTable } from "../_kysely/projections.js";
 import { postgresProjectionSql } from "./postgres-projection-sql.js";
 import { postgresProjectionDeleteSql } from "./postgres-projection-delete-sql.js";
-import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
+import {
+  budgetConfigRateMigration,
+  budgetMigration,
+  budgetRateUsdMigration,
+} from "../_kysely/budget-migration.js";
 import {
   apiKeyMigration,
   postgresAuditMigration,
@@ -207,5 +211,6 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
       ],
     },
     postgresServerCountersMigration(s),
+    budgetRateUsdMigration(`${s}.`, "BIGINT"),
   ];
 }

@@ -1,7 +1,11 @@
 import type { SqlMigration } from "../_kysely/migrator.js";
 import { PROJECTIONS, projectionByTable } from "../_kysely/projections.js";
 import { sqliteProjectionSql, sqliteRollupTrigger } from "./sqlite-projection-sql.js";
-import { budgetConfigRateMigration, budgetMigration } from "../_kysely/budget-migration.js";
+import {
+  budgetConfigRateMigration,
+  budgetMigration,
+  budgetRateUsdMigration,
+} from "../_kysely/budget-migration.js";
 import {
   apiKeyMigration,
   sqliteAuditMigration,
@@ -217,4 +221,5 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
     ],
   },
   sqliteServerCountersMigration(),
+  budgetRateUsdMigration("", "INTEGER"),
 ];

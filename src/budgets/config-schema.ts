@@ -22,6 +22,9 @@ export const budgetConfigSchema = z
       .object({
         requestsPerMinute: z.number({ error: "must be a whole number" }).optional(),
         tokensPerMinute: z.number({ error: "must be a whole number" }).optional(),
+        usdPerMinute: z
+          .union([z.string(), z.number()], { error: 'must be an amount in USD like "0.50"' })
+          .optional(),
       })
       .strict()
       .optional(),

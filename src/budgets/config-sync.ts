@@ -75,6 +75,7 @@ function canonical(b: Budget): unknown[] {
     Object.entries(b.downgradeMap).sort(),
     b.rateLimit?.requestsPerMinute ?? null,
     b.rateLimit?.tokensPerMinute ?? null,
+    b.rateLimit?.usdPerMinute ?? null,
     b.managedBy ?? null,
   ];
 }

@@ -200,7 +200,7 @@ export class BudgetGuard implements PreCallGate {
         new Date(w.end),
       );
     }
-    await this.#takeRates(id, budgets, tokens.input + tokens.output, now);
+    await this.#takeRates(id, budgets, tokens.input + tokens.output, estimate, now);
     const effective = model !== req.model ? model : undefined;
     return {
       ...(effective ? { model: effective } : {}),
@@ -213,16 +213,25 @@ export class BudgetGuard implements PreCallGate {
    * `rate_limit` budgets, in id order, after the reservation: a minute already full refuses the call and its
    * reservation is released (minutes counted on earlier budgets stay counted: a refused call may use a slot).
    */
-  async #takeRates(id: string, budgets: readonly Budget[], tokens: number, now: number): Promise<void> {
+  async #takeRates(
+    id: string,
+    budgets: readonly Budget[],
+    tokens: number,
+    estimateUsd: string,
+    now: number,
+  ): Promise<void> {
     const minute = now - (now % 60_000);
+    // Whole micro-dollars, rounded up: the limiter's integer compare is exact and never lenient.
+    const micros = new Dec(estimateUsd).times(1_000_000).ceil().toNumber();
     for (const b of budgets) {
       if (b.action !== "rate_limit" || !b.rateLimit) continue;
-      const r = await this.store.takeRate(b.id, minute, tokens, b.rateLimit);
+      const r = await this.store.takeRate(b.id, minute, tokens, b.rateLimit, micros);
       if (r.ok) continue;
       await this.store.release(id);
       const limit = [
         b.rateLimit.requestsPerMinute && `${b.rateLimit.requestsPerMinute} requests/min`,
         b.rateLimit.tokensPerMinute && `${b.rateLimit.tokensPerMinute} tokens/min`,
+        b.rateLimit.usdPerMinute && `$${b.rateLimit.usdPerMinute}/min`,
       ]
         .filter(Boolean)
         .join(", ");

@@ -83,10 +83,17 @@ export interface BudgetStore {
   /** Drop an open reservation (the call failed before any cost). Idempotent. */
   release(reservationId: string): Promise<void>;
   /**
-   * Count one call of `tokens` estimated tokens in the budget's minute starting at `windowMs`, only if the
-   * minute's requests and tokens stay within `limit`: one conditional upsert, atomic across processes.
+   * Count one call of `tokens` estimated tokens and `usdMicros` estimated micro-dollars in the budget's minute
+   * starting at `windowMs`, only if the minute's requests, tokens and USD stay within `limit`: one conditional
+   * upsert, atomic across processes.
    */
-  takeRate(budgetId: string, windowMs: number, tokens: number, limit: RateLimit): Promise<RateResult>;
+  takeRate(
+    budgetId: string,
+    windowMs: number,
+    tokens: number,
+    limit: RateLimit,
+    usdMicros?: number,
+  ): Promise<RateResult>;
   /**
    * Set a period's spent to `spentUsd` (recomputed from the events by `budget rebuild`); reserved is kept,
    * open reservations settle on top as usual. Returns the counter before.

@@ -63,7 +63,7 @@ export interface BudgetInput {
   readonly action?: string;
   readonly thresholds?: readonly number[];
   readonly downgradeMap?: Readonly<Record<string, string>>;
-  readonly rateLimit?: RateLimit;
+  readonly rateLimit?: Omit<RateLimit, "usdPerMinute"> & { readonly usdPerMinute?: string | number };
 }
 
 /** One budget's counters for one period. */

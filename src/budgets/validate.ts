@@ -34,22 +34,37 @@ function fail(field: string, why: string): never {
   throw new BudgetFieldError(field, why);
 }
 
+const LIMITS = "requestsPerMinute, tokensPerMinute and/or usdPerMinute";
+
+/** USD per minute: a decimal of at least one micro-dollar (the limiter counts whole micro-dollars). */
+function usdPerMinute(v: unknown): string {
+  const s = typeof v === "number" ? String(v) : v;
+  if (typeof s !== "string" || !AMOUNT.test(s.trim()))
+    fail("rateLimit.usdPerMinute", `${JSON.stringify(v)} is not a decimal amount in USD (e.g. "0.50")`);
+  const d = new Dec(s.trim());
+  if (d.lt("0.000001")) fail("rateLimit.usdPerMinute", "must be at least 0.000001 (one micro-dollar)");
+  return d.toFixed();
+}
+
 function rateLimit(action: BudgetAction, value: BudgetInput["rateLimit"]): RateLimit | undefined {
   if (value === undefined) {
-    if (action === "rate_limit")
-      fail("rateLimit", 'action "rate_limit" needs requestsPerMinute and/or tokensPerMinute');
+    if (action === "rate_limit") fail("rateLimit", `action "rate_limit" needs ${LIMITS}`);
     return undefined;
   }
   if (value === null || typeof value !== "object") fail("rateLimit", "expected an object");
-  const out: { requestsPerMinute?: number; tokensPerMinute?: number } = {};
+  const out: { requestsPerMinute?: number; tokensPerMinute?: number; usdPerMinute?: string } = {};
   for (const [k, v] of Object.entries(value)) {
+    if (k === "usdPerMinute") {
+      out.usdPerMinute = usdPerMinute(v);
+      continue;
+    }
     if (k !== "requestsPerMinute" && k !== "tokensPerMinute")
-      fail(`rateLimit.${k}`, "unknown field (use requestsPerMinute or tokensPerMinute)");
+      fail(`rateLimit.${k}`, `unknown field (use ${LIMITS})`);
     if (!Number.isSafeInteger(v) || (v as number) <= 0)
       fail(`rateLimit.${k}`, `${JSON.stringify(v)} is not a positive whole number`);
     out[k] = v as number;
   }
-  if (Object.keys(out).length === 0) fail("rateLimit", "give requestsPerMinute and/or tokensPerMinute");
+  if (Object.keys(out).length === 0) fail("rateLimit", `give ${LIMITS}`);
   return out;
 }
 

@@ -51,6 +51,10 @@ describe("bad budget input is refused naming the field", () => {
     [{ ...ok, thresholds: [50, 120] }, "thresholds"],
     [{ ...ok, scopeId: undefined }, "scopeId"],
     [{ ...ok, action: "downgrade" }, "downgradeMap"],
+    [{ ...ok, action: "rate_limit", rateLimit: { usdPerMinute: "-0.5" } }, "rateLimit.usdPerMinute"],
+    [{ ...ok, action: "rate_limit", rateLimit: { usdPerMinute: "0.0000001" } }, "rateLimit.usdPerMinute"],
+    [{ ...ok, action: "rate_limit", rateLimit: { usdPerMinute: "1e-3" } }, "rateLimit.usdPerMinute"],
+    [{ ...ok, action: "rate_limit", rateLimit: { tokensPerMinute: 1.5 } }, "rateLimit.tokensPerMinute"],
   ])("%j → %s", (input, field) => {
     expect(() => parseBudget(input)).toThrow(TokenLedgerConfigError);
     expect(() => parseBudget(input)).toThrow(`budget ${field}:`);
@@ -60,5 +64,11 @@ describe("bad budget input is refused naming the field", () => {
     const b = parseBudget({ ...ok, amountUsd: "12.3400" });
     expect(b.amountUsd).toBe("12.34");
     expect(b.thresholds).toEqual([50, 75, 90, 100]);
+    const r = parseBudget({
+      ...ok,
+      action: "rate_limit",
+      rateLimit: { usdPerMinute: 0.5, requestsPerMinute: 9 },
+    });
+    expect(r.rateLimit).toEqual({ usdPerMinute: "0.5", requestsPerMinute: 9 });
   });
 });

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseBudget, type BudgetStore } from "tokenledger";
+import {
+  BudgetGuard,
+  BudgetRateLimitedError,
+  parseBudget,
+  periodWindow,
+  type BudgetStore,
+} from "tokenledger";
 import { postgresStorage } from "tokenledger/postgres";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { describePg, dropSchema, pgUrl, uniqueSchema } from "../helpers/pg.js";
@@ -80,6 +86,13 @@ function contract(
     expect(await s.budgets.takeRate("tok", WINDOW, 600, tpm)).toMatchObject({ ok: false, tokens: 600 });
     expect(await s.budgets.takeRate("tok", WINDOW, 400, tpm)).toEqual({ ok: true });
     expect(await s.budgets.takeRate("big", WINDOW, 1001, tpm)).toMatchObject({ ok: false });
+    // USD per minute counts whole micro-dollars: $0.01 is 10 000
+    const upm = { usdPerMinute: "0.01" };
+    expect(await s.budgets.takeRate("usd", WINDOW, 1, upm, 6000)).toEqual({ ok: true });
+    expect(await s.budgets.takeRate("usd", WINDOW, 1, upm, 6000)).toMatchObject({ ok: false, requests: 1 });
+    expect(await s.budgets.takeRate("usd", WINDOW, 1, upm, 4000)).toEqual({ ok: true });
+    expect(await s.budgets.takeRate("usd", WINDOW, 1, upm, 1)).toMatchObject({ ok: false, requests: 2 });
+    expect(await s.budgets.takeRate("usd-big", WINDOW, 1, upm, 10_001)).toMatchObject({ ok: false });
     await s.close();
   }, 90_000);
 
@@ -105,5 +118,42 @@ describePg("rate_limit budgets: 4 processes × 25 concurrent calls, 30 requests 
       open: () => postgresStorage({ connectionString: url, schema }),
       args: ["postgres", url, schema],
     };
+  });
+});
+
+describe("rate_limit budgets in USD per minute", () => {
+  it("the guard counts the call's estimated cost: over the minute's dollars it is refused and its reservation released", async () => {
+    const s = sqliteStorage({ path: join(dir, "usd.db") });
+    await s.init();
+    const put = (id: string, usdPerMinute: string) =>
+      s.budgets.put(
+        parseBudget({
+          id,
+          scope: "org",
+          period: "day",
+          amountUsd: "100",
+          action: "rate_limit",
+          rateLimit: { usdPerMinute },
+        }),
+      );
+    const guard = new BudgetGuard({ store: s.budgets, cacheMs: 0 });
+    // gpt-4o, 100 output tokens at $10/M plus a short prompt: just over $0.001 estimated
+    const call = {
+      provider: "openai",
+      operation: "chat",
+      model: "gpt-4o",
+      body: { messages: [{ role: "user", content: "hi" }], max_tokens: 100 },
+      attribution: {},
+    };
+    await put("usd-roomy", "1");
+    (await guard.admit(call)).finish({ provider: "openai", model: "gpt-4o", usage: { outputTokens: 1 } });
+    await put("usd-tight", "0.001");
+    const err = await guard.admit(call).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BudgetRateLimitedError);
+    expect(err).toMatchObject({ budgetId: "usd-tight", status: 429, limit: "$0.001/min" });
+    await guard.idle();
+    const key = periodWindow(Date.now(), "day", "UTC").key;
+    expect(await s.budgets.counter("usd-roomy", key)).toMatchObject({ reservedUsd: "0" });
+    await s.close();
   });
 });
