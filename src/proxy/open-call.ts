@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { LlmCall } from "../../interceptors/_shared/call.js";
 import type { Attribution } from "../core/attribution.js";
-import { runWithAttribution } from "../core/context.js";
 import type { UsageSink } from "../../interceptors/_shared/types.js";
 import { headerValue } from "./headers.js";
 import type { Route } from "./routes.js";
@@ -16,8 +15,8 @@ export interface CallFacts {
 }
 
 /**
- * The ledger call for a tracked route, started under the request's attribution (LlmCall captures it at
- * construction). Free routes (models, count_tokens) get none.
+ * The ledger call for a tracked route, recording under the request's attribution. Free routes (models,
+ * count_tokens) get none.
  */
 export function openCall(
   sink: UsageSink,
@@ -32,20 +31,29 @@ export function openCall(
     // Without the scheme: an upstream that echoes a key echoes the bare token.
     authToken: headerValue(req.headers, "authorization")?.replace(/^\s*(Bearer|Basic)\s+/i, ""),
   };
-  return runWithAttribution(
-    attribution,
-    () =>
-      new LlmCall(sink, {
-        provider: f.provider,
-        operation: f.route.operation,
-        requestedModel: f.requestedModel,
-        streamed: f.streamed,
-        client: secrets,
-        metadata: {
-          proxy: true,
-          ...(f.route.kind === "unrecognised" ? { path: f.path } : {}),
-          ...(f.injected ? { include_usage_injected: true } : {}),
-        },
-      }),
-  );
+  return new LlmCall(attributed(sink, attribution), {
+    provider: f.provider,
+    operation: f.route.operation,
+    requestedModel: f.requestedModel,
+    streamed: f.streamed,
+    client: secrets,
+    metadata: {
+      proxy: true,
+      ...(f.route.kind === "unrecognised" ? { path: f.path } : {}),
+      ...(f.injected ? { include_usage_injected: true } : {}),
+    },
+  });
+}
+
+/**
+ * The sink with this request's attribution on what it records. Passed explicitly instead of through an
+ * AsyncLocalStorage scope: on Node 20 the first `run()` turns on async_hooks for the whole process, a cost on
+ * every promise and tick of every request (about 5 % of the proxy's CPU in a profile of bench/proxy.ts' loop).
+ */
+function attributed(sink: UsageSink, attribution: Attribution): UsageSink {
+  return {
+    record: (input) => sink.record({ ...input, attribution }),
+    reportInternalError: (stage, err) => sink.reportInternalError(stage, err),
+    reportAnomaly: (message) => sink.reportAnomaly(message),
+  };
 }
