@@ -10,6 +10,7 @@
  * Wall clock on a shared machine is noisy, so the variants run interleaved, round by round, and each variant is
  * compared with the bare SDK of its own round; the report gives the median and the spread (min–max) of those
  * per-round differences. The call-path claim is "export on − export off ≈ 0": spans are built in the flush path.
+ * For figures a loaded machine cannot disturb, bench/otel-instructions.ts counts instructions under valgrind.
  */
 import { parseArgs } from "node:util";
 import { TokenTracker } from "../src/index.js";

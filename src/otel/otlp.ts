@@ -69,6 +69,7 @@ const PEERS = [
 export function startOtlpExport(options: OtlpExportOptions = {}): OtlpExport {
   // The endpoint first: a malformed one is reported even where the SDK is not installed.
   const base = resolveEndpoint(options.endpoint);
+  if (base === undefined) checkSignalEndpoints();
   const mods = loadSdk(options.require ?? createRequire(import.meta.url));
   const shared = sharedSetup(mods, options, base);
   const tracerProvider = spanPipeline(mods, shared, options);
@@ -156,7 +157,21 @@ export function resolveEndpoint(option: string | undefined): string | undefined 
     option !== undefined
       ? [option, "the endpoint option"]
       : [fromEnv || undefined, "OTEL_EXPORTER_OTLP_ENDPOINT"];
-  if (raw === undefined) return undefined;
+  return raw === undefined ? undefined : checkedUrl(raw, source);
+}
+
+/**
+ * Without a base endpoint the exporters read `OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT` themselves, and
+ * quietly fall back to localhost:4318 when one is malformed: checked here so the variable is named instead.
+ */
+function checkSignalEndpoints(): void {
+  for (const name of ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]) {
+    const raw = process.env[name];
+    if (raw) checkedUrl(raw, name);
+  }
+}
+
+function checkedUrl(raw: string, source: string): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -18,6 +18,8 @@ const FIXTURES: Record<string, UsageEventInput> = {
     timestamp: START,
     latencyMs: 1234,
     requestId: "req_abc",
+    responseId: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+    finishReasons: ["stop"],
     usage: { uncachedInputTokens: 2000, cacheReadTokens: 8000, outputTokens: 500, reasoningTokens: 200 },
     costUsd: "0.02",
     attribution: {
@@ -37,6 +39,8 @@ const FIXTURES: Record<string, UsageEventInput> = {
     latencyMs: 800,
     streamed: true,
     timeToFirstTokenMs: 250,
+    responseId: "msg_01XFDUDYJgAACzvnptvVoYEL",
+    finishReasons: ["end_turn"],
     usage: {
       uncachedInputTokens: 100,
       cacheReadTokens: 1000,
@@ -52,6 +56,8 @@ const FIXTURES: Record<string, UsageEventInput> = {
     model: "gemini-2.5-flash",
     timestamp: START,
     latencyMs: 2000,
+    responseId: "bJBHaJ2gCZ6cz7IPqPm0oAQ",
+    finishReasons: ["STOP"],
     usage: { uncachedInputTokens: 120, outputTokens: 80, reasoningTokens: 30 },
     costUsd: "0.000236",
   },
@@ -61,6 +67,8 @@ const FIXTURES: Record<string, UsageEventInput> = {
     model: "anthropic.claude-3-5-haiku-20241022-v1:0",
     timestamp: START,
     latencyMs: 400,
+    // Converse has no answer id; its stop reason is the only response field.
+    finishReasons: ["end_turn"],
     usage: { uncachedInputTokens: 50, cacheReadTokens: 10, cacheWrite5mTokens: 5, outputTokens: 20 },
     costUsd: "0.0001268",
   },
@@ -72,6 +80,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     "gen_ai.provider.name": "openai",
     "gen_ai.request.model": "gpt-4o",
     "gen_ai.response.model": "gpt-4o-2024-08-06",
+    "gen_ai.response.id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+    "gen_ai.response.finish_reasons": ["stop"],
     "gen_ai.request.stream": false,
     // OpenAI's prompt_tokens already includes cached tokens: 2,000 fresh + 8,000 cached.
     "gen_ai.usage.input_tokens": 10000,
@@ -95,6 +105,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     "gen_ai.provider.name": "anthropic",
     "gen_ai.request.model": "claude-sonnet-4-5",
     "gen_ai.response.model": "claude-sonnet-4-5-20250929",
+    "gen_ai.response.id": "msg_01XFDUDYJgAACzvnptvVoYEL",
+    "gen_ai.response.finish_reasons": ["end_turn"],
     "gen_ai.request.stream": true,
     "gen_ai.response.time_to_first_chunk": 0.25,
     // Anthropic reports the buckets apart; the spec wants them summed: 100 + 1,000 + 200 + 300.
@@ -113,6 +125,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     "gen_ai.provider.name": "gcp.gemini",
     "gen_ai.request.model": "gemini-2.5-flash",
     "gen_ai.response.model": "gemini-2.5-flash",
+    "gen_ai.response.id": "bJBHaJ2gCZ6cz7IPqPm0oAQ",
+    "gen_ai.response.finish_reasons": ["STOP"],
     "gen_ai.request.stream": false,
     "gen_ai.usage.input_tokens": 120,
     // Thinking tokens are billed as output: included in output_tokens and reported apart as well.
@@ -129,6 +143,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
     "gen_ai.provider.name": "aws.bedrock",
     "gen_ai.request.model": "anthropic.claude-3-5-haiku-20241022-v1:0",
     "gen_ai.response.model": "anthropic.claude-3-5-haiku-20241022-v1:0",
+    "gen_ai.response.finish_reasons": ["end_turn"],
     "gen_ai.request.stream": false,
     "gen_ai.usage.input_tokens": 65,
     "gen_ai.usage.output_tokens": 20,

@@ -178,14 +178,26 @@ describe("OTLP/HTTP export", () => {
     expect(() => startOtlpExport({ endpoint: "not a url" })).toThrow(/the endpoint option is not a URL/);
     expect(() => startOtlpExport({ endpoint: "ftp://127.0.0.1:4318" })).toThrow(/http:\/\/ or https:\/\//);
     expect(() => startOtlpExport({ endpoint: "http://user:pw@127.0.0.1:4318" })).toThrow(/credentials/);
-    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = "::bad::";
-    try {
-      expect(() => startOtlpExport()).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT is not a URL/);
-    } finally {
-      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
-    }
+    const withEnv = (name: string, value: string, check: () => void) => {
+      const saved = process.env[name];
+      process.env[name] = value;
+      try {
+        check();
+      } finally {
+        if (saved === undefined) delete process.env[name];
+        else process.env[name] = saved;
+      }
+    };
+    withEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "::bad::", () =>
+      expect(() => startOtlpExport()).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT is not a URL/),
+    );
+    // The exporters would silently fall back to localhost:4318 for a malformed signal endpoint.
+    withEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "not a url", () =>
+      expect(() => startOtlpExport()).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is not a URL/),
+    );
+    withEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "ftp://x", () =>
+      expect(() => startOtlpExport()).toThrow(/OTEL_EXPORTER_OTLP_METRICS_ENDPOINT must be an http/),
+    );
   });
 
   it("a missing SDK package is a setup error with the install line", () => {
