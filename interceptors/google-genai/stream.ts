@@ -3,7 +3,7 @@ import { guarded } from "../_shared/guard.js";
 import type { TapHooks } from "../_shared/stream-tap.js";
 import type { InterceptorEnv, UsageSink } from "../_shared/types.js";
 import { observeGeneratorInPlace } from "../_google/observe-generator.js";
-import { unreadEnder, watchUnread } from "../_shared/unread.js";
+import { unreadEnder, watchUnread, type UnreadReason } from "../_shared/unread.js";
 import { geminiStreamHooks } from "../_google/stream-hooks.js";
 import { callScope } from "./afc.js";
 import type { GenAiTarget } from "./call-start.js";
@@ -28,7 +28,7 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
           ? watchUnread(
               generator,
               scope.signal instanceof AbortSignal ? scope.signal : undefined,
-              unreadEnder(call),
+              unreadThenCancel(call, cancel),
             )
           : { started: () => {} };
       const step = <R>(run: () => R): R => (watch.started(), callScope.run(scope, run));
@@ -38,6 +38,15 @@ export function wrapPublicStream(env: InterceptorEnv, target: GenAiTarget) {
       }
     },
   });
+}
+
+/** Record the unread stream; once released nobody can read it, so stop the model generating (and billing) too. */
+function unreadThenCancel(call: LlmCall, cancel: () => void): (reason: UnreadReason) => void {
+  const end = unreadEnder(call);
+  return (reason) => {
+    end(reason);
+    if (reason === "released") cancel();
+  };
 }
 
 /** `Models.generateContentStreamInternal`: one streamed HTTP request. */

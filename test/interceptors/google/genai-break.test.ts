@@ -1,4 +1,6 @@
 import { createServer, type Server } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { AddressInfo } from "node:net";
 import * as genai from "@google/genai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -91,5 +93,28 @@ describe("@google/genai: a stream never iterated", () => {
       streamed: true,
       metadata: { streamUnread: "aborted" },
     });
+  });
+
+  // Node's fetch also cancels a body whose Response was garbage-collected, but only once that body is collected
+  // (later, or never if something holds it); we cancel when the stream is recorded as released.
+  it("released (garbage-collected): one event, and the HTTP body is cancelled (nobody can read it any more)", async () => {
+    patchSet ??= googleGenAiInterceptor.patchModule(genai, h.env);
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    // The previous test's connection was closed by afterEach: let the client see that before sending again.
+    await new Promise((r) => setTimeout(r, 50));
+    await (async () => {
+      void (await client().models.generateContentStream({ model: "gemini-2.5-flash", contents: "hi" }));
+    })();
+    for (let i = 0; i < 40 && (await h.events()).length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await h.events()).toHaveLength(1);
+    expect((await h.events())[0]).toMatchObject({
+      usageSource: "missing",
+      metadata: { streamUnread: "released" },
+    });
+    expect(await gone(1000)).toBe("closed");
   });
 });

@@ -379,6 +379,24 @@ describe("@google/genai automatic function calling", () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(await h.events()).toHaveLength(2);
   });
+  it("generateContentStream: a break during the first round records that round once (aborted, its usage) and sends no second request", async () => {
+    afcServer(true);
+    const stream = await client().models.generateContentStream({
+      model: MODEL,
+      contents: "weather?",
+      config: { tools: [weatherTool] },
+    });
+    for await (const chunk of stream) {
+      void chunk;
+      break;
+    }
+    const events = await h.waitFor(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await h.events()).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
+    expect(events[0]).toMatchObject({ status: "aborted", costUsd: "0.00008", metadata: { afcRequest: 1 } });
+    expect([events[0]!.usage.uncachedInputTokens, events[0]!.usage.outputTokens]).toEqual([100, 20]);
+  });
 });
 
 describe("@google/genai attribution, robustness, secrets", () => {

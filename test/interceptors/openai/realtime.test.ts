@@ -283,12 +283,22 @@ describe("OpenAI Realtime sessions (instrument(rt))", () => {
 });
 
 describe("OpenAI Realtime sessions recorded by track() (no instrument(rt))", () => {
-  // track() loads these subpaths like packages and patches the Realtime base class of each copy it finds.
-  const patchBases = () => REALTIME_MODULES.map((name) => openaiInterceptor.patchModule(require(name), env)!);
+  // track() loads these subpaths like packages and patches the Realtime base class of each copy it finds; a
+  // version without one of them (openai 7 may drop the beta copy) is skipped, as track() skips it.
+  const loadable = (name: string): unknown => {
+    try {
+      return require(name);
+    } catch {
+      return undefined;
+    }
+  };
+  const bases = () => REALTIME_MODULES.map(loadable).filter((m) => findRealtimeEmitter(m) !== undefined);
+  const patchBases = () => bases().map((mod) => openaiInterceptor.patchModule(mod, env)!);
 
-  it("every Realtime module track() loads holds the base class it patches", () => {
+  it("the Realtime modules track() loads hold the base class it patches", () => {
     expect(openaiInterceptor.packageNames).toEqual(expect.arrayContaining(REALTIME_MODULES));
-    for (const name of REALTIME_MODULES) expect(findRealtimeEmitter(require(name))).toBeDefined();
+    // openai 6 (the project's copy) has both; under the openai 7 pass at least the GA one must be found.
+    expect(bases().length).toBeGreaterThanOrEqual(process.env.TOKENLEDGER_TEST_OPENAI_DIR ? 1 : 2);
   });
 
   it("one event per response.done with exact realtime cost, attributed to the context at construction; a response open at close is aborted", async () => {
