@@ -263,8 +263,12 @@ export class BudgetGuard implements PreCallGate {
       const b = budgets.find((x) => x.id === s.budgetId);
       if (!b) continue;
       const w = windows.get(b.id)!;
-      for (const t of crossedThresholds(b, s.spentBeforeUsd, s.spentAfterUsd))
-        await this.outbox.enqueue(alertFor(b, w, t, s.spentAfterUsd, false));
+      const crossed = crossedThresholds(b, s.spentBeforeUsd, s.spentAfterUsd);
+      // A crossing is rare (once per threshold and period), so its alert can carry the period-end forecast.
+      const extra =
+        crossed.length > 0 && this.#forecasts ? await this.#forecasts.fields(b, s.spentAfterUsd) : {};
+      for (const t of crossed)
+        await this.outbox.enqueue({ ...alertFor(b, w, t, s.spentAfterUsd, false), ...extra });
       await this.#forecasts?.afterSettle(b, w, s.spentAfterUsd);
     }
   }

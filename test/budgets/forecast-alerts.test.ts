@@ -43,8 +43,11 @@ async function deliveries(file: string, exactlyOnce: boolean): Promise<BudgetAle
   for (const [id, amountUsd] of [
     ["tight", "5"],
     ["roomy", "1000"],
+    ["half", "0.006"], // the first call ($0.0035) crosses its 50 %
   ] as const)
-    await seed.budgets.put(parseBudget({ id, scope: "org", period: "month", amountUsd, action: "notify" }));
+    await seed.budgets.put(
+      parseBudget({ id, scope: "org", period: "month", amountUsd, action: "notify", thresholds: [50] }),
+    );
   await seed.close();
 
   const ledgers = [sqliteStorage({ path }), sqliteStorage({ path })];
@@ -71,8 +74,18 @@ async function deliveries(file: string, exactlyOnce: boolean): Promise<BudgetAle
 
 describe("forecast alerts", () => {
   it("fire once per (budget, period) across two trackers when the projection passes the amount", async () => {
-    const got = await deliveries("once.db", true);
-    expect(got).toHaveLength(1);
+    const all = await deliveries("once.db", true);
+    expect(all.map((a) => `${a.type} ${a.budget_id}`).sort()).toEqual([
+      "budget.forecast half",
+      "budget.forecast tight",
+      "budget.threshold half",
+    ]);
+    // the threshold alert carries the forecast too
+    expect(all.find((a) => a.type === "budget.threshold")).toMatchObject({
+      threshold: 50,
+      forecast_usd: expect.stringMatching(/^\d+\.\d\d$/),
+    });
+    const got = all.filter((a) => a.type === "budget.forecast" && a.budget_id === "tight");
     expect(got[0]).toMatchObject({
       type: "budget.forecast",
       budget_id: "tight",
@@ -85,10 +98,7 @@ describe("forecast alerts", () => {
   });
 
   it("negative control: without the claim row each tracker delivers its own", async () => {
-    const got = await deliveries("twice.db", false);
-    expect(got.map((a) => `${a.type} ${a.budget_id}`)).toEqual([
-      "budget.forecast tight",
-      "budget.forecast tight",
-    ]);
+    const got = (await deliveries("twice.db", false)).filter((a) => a.type === "budget.forecast");
+    expect(got.map((a) => a.budget_id).sort()).toEqual(["half", "half", "tight", "tight"]);
   });
 });

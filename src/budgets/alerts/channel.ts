@@ -18,7 +18,10 @@ export interface BudgetAlert {
   readonly limit_usd: string;
   /** True when the alert came from a call the budget blocked. */
   readonly blocked: boolean;
-  /** `budget.forecast`: projected spend at period end and its 80 % interval (see `projectSpend`). */
+  /**
+   * Projected spend at period end and its 80 % interval (see `projectSpend`): always on `budget.forecast`, on
+   * `budget.threshold` when the guard has a `ledger` and the scope has 3 days of history.
+   */
   readonly forecast_usd?: string;
   readonly forecast_low_usd?: string;
   readonly forecast_high_usd?: string;

@@ -1,6 +1,7 @@
 import { Dec } from "../../pricing/decimal.js";
 import { budgetForecast, type RollupSource } from "../forecast.js";
 import type { Budget, PeriodWindow } from "../types.js";
+import type { BudgetAlert } from "./channel.js";
 import { forecastAlertFor, type AlertOutbox } from "./outbox.js";
 
 /**
@@ -20,6 +21,14 @@ export class ForecastAlerts {
     this.#ledger = ledger;
     this.#outbox = outbox;
     this.#checkMs = checkMs;
+  }
+
+  /** The forecast fields of a threshold alert (none under insufficient data). */
+  async fields(budget: Budget, spentUsd: string, now = Date.now()): Promise<Partial<BudgetAlert>> {
+    const f = await budgetForecast(this.#ledger, budget, spentUsd, now);
+    return f.status === "ok"
+      ? { forecast_usd: f.forecastUsd!, forecast_low_usd: f.lowUsd!, forecast_high_usd: f.highUsd! }
+      : {};
   }
 
   async afterSettle(budget: Budget, window: PeriodWindow, spentUsd: string, now = Date.now()): Promise<void> {
