@@ -141,12 +141,16 @@ describe("OTLP/HTTP export", () => {
       tracerProvider: exp.tracerProvider,
       meterProvider: exp.meterProvider,
     });
+    const t0 = performance.now();
     for (let i = 0; i < 200; i++) tracker.record(EVENT);
     expect(await flushed()).toHaveLength(200);
     await exp.forceFlush();
     const s = exp.stats();
-    // At most the queue plus what was in flight ever reached the exporter; the rest were dropped, not held.
-    expect(s.spansExported + s.spansFailed).toBeLessThanOrEqual(20);
+    // At most the queue (10) plus one batch (5) in flight per 300 ms export timeout that passed ever reached the
+    // exporter; the rest were dropped, not held. (A loaded machine converts slower, so more timeouts can pass.)
+    const timeouts = Math.ceil((performance.now() - t0) / 300);
+    expect(s.spansExported + s.spansFailed).toBeLessThanOrEqual(10 + 5 * timeouts);
+    expect(s.spansExported + s.spansFailed).toBeLessThan(200);
     expect(s.spansExported).toBe(0);
     await tracker.shutdown();
   });
