@@ -128,7 +128,9 @@ describe("streaming transparency", () => {
     await new Promise<void>((r) => naive.listen(0, "127.0.0.1", r));
     const control = await pausedRead(`http://127.0.0.1:${(naive.address() as AddressInfo).port}`);
     naive.close();
-    expect(control.heldBack).toBe(CHUNK * COUNT);
+    // It reads (nearly) everything; on a starved machine its upstream may pause >150 ms before the last chunks, so
+    // the control asserts twice the proxy's bound rather than the exact total.
+    expect(control.heldBack).toBeGreaterThan(48 * 1024 * 1024);
   });
 
   it("a client that disconnects aborts the upstream within 100 ms and is recorded once as aborted with partial usage", async () => {
