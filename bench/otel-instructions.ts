@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "1000" },
     repeat: { type: "string", default: "2" },
     "wall-rounds": { type: "string", default: "7" },
+    // The tracker holds its events until the end: the window then holds the call path alone (no flush path).
+    "call-path": { type: "boolean", default: false },
   },
 });
 const CALLS = positive("calls");
@@ -44,7 +46,7 @@ function positive(name: "calls" | "warmup" | "repeat" | "wall-rounds"): number {
 
 /** In the valgrind child: warm up, mark, run the measured calls, mark. */
 async function child(mode: Mode): Promise<void> {
-  const s = await setup(mode);
+  const s = await setup(mode, args["call-path"]);
   for (let i = 0; i < WARMUP; i++) await call(s.client);
   getPriority();
   for (let i = 0; i < CALLS; i++) await call(s.client);
@@ -98,6 +100,7 @@ function instructions(script: string, mode: Mode): number {
         String(CALLS),
         "--warmup",
         String(WARMUP),
+        ...(args["call-path"] ? ["--call-path"] : []),
       ],
       { encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] },
     );

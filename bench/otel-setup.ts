@@ -51,9 +51,15 @@ export interface Setup {
   teardown(): Promise<void>;
 }
 
-export async function setup(mode: Mode): Promise<Setup> {
+/** `holdEvents`: no flush until teardown, so a measurement window holds the call path alone. */
+export async function setup(mode: Mode, holdEvents = false): Promise<Setup> {
   if (mode === "untracked") return { client: newClient(), teardown: async () => {} };
-  const tracker = new TokenTracker({ storage: new NullStorage(), logger: false, autoFlushOnExit: false });
+  const tracker = new TokenTracker({
+    storage: new NullStorage(),
+    logger: false,
+    autoFlushOnExit: false,
+    ...(holdEvents ? { flushIntervalMs: 3_600_000, maxBatchSize: 100_000, maxQueueSize: 100_000 } : {}),
+  });
   const set = openaiInterceptor.patchModule(openai, {
     sink: () => tracker,
     options: {},
