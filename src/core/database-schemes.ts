@@ -97,18 +97,21 @@ const http: DatabaseScheme<"http"> = {
   },
 };
 
+/** One entry of the table, whatever its kind (a union: `parse`'s return type pins each entry to its kind). */
+export type AnyDatabaseScheme = { [K in Kind]: DatabaseScheme<K> }[Kind];
+
 /** Every backend's URL forms. Scheme-less values that match none are SQLite file paths. */
-export const DATABASE_SCHEMES: readonly DatabaseScheme[] = [postgres, sqlite, memory, http];
+export const DATABASE_SCHEMES: readonly AnyDatabaseScheme[] = [postgres, sqlite, memory, http];
 
 /** The URL forms of one backend kind, for the registry entry that opens it. */
-export function schemesOf(kind: Kind): Pick<DatabaseScheme, "kind" | "schemes"> {
+export function schemesOf(kind: Kind): Pick<AnyDatabaseScheme, "kind" | "schemes"> {
   const found = DATABASE_SCHEMES.find((s) => s.kind === kind);
   if (!found) throw new Error(`no URL scheme table entry for storage kind "${kind}"`);
   return { kind: found.kind, schemes: found.schemes };
 }
 
 /** Which table entry parses `value` (its `scheme`, lowercase, when it has one). */
-export function schemeFor(value: string, scheme: string | undefined): DatabaseScheme | undefined {
+export function schemeFor(value: string, scheme: string | undefined): AnyDatabaseScheme | undefined {
   return DATABASE_SCHEMES.find(
     (s) => s.matches?.(value) || (scheme !== undefined && s.schemes.includes(scheme)),
   );
