@@ -1,3 +1,4 @@
+import { schemesOf } from "./core/database-schemes.js";
 import type { DatabaseTarget } from "./core/database-url.js";
 import type { StorageAdapter } from "./core/storage.js";
 
@@ -8,13 +9,14 @@ import type { StorageAdapter } from "./core/storage.js";
  * Adding a backend touches: its folder `adapters/<name>/` (index.ts is picked up as the tsup entry, vitest alias
  * and tsconfig path `tokenledger/<name>` by convention, see package-entries.ts), an entry here (its `open` imports
  * the package subpath lazily, so the driver stays an optional peer), its package.json export (JSON, not
- * generated: test/contract/backend-registry.test.ts names it when missing), and URL parsing for its scheme in
- * src/core/database-url.ts.
+ * generated: test/contract/backend-registry.test.ts names it when missing), and its URL schemes and parser in
+ * src/core/database-schemes.ts (pure data the core's URL parser reads; `schemesOf` copies them here) plus its
+ * `DatabaseTarget` variant in src/core/database-url.ts.
  */
 export interface StorageBackend {
   /** `DatabaseTarget.kind` this backend opens. */
   readonly kind: DatabaseTarget["kind"];
-  /** URL schemes (without `:`) that select it. */
+  /** URL schemes (without `:`) that select it, from src/core/database-schemes.ts. */
   readonly schemes: readonly string[];
   /** Package subpath of the adapter entry, and the source tsup builds it from. */
   readonly subpath: `tokenledger/${string}`;
@@ -28,8 +30,7 @@ export interface StorageBackend {
 export const STORAGE_BACKENDS: readonly StorageBackend[] = [
   // Order is the order `--db` help lists them in.
   {
-    kind: "postgres",
-    schemes: ["postgres", "postgresql"],
+    ...schemesOf("postgres"),
     subpath: "tokenledger/postgres",
     source: "adapters/postgres/index.ts",
     help: "postgres:// URL",
@@ -41,8 +42,7 @@ export const STORAGE_BACKENDS: readonly StorageBackend[] = [
     },
   },
   {
-    kind: "sqlite",
-    schemes: ["sqlite", "file"],
+    ...schemesOf("sqlite"),
     subpath: "tokenledger/sqlite",
     source: "adapters/sqlite/index.ts",
     help: "sqlite:/file path",
@@ -52,8 +52,7 @@ export const STORAGE_BACKENDS: readonly StorageBackend[] = [
     },
   },
   {
-    kind: "memory",
-    schemes: ["memory"],
+    ...schemesOf("memory"),
     subpath: "tokenledger/memory",
     source: "adapters/memory/index.ts",
     help: null,
@@ -63,8 +62,7 @@ export const STORAGE_BACKENDS: readonly StorageBackend[] = [
     },
   },
   {
-    kind: "http",
-    schemes: ["https", "tokenledger+https", "tokenledger+http"],
+    ...schemesOf("http"),
     subpath: "tokenledger/http",
     source: "adapters/http/index.ts",
     help: "tokenledger+https:// server URL (write-only)",

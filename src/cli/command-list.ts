@@ -18,7 +18,11 @@ export interface LazyCommand {
   readonly load: () => Promise<RegisterCommand>;
 }
 
-/** The commands in help order. A new command: one entry here (its module exports `registerX(program, run)`). */
+/**
+ * The commands in help order. A new command: one entry here (its module exports `registerX(program, run)`).
+ * Each `load` imports a literal path, so the bundler gives every command its own chunk and `--help` parses none.
+ * `reprice` is also `prices reprice`: one register function mounted in both places, so the two cannot drift.
+ */
 export const LAZY_COMMANDS: readonly LazyCommand[] = [
   {
     name: "report",
@@ -129,7 +133,10 @@ export const LAZY_COMMANDS: readonly LazyCommand[] = [
   },
 ];
 
-/** Global options that take a value: the word after them is not the command's name. */
+/**
+ * Global options that take a value: the word after them is not the command's name (`--db report.db costs` runs
+ * costs). Only these two; a new global option with a value must be added here or it would load the wrong command.
+ */
 const VALUE_OPTIONS = new Set(["--db", "--config"]);
 
 /**
@@ -140,7 +147,7 @@ export function commandWords(args: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < args.length && words.length < 2; i++) {
     const arg = args[i]!;
-    if (arg === "--") break;
+    if (arg === "--") break; // after `--` come operands, never a command name
     if (arg.startsWith("-")) {
       if (words.length === 0 && VALUE_OPTIONS.has(arg)) i++;
       continue;

@@ -122,6 +122,7 @@ export class Batcher {
   writeAllSync(storage: StorageAdapter): void {
     const { queue, counters } = this.#p;
     if (!storage.insertBatchSync || queue.length === 0) return;
+    // One batch as large as the queue: there is no later turn for a second one.
     this.#batchCap = queue.max;
     const batch = this.#prepareBatch();
     if (batch.length > 0 && storage.insertBatchSync(batch.map((e) => e.event as LedgerEvent))) {
@@ -213,6 +214,8 @@ export class Batcher {
     let i = 0;
     while (i < queue.length && batch.length < this.#batchCap) {
       const entry = queue.at(i) as Entry;
+      // Built lazily, here, not in record(): pricing and redaction stay off the caller's path, and an entry
+      // built on an earlier (failed) attempt is not built, or priced, twice.
       if (!entry.event) {
         let built;
         try {
@@ -258,6 +261,7 @@ export class Batcher {
     const now = Date.now();
     for (const e of batch) e.firstFailureAt ??= now;
     this.#expireRetries(now);
+    // After shutdown nothing may re-arm a timer; the events stay counted as pending.
     if (this.#closed) return;
     const delay = backoffDelay(this.#p.backoff, this.#attempts);
     this.#backoffUntil = now + delay;
@@ -274,6 +278,7 @@ export class Batcher {
     const { queue, counters } = this.#p;
     const limit = this.#p.maxRetryDurationMs;
     if (limit === undefined) return;
+    // From the front only: the queue keeps recording order, and later entries failed no earlier than these.
     let n = 0;
     while (n < queue.length) {
       const first = queue.at(n)?.firstFailureAt;
@@ -306,6 +311,7 @@ export class Batcher {
 
 /** Plain events are idempotent inserts; revisions (`revise()`) then overwrite their stored row by id. */
 async function writeBatch(storage: StorageAdapter, batch: readonly Entry[]): Promise<void> {
+  // An adapter without replaceBatch gets revisions as plain inserts (it keeps the first version).
   const replace = storage.replaceBatch ? batch.filter((e) => e.replace) : [];
   const insert = replace.length > 0 ? batch.filter((e) => !e.replace) : batch;
   if (insert.length > 0) await storage.insertBatch(insert.map((e) => e.event as LedgerEvent));

@@ -1,8 +1,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { TokenLedgerConfigError } from "./errors.js";
+import { DATABASE_SCHEMES, schemeFor, unsupportedScheme, urlScheme } from "./database-schemes.js";
 import { redactSecrets } from "./redact.js";
-import { isServerUrl, parseServerUrl } from "./server-url.js";
 
 export type DatabaseTarget =
   | { readonly kind: "sqlite"; readonly path: string; readonly source: string }
@@ -43,39 +42,21 @@ export function resolveDatabaseTarget(
   return { kind: "sqlite", path: defaultSqlitePath(env), source: "default" };
 }
 
+/** A scheme-less value (a path) or one whose backend accepts it from the application's `DATABASE_URL`. */
 function isUsableUrl(value: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-  return scheme === undefined || ["postgres", "postgresql", "sqlite", "file", "memory"].includes(scheme);
+  return (
+    scheme === undefined || DATABASE_SCHEMES.some((s) => s.fromDatabaseUrl && s.schemes.includes(scheme))
+  );
 }
 
+/** Parse one value with the backend its scheme selects (see database-schemes.ts); anything else is a file path. */
 export function parseDatabaseUrl(value: string, source = "option"): DatabaseTarget {
-  if (value === ":memory:" || value === "memory:" || value === "memory://") return { kind: "memory", source };
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === "postgres" || scheme === "postgresql") {
-    try {
-      const u = new URL(value);
-      if (!u.hostname && !u.searchParams.get("host")) throw new Error("no host");
-    } catch {
-      throw new TokenLedgerConfigError(
-        `${source}: "${redactSecrets(value)}" is not a valid PostgreSQL URL (expected postgres://user@host:5432/db)`,
-      );
-    }
-    return { kind: "postgres", url: value, source };
-  }
-  if (isServerUrl(value)) {
-    parseServerUrl(value, source); // validated now: a bad server URL is a setup-time error naming its source
-    return { kind: "http", url: value, source };
-  }
-  if (scheme === "sqlite" || scheme === "file") {
-    const path = value.replace(/^(sqlite|file):(\/\/)?/i, "");
-    if (!path) throw new TokenLedgerConfigError(`${source}: "${value}" names no SQLite file path`);
-    return { kind: "sqlite", path: resolve(path), source };
-  }
-  if (scheme && scheme.length > 1) {
-    throw new TokenLedgerConfigError(
-      `${source}: unsupported database scheme "${scheme}:" in "${redactSecrets(value)}" (use postgres://, sqlite:, a file path, or https:// for a tokenledger server)`,
-    );
-  }
+  const scheme = urlScheme(value);
+  const form = schemeFor(value, scheme);
+  if (form) return form.parse(value, source);
+  // A one-letter "scheme" is a Windows drive letter (`C:\\ledger.db`), so it falls through to a path.
+  if (scheme && scheme.length > 1) throw unsupportedScheme(scheme, value, source);
   return { kind: "sqlite", path: resolve(value), source };
 }
 

@@ -25,6 +25,7 @@ export type BuildResult =
   { readonly ok: true; readonly event: LedgerEvent } | { readonly ok: false; readonly reason: "too_large" };
 
 const USAGE_KEYS = Object.keys(EMPTY_USAGE) as (keyof NormalizedUsage)[];
+// Costs stay decimal strings end to end; anything else (a float like 1e-7, a negative) is refused, not parsed.
 const UNSIGNED_DECIMAL = /^\d+(\.\d+)?$/;
 
 /** Validate raw counts. Non-numeric, negative or fractional counts are anomalies: the event is kept, unpriced. */
@@ -81,6 +82,7 @@ export function buildEvent(
   );
 
   const event: LedgerEvent = {
+    // uuidv7: time-ordered, so new ids land at the end of the primary-key index.
     id: input.id ?? uuidv7(),
     timestamp,
     provider: input.provider,
@@ -255,6 +257,7 @@ function mergeMetadata(
   b: Readonly<Record<string, unknown>> | undefined,
 ): Readonly<Record<string, unknown>> | null {
   if (!a && !b) return null;
+  // The call's own keys win over the context's; an empty result is stored as null, the same as none.
   const merged = { ...a, ...b };
   return Object.keys(merged).length > 0 ? merged : null;
 }
@@ -266,6 +269,7 @@ function redactMetadata(
   if (!metadata) return null;
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") return redactSecrets(v);
+    // Depth-capped so a deep (or hostile) structure cannot make recording slow.
     if (depth > 8 || v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
@@ -288,10 +292,12 @@ function nonEmpty(v: string | null | undefined): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
+/** Timings in ms to 3 decimals (finer digits are noise); NaN or negative ones (a clock step) are dropped. */
 function finiteOrNull(v: number | null | undefined): number | null {
   return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) / 1000 : null;
 }
 
+/** An invalid Date or a non-finite number gives undefined, so the caller falls back to the recording time. */
 function toMillis(v: Date | number | undefined): number | undefined {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
   if (typeof v === "number" && Number.isFinite(v)) return v;

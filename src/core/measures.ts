@@ -41,6 +41,7 @@ export function emptyRaw(): RawMeasures {
 
 /** Add one stored event: requests, tokens and cost weighted by its sampling weight; `events` counts rows. */
 export function addEvent(m: RawMeasures, e: LedgerEvent): void {
+  // A sampled event stands for 1/rate calls: weighting estimates the real traffic, `events` keeps the row count.
   const w = e.sampleWeight;
   m.requests += w;
   m.events += 1;
@@ -53,6 +54,7 @@ export function addEvent(m: RawMeasures, e: LedgerEvent): void {
   if (e.costUsd !== null) m.cost = m.cost.plus(weightedCost(e.costUsd, w));
   // Unpriced events add no cost (never a guessed 0) and are counted so reports can say the total is partial.
   if (e.unpriced) m.unpriced += 1;
+  // Unpriced and error counts are rows, not weighted: they say how many stored events to look at.
   if (e.status === "error") m.errors += 1;
 }
 
@@ -101,6 +103,7 @@ export function toMeasures(r: RawMeasures): RollupMeasures {
   const cacheWrite5mTokens = tidy(r.cacheWrite5m);
   const cacheWrite1hTokens = tidy(r.cacheWrite1h);
   const outputTokens = tidy(r.output);
+  // The buckets are disjoint (buckets.ts), so input is their plain sum: every prompt token, cached or not.
   const inputTokens = tidy(r.uncached + r.cacheRead + r.cacheWrite5m + r.cacheWrite1h);
   return {
     requests: tidy(r.requests),
@@ -113,6 +116,7 @@ export function toMeasures(r: RawMeasures): RollupMeasures {
     cacheWrite1hTokens,
     outputTokens,
     reasoningTokens: tidy(r.reasoning),
+    // Reasoning tokens are already inside outputTokens; adding them would count them twice.
     totalTokens: tidy(inputTokens + outputTokens),
     costUsd: formatCost(r.cost),
     unpricedEvents: r.unpriced,

@@ -9,7 +9,7 @@ const PATTERNS: readonly RegExp[] = [
   /\btl_[a-z0-9]{8}_[A-Za-z0-9]{20,}/g, // tokenledger server API keys
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWTs
   /\b(Bearer|Basic)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi,
-  /([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/@:]{1,256}:[^\s/@]{1,256}@/gi, // URL userinfo (bounded: no backtracking blow-up)
+  /([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/@:]{0,256}:[^\s/@]{1,256}@/gi, // URL userinfo, user name optional (bounded: no backtracking blow-up)
   /((?:api[_-]?key|apikey|token|secret|password|passwd|pwd|authorization|x-api-key|key)["']?\s{0,8}[:=]\s{0,8}["']?)[^\s"'&,;]{6,}/gi,
 ];
 

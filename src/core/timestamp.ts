@@ -28,6 +28,7 @@ export function checkTimestamp(value: unknown): TimestampCheck {
     const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
     if (!calendarValid(y!, mo!, d!) || h! > 23 || mi! > 59 || (s ?? 0) > 59)
       return { error: `"${clip(value)}" is not a real date and time` };
+    // Date.parse only after the strict shape and calendar checks: alone it accepts "2026-02-30" and rolls it over.
     ms = Date.parse(value.trim().replace(" ", "T"));
     if (Number.isNaN(ms)) return { error: `"${clip(value)}" is not a real date and time` };
   } else {
@@ -35,6 +36,7 @@ export function checkTimestamp(value: unknown): TimestampCheck {
   }
   if (ms < TIMESTAMP_MIN_MS || ms >= TIMESTAMP_MAX_MS) {
     const hint =
+      // 9e8..4.2e9 read as seconds is 1998..2103: the likeliest mistake behind a number in 1970.
       typeof value === "number" && value > 9e8 && value < 4.2e9 ? " (epoch seconds? give milliseconds)" : "";
     return {
       error: `${typeof value === "string" ? `"${clip(value)}"` : String(value instanceof Date ? value.toISOString() : value)} is outside 2000–2100${hint}`,

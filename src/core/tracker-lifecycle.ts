@@ -42,6 +42,7 @@ export class TrackerLifecycle {
       // handleSignals alone (autoFlushOnExit: false) registers for signals only.
       onBeforeExit: () => (o.autoFlushOnExit ? this.#onBeforeExit() : undefined),
       onExit: () => (o.autoFlushOnExit ? this.#onExit() : undefined),
+      // Flush only: the exit hooks re-raise the signal afterwards when the app has no handler of its own.
       onSignal: () => parts.batcher.flush(o.shutdownTimeoutMs).then(() => undefined),
     };
     if (o.autoFlushOnExit || o.handleSignals) registerExitParticipant(this.#exit);
@@ -57,6 +58,7 @@ export class TrackerLifecycle {
    */
   openSoon(): void {
     const { storage, queue, log } = this.#p;
+    // unref'd: opening early must not by itself keep a short script alive.
     setImmediate(() => {
       if (this.#shutdown) return;
       storage
@@ -82,6 +84,7 @@ export class TrackerLifecycle {
   async #run(timeoutMs: number): Promise<FlushResult> {
     const { counters, batcher, queue } = this.#p;
     const deadline = Date.now() + timeoutMs;
+    // Counters are cumulative over the tracker's life; the result reports what this shutdown did.
     const startPersisted = counters.persisted;
     const startDropped = counters.droppedTotal();
     batcher.stopTimer();
@@ -109,6 +112,7 @@ export class TrackerLifecycle {
       const before = queue.length;
       const r = await batcher.flush(remaining);
       if (r.timedOut) return true;
+      // No progress (store down): another pass would only spin until the deadline.
       if (queue.length >= before) break;
     }
     return false;
@@ -135,6 +139,8 @@ export class TrackerLifecycle {
   }
 
   #onExit(): void {
+    // 'exit' handlers cannot await: only a synchronous write (an open SQLite handle) saves the queue now.
+    // Async stores get their chance in beforeExit and shutdown().
     try {
       const storage = this.#p.storage.current;
       if (storage) this.#p.batcher.writeAllSync(storage);

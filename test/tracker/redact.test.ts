@@ -11,6 +11,19 @@ describe("redactSecrets", () => {
     expect(out).toContain("postgres://");
   });
 
+  it("redacts a URL password with no user name, as in an invalid-URL error", async () => {
+    expect(redactSecrets("bad url postgres://:hunter2@/db")).not.toContain("hunter2");
+    const { parseDatabaseUrl } = await import("../../src/core/database-url.js");
+    let message = "";
+    try {
+      parseDatabaseUrl("postgres://:hunter2@/db", "--db");
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("--db");
+    expect(message).not.toContain("hunter2");
+  });
+
   it("stays linear on long input (no regex backtracking blow-up)", () => {
     const t0 = performance.now();
     redactSecrets("x".repeat(1_000_000));

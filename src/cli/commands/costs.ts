@@ -20,6 +20,7 @@ interface CostsOptions extends RangeOptions {
   readonly server?: string;
 }
 
+// The flag says daily/weekly/monthly, as `report --period` does; storage buckets are day/week/month.
 const BUCKET: Record<CostsOptions["period"], Extract<TimeBucket, "day" | "week" | "month">> = {
   daily: "day",
   weekly: "week",
@@ -39,6 +40,7 @@ export function registerCosts(program: Command, run: Runner): Command {
     .addOption(
       new Option("-p, --period <period>", "period of the provider view")
         .choices(["daily", "weekly", "monthly"])
+        // Monthly by default: subscriptions are billed per month, so that is where metered and flat cost compare.
         .default("monthly"),
     );
   addRangeOptions(command);
@@ -77,6 +79,7 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
     },
     bucket: BUCKET[opts.period],
     range,
+    // One source for every rollup of the run, so the provider, tool and model views describe the same ledger.
     storage: await rollupSource(ctx, opts.server),
   };
   const { providerSubs, toolSubs } = selectSubscriptions(ctx, opts);
@@ -91,8 +94,11 @@ async function costs(ctx: CliContext, opts: CostsOptions): Promise<void> {
   const providers = blend(scope, byProvider.totals, byProvider.rows, "provider", providerSubs).map(withRate);
   const tools = await toolRows(scope, byProvider.totals, toolSubs);
   const models = await modelRows(scope);
+  // Metered totals come from the provider view alone: tool rows re-count some of its events (by app), so only
+  // their subscription cost is added.
   const totals = costTotals(byProvider.totals, [...providers, ...tools]);
 
+  // JSON even when empty: scripts always get the same shape, and the note below is for people.
   if (opts.json) {
     await ctx.out(`${JSON.stringify({ providers, tools, models, totals }, null, 2)}\n`);
     return;
@@ -162,6 +168,7 @@ async function toolRows(
   const names = [...new Set(toolSubs.map((s) => s.tool!))];
   const byTool = await scope.storage.rollup({
     ...scope.base,
+    // Only the apps some plan names: an app without a plan has nothing to blend in.
     where: { ...scope.base.where, app: names },
     groupBy: ["app"],
     bucket: scope.bucket,
@@ -186,6 +193,7 @@ async function modelRows(scope: Scope) {
     outputTokens: r.outputTokens,
     totalTokens: r.totalTokens,
     costUsd: r.costUsd,
+    // null, not 0: with no priced event the rate is unknown, and 0 would read as free.
     usdPerMTok: r.unpricedEvents === r.events ? null : usdPerMTok(r.costUsd, r.totalTokens),
     unpricedEvents: r.unpricedEvents,
   }));
@@ -256,6 +264,7 @@ async function printCosts(
 function withRate(r: BlendedRow) {
   return {
     ...r,
+    // A period with a subscription but no events keeps usdPerMTok's own answer (null for zero tokens).
     usdPerMTok: r.events > 0 && r.unpricedEvents === r.events ? null : usdPerMTok(r.costUsd, r.totalTokens),
   };
 }

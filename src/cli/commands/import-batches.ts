@@ -26,6 +26,8 @@ type ImportFn = (
 
 /** `tokenledger import openai-batch|anthropic-batch|bedrock-batch <file>`: batch results at batch rates. */
 export function registerBatchImports(command: Command, run: Runner, importAgent: ImportFn): void {
+  // One row per format, one loop: every format gets the same options and help. A new batch format is a row here
+  // plus its parser in src/batches/.
   const formats: [BatchFormat, string, string][] = [
     [
       openAIBatchFormat,
@@ -56,16 +58,20 @@ export function registerBatchImports(command: Command, run: Runner, importAgent:
       sub.option("--model <modelId>", "the job's Bedrock model id (required)");
     sub.addHelpText("after", `\nExamples:\n  $ tokenledger import ${format.name} ${example}`).action(
       run((ctx, file: string, opts: BatchCliOptions) => {
+        // Checked before any file is read: without it every record would be counted malformed, one by one.
         if (format === bedrockBatchFormat && !opts.model) {
           throw new TokenLedgerConfigError(
             `import ${format.name}: --model <bedrock model id> is required (records do not name the job's model)`,
           );
         }
+        // Only the options given: an absent --provider must leave each format's own default provider in place.
         const options: BatchImportOptions = {
           ...(opts.batchId ? { batchId: opts.batchId } : {}),
           ...(opts.model ? { modelId: opts.model } : {}),
           ...(opts.provider ? { provider: opts.provider } : {}),
         };
+        // The agent-log import path: same import state and summary, so an unchanged file is skipped and a
+        // re-import adds nothing (each record has a stable event id).
         return importAgent(ctx, batchImporter(format, options), [file], opts);
       }),
     );

@@ -20,6 +20,7 @@ export function formatCount(value: number): string {
 /** USD per million tokens, exact: cost / tokens × 1e6 (null when there are no tokens). */
 export function usdPerMTok(costUsd: string, tokens: number): string | null {
   if (!tokens) return null;
+  // 6 places for JSON and comparisons; tables round it again for display (formatUsd).
   return new Dec(costUsd).div(tokens).times(1_000_000).toDecimalPlaces(6, Dec.ROUND_HALF_UP).toString();
 }
 

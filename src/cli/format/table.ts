@@ -20,11 +20,13 @@ export function renderTable<R>(
   rows: readonly R[],
   totals: R | null,
   colors: Colors,
+  // 120 when stdout is not a terminal (a pipe, CI): wide enough for the full boxed layout.
   width = process.stdout.columns ?? 120,
 ): string {
   const compact = width < 100;
   const table = new Table({
     head: columns.map((c) => colors.bold(c.header)),
+    // Right by default: most columns are numbers, and right-aligned digits line up by place value.
     colAligns: columns.map((c) => c.align ?? "right"),
     style: {
       head: [],

@@ -92,6 +92,7 @@ function reportDays(input: BlendInput, now: Date): { firstDay: string; lastDay: 
     : earliestRow
       ? firstDayOf(earliestRow)
       : calendarDate(now, input.timeZone);
+  // `until` is exclusive: a report up to midnight bills no day of its own after it.
   const lastDay = calendarDate(
     new Date((input.until ?? now).getTime() - (input.until ? 1 : 0)),
     input.timeZone,
@@ -111,12 +112,14 @@ function billedDays(input: BlendInput, skipped: string[]): Map<string, BilledDay
       skipped.push(sub.name);
       continue;
     }
+    // YYYY-MM-DD days compare as strings; a plan bills only inside both its own dates and the report's.
     const from = sub.start && sub.start > firstDay ? sub.start : firstDay;
     const to = sub.end && sub.end < lastDay ? sub.end : lastDay;
     const monthly = new Dec(sub.usdPerMonth).times(sub.seats);
     for (let day = from; day <= to; day = addDays(day, 1)) {
       const period = periodKey(day, bucket);
       const month = day.slice(0, 7);
+      // NUL between the parts: no name from a config file contains it, so two keys cannot collide.
       const key = `${period}\u0000${scope.dim}\u0000${scope.value}\u0000${month}\u0000${sub.name}`;
       const entry = days.get(key);
       if (entry) entry.dim_days += 1;

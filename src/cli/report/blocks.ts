@@ -24,7 +24,7 @@ export type BlockRow = RollupMeasures & {
 export async function computeBlocks(
   events: AsyncIterable<LedgerEvent>,
   timeZone: string,
-  now = new Date(),
+  now = new Date(), // a parameter so a test can pin which block is active
 ): Promise<BlockRow[]> {
   const rows: BlockRow[] = [];
   let start = 0;
@@ -49,6 +49,7 @@ export async function computeBlocks(
     const t = event.timestamp.getTime();
     if (!sum || t >= start + BLOCK_MS || t - last >= BLOCK_MS) {
       close();
+      // The top of the hour in the report's zone: in a +5:30 zone that is not a UTC hour.
       start = startOfHour(event.timestamp, timeZone).getTime();
       first = t;
       sum = new MeasureSum();

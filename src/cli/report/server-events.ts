@@ -22,6 +22,7 @@ export function usageParams(q: EventQuery): URLSearchParams {
   if (q.unpricedOnly)
     throw new TokenLedgerConfigError("--server: unpriced-only event reads are not available from a server");
   for (const [dim, value] of Object.entries(q.where ?? {})) {
+    // Refused, not dropped: silently ignoring a filter would print someone else's events as if they matched.
     if (!USAGE_FILTERS.includes(dim as Dimension))
       throw new TokenLedgerConfigError(
         `--where ${dim}: reading events filtered by ${dim} is not available with --server ` +
@@ -57,10 +58,13 @@ export function serverEventSource(server: string, env: NodeJS.ProcessEnv = proce
 
 async function* pages(get: ServerGet, params: URLSearchParams): AsyncIterable<LedgerEvent> {
   for (let cursor: string | null = null; ;) {
+    // The server's cursor (the last event's key), not an offset: a row stored while we page cannot shift the
+    // pages and repeat an event.
     if (cursor) params.set("cursor", cursor);
     const page = await get<{ events: WireLedgerEvent[]; nextCursor: string | null }>(
       `/api/v1/usage?${params.toString()}`,
     );
+    // JSON carries the time as text; formatters and block grouping expect a Date, as from a local ledger.
     for (const e of page.events) yield { ...e, timestamp: new Date(e.timestamp) };
     if (!page.nextCursor) return;
     cursor = page.nextCursor;

@@ -26,6 +26,7 @@ export function serverRollupSource(server: string, env: NodeJS.ProcessEnv = proc
 export type ServerGet = <T>(pathAndQuery: string) => Promise<T>;
 
 export function serverGet(server: string, env: NodeJS.ProcessEnv = process.env): ServerGet {
+  // URL and key are checked once, before any request, so a typo fails fast with the option's name.
   const { baseUrl } = parseServerUrl(server, "--server");
   const apiKey = resolveApiKey(undefined, "TOKENLEDGER_API_KEY (for --server)", env);
   return async <T>(pathAndQuery: string): Promise<T> => {
@@ -33,10 +34,12 @@ export function serverGet(server: string, env: NodeJS.ProcessEnv = process.env):
     try {
       res = await fetch(`${baseUrl}${pathAndQuery}`, {
         headers: { authorization: `Bearer ${apiKey}`, accept: "application/json" },
+        // A stalled server must not hang the CLI; a minute leaves room for a long rollup on a big ledger.
         signal: AbortSignal.timeout(60_000),
       });
     } catch (err) {
       const e = err as { cause?: { code?: unknown }; message?: unknown };
+      // undici reports "fetch failed" with the useful part (ECONNREFUSED, ENOTFOUND) in cause.code.
       const why = typeof e.cause?.code === "string" ? e.cause.code : String(e.message ?? err);
       throw new TokenLedgerError(`--server ${baseUrl}: cannot reach the server (${redactSecrets(why)})`);
     }
@@ -61,10 +64,11 @@ export function aggregateParams(q: RollupQuery): URLSearchParams {
   if (q.groupBy && q.groupBy.length > 0) p.set("group_by", q.groupBy.join(","));
   if (q.bucket) {
     p.set("granularity", q.bucket);
-    p.set("tz", q.timeZone ?? "UTC");
+    p.set("tz", q.timeZone ?? "UTC"); // always sent: the server buckets in UTC unless told
   }
   for (const [dim, value] of Object.entries(q.where ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
+      // The query string has no spelling for "missing", so refuse rather than match the text "null".
       if (v === null)
         throw new TokenLedgerConfigError(
           `--where ${dim}: matching a missing value is not available with --server`,
