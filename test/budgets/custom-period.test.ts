@@ -84,7 +84,7 @@ describe("custom period budgets", () => {
       body: { messages: [{ role: "user", content: "hi" }], max_tokens: 100 },
       attribution: { teamId: "a" },
     });
-    a.finish({ provider: "openai", model: "gpt-4o", usage: { inputTokens: 10, outputTokens: 10 } });
+    a.finish({ provider: "openai", model: "gpt-4o", usage: { outputTokens: 10 } });
     await guard.idle();
     const key = (b: typeof open) => `${b.start}..${b.end}`;
     expect(Number((await s.budgets.counter("open", key(open))).spentUsd)).toBeGreaterThan(0);
