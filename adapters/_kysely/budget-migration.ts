@@ -94,3 +94,17 @@ export function budgetConfigRateMigration(t: string, bigint: string): SqlMigrati
     ],
   };
 }
+
+/**
+ * 0024_budget_custom_range: a `custom` budget's range, as the local date/datetime text it was given (read in the
+ * budget's time_zone; end exclusive). Null for calendar periods.
+ */
+export function budgetCustomRangeMigration(t: string): SqlMigration {
+  return {
+    name: "0024_budget_custom_range",
+    up: [
+      `ALTER TABLE ${t}token_ledger_budgets ADD COLUMN range_start TEXT`,
+      `ALTER TABLE ${t}token_ledger_budgets ADD COLUMN range_end TEXT`,
+    ],
+  };
+}

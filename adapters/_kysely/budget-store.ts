@@ -36,6 +36,7 @@ const toBudget = (r: Row): Budget => ({
   period: String(r.period) as Budget["period"],
   timeZone: String(r.time_zone),
   weekStart: Number(r.week_start) as Budget["weekStart"],
+  ...(r.range_start ? { start: String(r.range_start), end: String(r.range_end) } : {}),
   amountUsd: decimalText(r.amount_usd),
   action: String(r.action) as Budget["action"],
   thresholds: JSON.parse(String(r.thresholds)) as number[],
@@ -92,12 +93,13 @@ export abstract class KyselyBudgetStore implements BudgetStore {
     const rate = b.rateLimit ? JSON.stringify(b.rateLimit) : null;
     const managedBy = b.managedBy ?? null;
     await this
-      .run(sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, rate_limit, managed_by, updated_ms)
-      values (${b.id}, ${b.scope}, ${b.scopeId}, ${b.period}, ${b.timeZone}, ${b.weekStart}, ${b.amountUsd}, ${b.action}, ${thresholds}, ${map}, ${rate}, ${managedBy}, ${now})
+      .run(sql`insert into ${t} (id, scope, scope_id, period, time_zone, week_start, amount_usd, action, thresholds, downgrade_map, rate_limit, managed_by, range_start, range_end, updated_ms)
+      values (${b.id}, ${b.scope}, ${b.scopeId}, ${b.period}, ${b.timeZone}, ${b.weekStart}, ${b.amountUsd}, ${b.action}, ${thresholds}, ${map}, ${rate}, ${managedBy}, ${b.start ?? null}, ${b.end ?? null}, ${now})
       on conflict (id) do update set scope = excluded.scope, scope_id = excluded.scope_id, period = excluded.period,
         time_zone = excluded.time_zone, week_start = excluded.week_start, amount_usd = excluded.amount_usd,
         action = excluded.action, thresholds = excluded.thresholds, downgrade_map = excluded.downgrade_map,
-        rate_limit = excluded.rate_limit, managed_by = excluded.managed_by, updated_ms = excluded.updated_ms`);
+        rate_limit = excluded.rate_limit, managed_by = excluded.managed_by, range_start = excluded.range_start,
+        range_end = excluded.range_end, updated_ms = excluded.updated_ms`);
   }
 
   async list(): Promise<Budget[]> {

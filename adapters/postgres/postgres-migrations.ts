@@ -6,6 +6,7 @@ import {
   budgetConfigRateMigration,
   budgetMigration,
   budgetRateUsdMigration,
+  budgetCustomRangeMigration,
 } from "../_kysely/budget-migration.js";
 import {
   apiKeyMigration,
@@ -212,5 +213,6 @@ export function postgresMigrations(schema: string): readonly SqlMigration[] {
     },
     postgresServerCountersMigration(s),
     budgetRateUsdMigration(`${s}.`, "BIGINT"),
+    budgetCustomRangeMigration(`${s}.`),
   ];
 }

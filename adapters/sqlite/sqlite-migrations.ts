@@ -5,6 +5,7 @@ import {
   budgetConfigRateMigration,
   budgetMigration,
   budgetRateUsdMigration,
+  budgetCustomRangeMigration,
 } from "../_kysely/budget-migration.js";
 import {
   apiKeyMigration,
@@ -222,4 +223,5 @@ export const SQLITE_MIGRATIONS: readonly SqlMigration[] = [
   },
   sqliteServerCountersMigration(),
   budgetRateUsdMigration("", "INTEGER"),
+  budgetCustomRangeMigration(""),
 ];

@@ -11,9 +11,12 @@ export const budgetConfigSchema = z
     id: z.string({ error: "is required (a stable id: letters, digits, . _ : -)" }),
     scope: z.string({ error: "must be org, team, user, project, feature or cost_center" }),
     scopeId: z.string({ error: "must be a string" }).optional(),
-    period: z.string({ error: "must be day, week or month" }),
+    period: z.string({ error: "must be day, week, month or custom" }),
     timeZone: z.string({ error: "must be an IANA time zone name" }).optional(),
     weekStart: z.number({ error: "must be an ISO weekday 1 (Monday) … 7 (Sunday)" }).optional(),
+    // The yaml loader's YAML 1.2 core schema keeps an unquoted 2026-03-01 a string (no timestamp type).
+    start: z.string({ error: 'must be a local date or datetime like "2026-03-01"' }).optional(),
+    end: z.string({ error: 'must be a local date or datetime like "2026-04-01" (exclusive)' }).optional(),
     amountUsd: z.union([z.string(), z.number()], { error: "must be an amount in USD like 25 or 19.99" }),
     action: z.string({ error: "must be block, rate_limit, downgrade or notify" }).optional(),
     thresholds: z.array(z.number({ error: "must be a percent" })).optional(),

@@ -77,5 +77,7 @@ function canonical(b: Budget): unknown[] {
     b.rateLimit?.tokensPerMinute ?? null,
     b.rateLimit?.usdPerMinute ?? null,
     b.managedBy ?? null,
+    b.start ?? null,
+    b.end ?? null,
   ];
 }

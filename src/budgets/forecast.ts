@@ -2,6 +2,7 @@ import { calendarDays, dailySeries } from "../advice/daily-series.js";
 import { projectSpend, type SpendProjection } from "../advice/forecast.js";
 import { addDays, periodBounds, zonedDate, zonedMidnight, type CalendarDate } from "../core/calendar.js";
 import type { RollupQuery, RollupResult } from "../core/query.js";
+import { budgetWindow } from "./period.js";
 import { scopeWhere } from "./rebuild.js";
 import type { Budget } from "./types.js";
 
@@ -28,8 +29,15 @@ export function periodDays(
   budget: Budget,
   at: number,
 ): { first: CalendarDate; next: CalendarDate; today: CalendarDate } {
-  const b = periodBounds(at, budget.period, budget.timeZone, budget.weekStart);
-  return { first: b.first, next: zonedDate(b.end, budget.timeZone), today: zonedDate(at, budget.timeZone) };
+  const tz = budget.timeZone;
+  const today = zonedDate(at, tz);
+  if (budget.period === "custom") {
+    // The day after the range's last instant: an end at 2026-03-10T12:00 still counts the 10th as a day.
+    const w = budgetWindow(at, budget);
+    return { first: zonedDate(w.start, tz), next: addDays(zonedDate(w.end - 1, tz), 1), today };
+  }
+  const b = periodBounds(at, budget.period, tz, budget.weekStart);
+  return { first: b.first, next: zonedDate(b.end, tz), today };
 }
 
 /**
@@ -63,6 +71,7 @@ export async function budgetForecast(
     periodToDateUsd,
     todayUsd: values.at(-1)!,
     history: firstSpend < 0 ? [] : complete.slice(firstSpend),
-    daysAfterToday: daysBetween(today, next) - 1,
+    // Past a custom range's end no day is left (the figure is then what was spent).
+    daysAfterToday: Math.max(0, daysBetween(today, next) - 1),
   });
 }

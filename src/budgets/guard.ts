@@ -12,7 +12,7 @@ import { ForecastAlerts } from "./alerts/forecast-alerts.js";
 import type { RollupSource } from "./forecast.js";
 import { BudgetExceededError, BudgetRateLimitedError, BudgetUnpricedError } from "./errors.js";
 import { actualCost, estimateCost, estimateTokens } from "./estimate.js";
-import { periodWindow } from "./period.js";
+import { budgetWindow, inPeriod } from "./period.js";
 import { syncDeclaredBudgets } from "./config-sync.js";
 import type { BudgetStore, ReserveItem } from "./store.js";
 import { BUDGET_SCOPES, type Budget, type BudgetScope, type PeriodWindow } from "./types.js";
@@ -58,6 +58,25 @@ const UNLIMITED = "1000000000000000";
 
 export function appliesTo(b: Budget, a: Attribution): boolean {
   return b.scope === "org" || a[SCOPE_FIELD[b.scope]] === b.scopeId;
+}
+
+/**
+ * The budgets that apply to a call at `now`, with their windows: a custom range that does not hold `now` takes
+ * no reservation and counts nothing.
+ */
+function inForce(
+  all: readonly Budget[],
+  a: Attribution,
+  now: number,
+): { budgets: Budget[]; windows: Map<string, PeriodWindow> } {
+  const windows = new Map<string, PeriodWindow>();
+  const budgets = all.filter((b) => {
+    if (!appliesTo(b, a)) return false;
+    const w = budgetWindow(now, b);
+    windows.set(b.id, w);
+    return inPeriod(now, b, w);
+  });
+  return { budgets, windows };
 }
 
 /**
@@ -150,9 +169,8 @@ export class BudgetGuard implements PreCallGate {
 
   async #admit(req: PreCallRequest): Promise<Admission> {
     const now = Date.now();
-    const budgets = (await this.#budgets(now)).filter((b) => appliesTo(b, req.attribution));
+    const { budgets, windows } = inForce(await this.#budgets(now), req.attribution, now);
     if (budgets.length === 0 || req.model === null) return { finish: () => {} };
-    const windows = new Map(budgets.map((b) => [b.id, periodWindow(now, b.period, b.timeZone, b.weekStart)]));
     const tokens = estimateTokens(req.body, this.#o.outputCapTokens ?? 4096);
     let model = req.model;
     const metadata: Record<string, unknown> = {};

@@ -1,6 +1,8 @@
 import { daysInMonth, wallTime } from "../core/time-zone.js";
 import { zonedMidnight } from "../core/calendar.js";
-import type { BudgetPeriod, PeriodWindow, WeekStart } from "./types.js";
+import { TokenLedgerConfigError } from "../core/errors.js";
+import { customWindow } from "./custom-range.js";
+import type { Budget, BudgetPeriod, PeriodWindow, WeekStart } from "./types.js";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 const ymd = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
@@ -22,6 +24,8 @@ export function periodWindow(
   timeZone: string,
   weekStart: WeekStart = 1,
 ): PeriodWindow {
+  // A custom range is not a calendar period: its bounds are the budget's own (`budgetWindow`).
+  if (period === "custom") throw new TokenLedgerConfigError('period "custom": use budgetWindow(at, budget)');
   const w = wallTime(at, timeZone);
   if (period === "day") {
     const [y, m, d] = addDays(w.year, w.month, w.day, 1);
@@ -48,6 +52,20 @@ export function periodWindow(
     start: zonedMidnight(w.year, w.month, 1, timeZone).getTime(),
     end: zonedMidnight(ny, nm, 1, timeZone).getTime(),
   };
+}
+
+/**
+ * The budget's period holding `at`: its calendar day/week/month, or for `custom` its one range whatever `at`
+ * is (see `inPeriod`: an instant outside the range belongs to no period of the budget).
+ */
+export function budgetWindow(at: number, b: Budget): PeriodWindow {
+  if (b.period === "custom") return customWindow(b.start!, b.end!, b.timeZone);
+  return periodWindow(at, b.period, b.timeZone, b.weekStart);
+}
+
+/** Whether `at` falls in a period of the budget: always for calendar periods, inside `[start, end)` for custom. */
+export function inPeriod(at: number, b: Budget, w: PeriodWindow = budgetWindow(at, b)): boolean {
+  return at >= w.start && at < w.end;
 }
 
 /** Whole local days in a month (for forecasts). */

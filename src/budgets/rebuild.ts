@@ -1,5 +1,5 @@
 import type { Dimension, RollupQuery, RollupResult } from "../core/query.js";
-import { periodWindow } from "./period.js";
+import { budgetWindow } from "./period.js";
 import type { BudgetStore } from "./store.js";
 import type { Budget, BudgetScope } from "./types.js";
 
@@ -38,7 +38,7 @@ export async function rebuildBudget(
   budget: Budget,
   at = Date.now(),
 ): Promise<RebuildResult> {
-  const w = periodWindow(at, budget.period, budget.timeZone, budget.weekStart);
+  const w = budgetWindow(at, budget);
   const where = scopeWhere(budget);
   const r = await ledger.rollup({
     since: new Date(w.start),

@@ -1,7 +1,7 @@
 import type { SpendProjection } from "../advice/forecast.js";
 import { Dec } from "../pricing/decimal.js";
 import { budgetForecast, type RollupSource } from "./forecast.js";
-import { periodWindow } from "./period.js";
+import { budgetWindow, inPeriod } from "./period.js";
 import type { BudgetStore } from "./store.js";
 import type { Budget } from "./types.js";
 
@@ -42,11 +42,13 @@ export async function budgetStatus(
   budget: Budget,
   { ledger, now = Date.now() }: BudgetStatusOptions = {},
 ): Promise<BudgetStatus> {
-  const w = periodWindow(now, budget.period, budget.timeZone, budget.weekStart);
+  const w = budgetWindow(now, budget);
   const c = await store.counter(budget.id, w.key);
   const used = new Dec(c.spentUsd).plus(c.reservedUsd);
   const remaining = Dec.max(0, new Dec(budget.amountUsd).minus(used));
-  const forecast = ledger ? await budgetForecast(ledger, budget, c.spentUsd, now) : undefined;
+  // A custom range not yet started or already over has nothing to project.
+  const forecast =
+    ledger && inPeriod(now, budget, w) ? await budgetForecast(ledger, budget, c.spentUsd, now) : undefined;
   return {
     budget,
     periodKey: w.key,

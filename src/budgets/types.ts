@@ -2,8 +2,11 @@
 export const BUDGET_SCOPES = ["org", "team", "user", "project", "feature", "cost_center"] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
 
-/** Calendar periods, taken from the event's timestamp in the budget's zone (no reset job). */
-export const BUDGET_PERIODS = ["day", "week", "month"] as const;
+/**
+ * Calendar periods, taken from the event's timestamp in the budget's zone (no reset job). `custom`: one fixed
+ * range `[start, end)` (local dates or datetimes in the budget's zone); outside it the budget counts nothing.
+ */
+export const BUDGET_PERIODS = ["day", "week", "month", "custom"] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 /**
@@ -30,6 +33,10 @@ export interface Budget {
   /** IANA zone the period boundaries are computed in. */
   readonly timeZone: string;
   readonly weekStart: WeekStart;
+  /** `custom` only: first local date or datetime of the range (`2026-03-01`, `2026-03-01T09:00`), inclusive. */
+  readonly start?: string;
+  /** `custom` only: the local date or datetime the range ends at, exclusive (`2026-04-01` = through March 31). */
+  readonly end?: string;
   readonly amountUsd: string;
   readonly action: BudgetAction;
   /** Percent thresholds alerted once per period, ascending, each in (0, 100]. */
@@ -59,6 +66,9 @@ export interface BudgetInput {
   readonly period: string;
   readonly timeZone?: string;
   readonly weekStart?: number;
+  /** `period: "custom"`: range start (inclusive) and end (exclusive), local in `timeZone`. */
+  readonly start?: string;
+  readonly end?: string;
   readonly amountUsd: string | number;
   readonly action?: string;
   readonly thresholds?: readonly number[];

@@ -3,6 +3,7 @@ import { bedrockFamily } from "../usage/bedrock.js";
 import { TokenLedgerConfigError } from "../core/errors.js";
 import { isValidTimeZone } from "../core/time-zone.js";
 import { Dec } from "../pricing/decimal.js";
+import { localInstant, localParts } from "./custom-range.js";
 import {
   BUDGET_ACTIONS,
   BUDGET_PERIODS,
@@ -66,6 +67,30 @@ function rateLimit(action: BudgetAction, value: BudgetInput["rateLimit"]): RateL
   }
   if (Object.keys(out).length === 0) fail("rateLimit", `give ${LIMITS}`);
   return out;
+}
+
+/** `custom`: `start` and `end` are local dates/datetimes in `timeZone`, end (exclusive) after start. */
+function customRange(
+  period: BudgetPeriod,
+  input: BudgetInput,
+  timeZone: string,
+): { start?: string; end?: string } {
+  if (period !== "custom") {
+    for (const f of ["start", "end"] as const)
+      if (input[f] !== undefined) fail(f, `only a "custom" period has a ${f} (this one is "${period}")`);
+    return {};
+  }
+  const range: { start?: string; end?: string } = {};
+  for (const f of ["start", "end"] as const) {
+    if (input[f] === undefined)
+      fail(f, `period "custom" needs a ${f} date (e.g. 2026-03-01 or 2026-03-01T09:00)`);
+    const parts = localParts(input[f]);
+    if (typeof parts === "string") fail(f, parts);
+    range[f] = input[f].trim();
+  }
+  if (localInstant(range.end!, timeZone) <= localInstant(range.start!, timeZone))
+    fail("end", `${range.end} is not after start ${range.start} in ${timeZone} (end is exclusive)`);
+  return range;
 }
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
@@ -135,6 +160,7 @@ export function parseBudget(input: BudgetInput): Budget {
     input.id ?? `${scope}-${scopeId === "*" ? "all" : scopeId}-${period}-${randomUUID().slice(0, 8)}`;
   if (!ID.test(id)) fail("id", `${JSON.stringify(id)}: use 1-64 letters, digits, . _ : -`);
   const limits = rateLimit(action, input.rateLimit);
+  const range = customRange(period, input, timeZone);
   return {
     id,
     scope,
@@ -142,6 +168,7 @@ export function parseBudget(input: BudgetInput): Budget {
     period,
     timeZone,
     weekStart: weekStart as WeekStart,
+    ...range,
     amountUsd: amount(input.amountUsd),
     action,
     thresholds: thresholds(input.thresholds),

@@ -1,3 +1,5 @@
+import type { AlertChannel } from "../budgets/alerts/channel.js";
+import { startAlertRetries } from "../budgets/alerts/retry-timer.js";
 import type { Pricer } from "../core/pricer.js";
 import type { StorageAdapter } from "../core/storage.js";
 import type { ServerPlugin } from "../server/app.js";
@@ -7,6 +9,8 @@ export interface ServeProxyOptions {
   readonly storage: ServerStorage;
   readonly pricer: Pricer;
   readonly upstreams: { readonly anthropic?: string; readonly openai?: string };
+  /** Budget alert channels (the config file's `alerts:`); forecast alerts read the server's ledger. */
+  readonly channels?: readonly AlertChannel[];
 }
 
 /**
@@ -46,19 +50,24 @@ export async function serveProxyPlugin(o: ServeProxyOptions): Promise<ServerPlug
   });
   // The server's own API keys name callers (x-tokenledger-key / /k/<key>/) and guard the OTLP receiver.
   const hasKeys = (await o.storage.access.listKeys()).some((k) => k.revokedAt === null);
+  const channels = o.channels ?? [];
+  const gate = new BudgetGuard({ store: o.storage.budgets, pricer: o.pricer, channels, ledger: o.storage });
   const proxy = createProxy({
     sink: tracker,
     upstreams: o.upstreams,
     resolveIdentity: ledgerIdentities(o.storage.access),
     otlpRequireKey: hasKeys,
-    gate: new BudgetGuard({ store: o.storage.budgets, pricer: o.pricer }),
+    gate,
   });
+  const stopRetries = o.channels?.length ? startAlertRetries(gate.outbox) : undefined;
   return (app) => {
     mountProxy(app, proxy);
     // Registered after the app's own hook that closes the ledger; close hooks run last-registered first, so the
     // proxy's calls are flushed while the ledger is still open.
     app.addHook("onClose", async () => {
       await proxy.close();
+      stopRetries?.();
+      await gate.idle();
       await tracker.shutdown();
     });
   };

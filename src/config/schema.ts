@@ -3,6 +3,7 @@ import { DIMENSIONS } from "../core/query.js";
 import { isValidTimeZone, parseCalendarDate } from "../cli/time.js";
 import { failoverConfigSchema } from "../failover/config-schema.js";
 import { budgetsConfigSchema } from "../budgets/config-schema.js";
+import { alertsConfigSchema } from "../budgets/alerts/config.js";
 
 const calendarDate = z
   .string({ error: "must be a YYYY-MM-DD date" })
@@ -83,6 +84,8 @@ export const configSchema = z
     thresholds: z.array(threshold).optional(),
     /** Budgets this file declares: synced to the ledger on start; the file is their source of truth. */
     budgets: budgetsConfigSchema.optional(),
+    /** Where budget alerts go from `proxy` and `serve --proxy`: webhooks, Slack, e-mail (secrets by env var). */
+    alerts: alertsConfigSchema.optional(),
     /** Failover groups for `failoverFromConfig()` from `tokenledger/failover`. */
     failover: failoverConfigSchema.optional(),
   })

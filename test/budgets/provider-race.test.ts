@@ -7,7 +7,7 @@ import { postgresStorage } from "tokenledger/postgres";
 import { sqliteStorage } from "tokenledger/sqlite";
 import { describePg, dropSchema, pgUrl, uniqueSchema } from "../helpers/pg.js";
 import { startOpenAIServer, type OpenAIFakeServer } from "../helpers/openai-server.js";
-import { childOutput, spawnChild } from "../storage/child-process.js";
+import { childOutput, spawnChild, waitForLine } from "../storage/child-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tl-budget-provider-race-"));
 let server: OpenAIFakeServer;
@@ -33,20 +33,17 @@ async function race(open: () => Ledger, args: [string, string, string], atomic: 
   await s.budgets.put(parseBudget({ id: "cap", scope: "org", period: "day", amountUsd: "1.00" }));
   await s.close();
   server.requests.length = 0;
-  const startAt = Date.now() + 2000;
   const children = await Promise.all(
     Array.from({ length: 8 }, () =>
-      spawnChild("budget-provider-racer.ts", [
-        ...args,
-        atomic ? "on" : "off",
-        "50",
-        String(startAt),
-        server.baseURL,
-      ]),
+      spawnChild("budget-provider-racer.ts", [...args, atomic ? "on" : "off", "50", "-", server.baseURL]),
     ),
   );
+  // Each child signals readiness (ledger open, guard installed); then all 8 start their 50 calls together.
+  await Promise.all(children.map((c) => waitForLine(c, "ready")));
+  const outputs = children.map((c) => childOutput(c));
+  for (const c of children) c.kill("SIGUSR2");
   let sent = 0;
-  for (const o of await Promise.all(children.map((c) => childOutput(c)))) {
+  for (const o of await Promise.all(outputs)) {
     expect(o.code, o.stderr).toBe(0);
     sent += (JSON.parse(o.stdout.trim().split("\n").pop()!) as { sent: number }).sent;
   }

@@ -12,6 +12,8 @@ export interface SetOptions {
   action?: string;
   tz?: string;
   weekStart?: string;
+  start?: string;
+  end?: string;
   thresholds?: string;
   downgrade?: string;
   requestsPerMinute?: string;
@@ -76,7 +78,7 @@ const rate = (b: Budget) =>
 
 /** One budget on one line (`budget list`, `budget set`). */
 export const line = (b: Budget) =>
-  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period} (${b.timeZone})  $${b.amountUsd}  ${b.action}${rate(b)}  alerts ${b.thresholds.join("/")}%${b.managedBy ? `  [from ${b.managedBy}]` : ""}`;
+  `${b.id}  ${b.scope}${b.scope === "org" ? "" : `=${b.scopeId}`}  ${b.period}${b.start ? ` ${b.start}..${b.end}` : ""} (${b.timeZone})  $${b.amountUsd}  ${b.action}${rate(b)}  alerts ${b.thresholds.join("/")}%${b.managedBy ? `  [from ${b.managedBy}]` : ""}`;
 
 function bar(percent: number, width = 20): string {
   const filled = Math.max(0, Math.min(width, Math.round((percent / 100) * width)));

@@ -51,6 +51,8 @@ async function setBudget(ctx: CliContext, o: SetOptions): Promise<void> {
     ...(o.action ? { action: o.action } : {}),
     timeZone: o.tz ?? ctx.config.timezone ?? "UTC",
     ...(o.weekStart !== undefined ? { weekStart: Number(o.weekStart) } : {}),
+    ...(o.start !== undefined ? { start: o.start } : {}),
+    ...(o.end !== undefined ? { end: o.end } : {}),
     ...(o.thresholds ? { thresholds: thresholdList(o.thresholds) } : {}),
     ...(o.downgrade ? { downgradeMap: downgradeMap(o.downgrade) } : {}),
     ...rateOptions(o),
@@ -69,15 +71,21 @@ async function setBudget(ctx: CliContext, o: SetOptions): Promise<void> {
 function registerSet(budget: Command, run: Runner): void {
   budget
     .command("set")
+    .alias("add")
     .description("Create or replace a budget (same --id replaces).")
     .requiredOption("--scope <scope>", "org, team, user, project, feature or cost_center")
     .option("--scope-id <id>", "the team/user/... id (not for org)")
-    .requiredOption("--period <period>", "day, week or month (calendar, in --tz)")
+    .requiredOption("--period <period>", "day, week, month (calendar, in --tz) or custom (--start, --end)")
     .requiredOption("--amount <usd>", "limit in USD, a decimal (e.g. 25.00)")
     .option("--action <action>", "block (default), rate_limit, downgrade or notify")
     .option("--id <id>", "budget id (default: derived from scope and period)")
     .option("--tz <zone>", "IANA time zone of the period boundaries (default: config timezone, else UTC)")
     .option("--week-start <n>", "ISO weekday weeks start on: 1 = Monday (default) … 7 = Sunday")
+    .option(
+      "--start <date>",
+      "for --period custom: first local date or datetime (2026-03-01, 2026-03-01T09:00)",
+    )
+    .option("--end <date>", "for --period custom: local date or datetime it ends at, exclusive")
     .option("--thresholds <list>", "alert percents, default 50,75,90,100")
     .option("--downgrade <map>", "for --action downgrade: model=cheaper-model[,…]")
     .option("--requests-per-minute <n>", "for --action rate_limit: calls per minute in the scope")

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import type { Attribution } from "../../core/attribution.js";
 import { TokenLedgerConfigError } from "../../core/errors.js";
 import type { CliContext } from "../context.js";
+import { channelsFromConfig } from "../../budgets/alerts/config.js";
+import { startAlertRetries } from "../../budgets/alerts/retry-timer.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { OTEL_ENDPOINT_OPTION, startCommandOtel } from "./otel-cli.js";
@@ -141,7 +143,13 @@ async function runProxy(ctx: CliContext, flags: ProxyFlags): Promise<void> {
   otel?.instrument(tracker);
   const budgets = (storage as { budgets?: ConstructorParameters<typeof BudgetGuard>[0]["store"] }).budgets;
   if (flags.budgets && budgets) await syncConfigBudgets(ctx, budgets);
-  const gate = flags.budgets && budgets ? new BudgetGuard({ store: budgets, pricer }) : undefined;
+  // Alerts go to the config file's channels (`alerts:`); forecast alerts read the same ledger.
+  const channels = flags.budgets && budgets ? channelsFromConfig(ctx.config.alerts) : [];
+  const gate =
+    flags.budgets && budgets
+      ? new BudgetGuard({ store: budgets, pricer, channels, ledger: storage })
+      : undefined;
+  const stopRetries = gate && channels.length > 0 ? startAlertRetries(gate.outbox) : undefined;
   const keys = await identityOptions(ctx, flags);
   const server = await startProxyServer(
     {
@@ -164,6 +172,7 @@ async function runProxy(ctx: CliContext, flags: ProxyFlags): Promise<void> {
     process.once("SIGTERM", resolve);
   });
   await server.close();
+  stopRetries?.();
   await gate?.idle();
   await tracker.shutdown({ timeoutMs: 5000 });
   await otel?.stop();

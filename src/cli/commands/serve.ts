@@ -5,6 +5,7 @@ import { describeTarget } from "../../core/database-url.js";
 import { createServer } from "../../server/app.js";
 import { checkBind } from "../../server/bind-policy.js";
 import type { CliContext } from "../context.js";
+import { channelsFromConfig } from "../../budgets/alerts/config.js";
 import { syncConfigBudgets } from "../config-budgets.js";
 import type { Runner } from "../program.js";
 import { serverLedger } from "../server-ledger.js";
@@ -75,6 +76,7 @@ async function serve(ctx: CliContext, o: ServeOptions): Promise<void> {
         storage,
         pricer,
         upstreams: { anthropic: o.upstreamAnthropic, openai: o.upstreamOpenai },
+        channels: channelsFromConfig(ctx.config.alerts),
       })
     : undefined;
   const app = await createServer({

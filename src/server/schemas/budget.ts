@@ -9,6 +9,8 @@ export const BudgetBodySchema = z.strictObject({
   period: z.enum(BUDGET_PERIODS),
   timeZone: z.string().max(100).optional(),
   weekStart: z.number().int().min(1).max(7).optional(),
+  start: z.string().max(40).optional(),
+  end: z.string().max(40).optional(),
   amountUsd: z.string().regex(/^\d+(\.\d+)?$/, 'a decimal string of USD, e.g. "25.00"'),
   action: z.enum(BUDGET_ACTIONS).optional(),
   thresholds: z.array(z.number().gt(0).lte(100)).min(1).max(20).optional(),

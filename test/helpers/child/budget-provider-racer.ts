@@ -23,7 +23,16 @@ const guard = new BudgetGuard({ store: ledger.budgets, pricer, onStoreError: "bl
 track({ instrument: false, storage: memoryStorage(), pricer, logger: false });
 const client = new OpenAI({ apiKey: "sk-test", baseURL, maxRetries: 0 });
 instrument(client);
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAtArg) - Date.now())));
+// Start barrier: "-" waits for the parent's SIGUSR2 after printing "ready" (every child set up, then all go at
+// once); a number is a wall-clock start time.
+if (startAtArg === "-") {
+  // A signal listener alone does not keep the event loop alive (an unsettled top-level await would exit).
+  const alive = setInterval(() => {}, 60_000);
+  const go = new Promise((r) => process.once("SIGUSR2", r));
+  process.stdout.write("ready\n");
+  await go;
+  clearInterval(alive);
+} else await new Promise((r) => setTimeout(r, Math.max(0, Number(startAtArg) - Date.now())));
 
 let sent = 0;
 let blocked = 0;
