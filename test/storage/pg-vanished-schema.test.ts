@@ -24,7 +24,9 @@ describePg("migrating while other processes drop their schemas", () => {
     const other = uniqueSchema("tl_other");
     mine.push(other);
     await pgQuery(url, `create schema "${other}"`);
-    const err = await pgQuery(url, `select * from "${other}".token_ledger_daily_user`).catch((e: unknown) => e);
+    const err = await pgQuery(url, `select * from "${other}".token_ledger_daily_user`).catch(
+      (e: unknown) => e,
+    );
     expect((err as { code?: string }).code).toBe("42P01");
     const wrapped = new Error("migration (setup) failed", { cause: err });
     expect(isOtherSchemaVanished(wrapped, "tl_mine")).toBe(true);
