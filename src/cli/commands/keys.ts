@@ -53,6 +53,12 @@ export function registerKeys(program: Command, run: Runner): Command {
       "after",
       `\nExamples:\n  $ tokenledger keys create --name billing-svc --role ingest\n  $ tokenledger keys create --name alice --role manager --teams search,ads\n  $ tokenledger keys revoke tl3x9a7q`,
     );
+  registerCreate(keys, run);
+  registerListAndRevoke(keys, run);
+  return keys;
+}
+
+function registerCreate(keys: Command, run: Runner): void {
   keys
     .command("create")
     .description("Create a key; prints tl_<prefix>_<secret> once (only its hash is stored).")
@@ -79,6 +85,9 @@ export function registerKeys(program: Command, run: Runner): Command {
           );
       }),
     );
+}
+
+function registerListAndRevoke(keys: Command, run: Runner): void {
   keys
     .command("list")
     .description("List keys (prefix, role, scope; never secrets).")
@@ -106,5 +115,4 @@ export function registerKeys(program: Command, run: Runner): Command {
         await ctx.out(`Revoked ${key.id} (tl_${key.prefix}_…, ${key.name})\n`);
       }),
     );
-  return keys;
 }

@@ -29,6 +29,12 @@ Examples:
         await showQuota(ctx, opts);
       }),
     );
+  registerAccountCommands(quota, run);
+  return quota;
+}
+
+/** `quota add|list|rm`: the accounts the dashboard watches. */
+function registerAccountCommands(quota: Command, run: Runner): void {
   quota
     .command("add")
     .description(
@@ -64,5 +70,4 @@ Examples:
         await removeAccount(ctx, which);
       }),
     );
-  return quota;
 }
