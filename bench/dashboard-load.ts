@@ -4,7 +4,7 @@
 // disabled (every asset and API call fetched), warm loads with the cache on. Baseline, same run: fetching the
 // same API JSON the page requested, directly from Node (all in parallel, no browser, no rendering).
 // Cross-check: the total cost the page shows equals the API's. Target (issue 15): under 1 s with 1M events.
-// Sizes: BENCH_EVENTS (default 1,000,000; quick 20,000); BENCH_RUNS (default 7; quick 3).
+// Sizes: BENCH_EVENTS (default 1,000,000; quick 20,000); BENCH_RUNS (default 7; quick 2).
 // BENCH_USE_DIST=1 serves the built dist/dashboard (npm run build) instead of building the current source.
 // Run: node --import tsx bench/dashboard-load.ts
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,7 +23,7 @@ import { timeIt } from "./storage-bench-util.js";
 import { QUICK, check, median, printTable, size } from "./util.js";
 
 const EVENTS = size("BENCH_EVENTS", 1_000_000, 20_000);
-const RUNS = size("BENCH_RUNS", 7, 3);
+const RUNS = size("BENCH_RUNS", 7, 2);
 const TARGET_MS = 1000;
 
 /** Events spread over the 29 days before now, six models, 500 users, 20 teams, 12 projects, 4 features. */
