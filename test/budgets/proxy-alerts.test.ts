@@ -2,83 +2,19 @@
  * `tokenledger proxy` delivers budget alerts to the channels of the config file's `alerts:` (before, its guard had
  * no channels and sent nothing): one proxied call crossing 50% gives exactly one signed webhook.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifySignature } from "tokenledger";
 import { channelsFromConfig } from "../../src/budgets/alerts/config.js";
-import { messageEvents, startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
+import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
+import { startProxyCli, streamedMessageThrough } from "../helpers/proxy-cli.js";
 import { sandbox } from "../helpers/cli.js";
 import { startReceiver } from "./receiver.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 let upstream: AnthropicServer;
 beforeAll(async () => (upstream = await startAnthropicServer()));
 afterAll(() => upstream?.close());
-
-async function call(base: string): Promise<void> {
-  upstream.enqueue({
-    kind: "sse",
-    events: messageEvents({
-      model: "claude-sonnet-4-6",
-      start: { input_tokens: 321, output_tokens: 1 },
-      deltas: [{ output_tokens: 54 }],
-    }),
-  });
-  const res = await fetch(`${base}/v1/messages`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-api-key": "sk-ant-test",
-      "anthropic-version": "2023-06-01",
-    },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-6",
-      max_tokens: 64,
-      stream: true,
-      messages: [{ role: "user", content: "hi" }],
-    }),
-  });
-  expect(res.status).toBe(200);
-  await res.text();
-}
-
-/** `tokenledger proxy` in a sandbox; resolves with its URL once it listens. */
-async function startProxy(env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "src/cli/index.ts"),
-      "proxy",
-      "--port",
-      "0",
-      "--upstream-anthropic",
-      upstream.url,
-    ],
-    {
-      env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const closed = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-  let err = "";
-  const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`proxy did not start: ${err}`)), 45_000);
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      err += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    });
-  });
-  return { child, url, closed, stderr: () => err };
-}
 
 describe("alert channels from the config file", () => {
   it("a proxied call crossing a threshold delivers exactly one signed webhook", async () => {
@@ -96,10 +32,10 @@ describe("alert channels from the config file", () => {
         "",
       ].join("\n"),
     );
-    const proxy = await startProxy({ ...box.env, HOOK_SECRET: "s3cret" });
+    const proxy = await startProxyCli(upstream.url, { ...box.env, HOOK_SECRET: "s3cret" });
     try {
-      await call(proxy.url);
-      await call(proxy.url); // past 100% now, but 50 is the only threshold: nothing more to send
+      await streamedMessageThrough(upstream, proxy.url);
+      await streamedMessageThrough(upstream, proxy.url); // past 100% now, but 50 is the only threshold: nothing more to send
       proxy.child.kill("SIGTERM");
       expect(await proxy.closed).toBe(0);
     } finally {

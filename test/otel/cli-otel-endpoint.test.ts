@@ -2,16 +2,12 @@
  * `tokenledger serve --proxy --otel-endpoint` and `tokenledger proxy` with `OTEL_EXPORTER_OTLP_ENDPOINT`: a call
  * through the proxy arrives at a local OTLP collector stand-in as a GenAI span (and metrics), exported on shutdown.
  */
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messageEvents, startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
+import { startAnthropicServer, type AnthropicServer } from "../helpers/anthropic-server.js";
+import { startProxyCli, streamedMessageThrough } from "../helpers/proxy-cli.js";
 import { runCli, sandbox } from "../helpers/cli.js";
 import { startServeCli } from "../server/serve-cli.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.js";
-
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
 let upstream: AnthropicServer;
 let collector: OtlpReceiver;
@@ -24,32 +20,7 @@ afterAll(async () => {
   await collector?.close();
 });
 
-async function callThrough(base: string, model: string): Promise<void> {
-  upstream.enqueue({
-    kind: "sse",
-    events: messageEvents({
-      model,
-      start: { input_tokens: 321, output_tokens: 1 },
-      deltas: [{ output_tokens: 54 }],
-    }),
-  });
-  const res = await fetch(`${base}/v1/messages`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-api-key": "sk-ant-test",
-      "anthropic-version": "2023-06-01",
-    },
-    body: JSON.stringify({
-      model,
-      max_tokens: 64,
-      stream: true,
-      messages: [{ role: "user", content: "hi" }],
-    }),
-  });
-  expect(res.status).toBe(200);
-  await res.text();
-}
+const callThrough = (base: string, model: string) => streamedMessageThrough(upstream, base, model);
 
 const spanFor = (model: string) =>
   collector.spans().find((s) => s.attributes["gen_ai.request.model"] === model);
@@ -81,42 +52,11 @@ describe("OTLP export from long-running commands", () => {
 
   it("proxy exports with only OTEL_EXPORTER_OTLP_ENDPOINT set", async () => {
     const box = sandbox();
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "src/cli/index.ts"),
-        "proxy",
-        "--port",
-        "0",
-        "--upstream-anthropic",
-        upstream.url,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH ?? "",
-          TSX_TSCONFIG_PATH: join(ROOT, "tsconfig.json"),
-          ...box.env,
-          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    const closed = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    const { child, url, closed } = await startProxyCli(upstream.url, {
+      ...box.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    });
     try {
-      let err = "";
-      const url = await new Promise<string>((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`proxy did not start: ${err}`)), 45_000);
-        child.stderr.setEncoding("utf8").on("data", (d: string) => {
-          err += d;
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-          if (m) {
-            clearTimeout(timer);
-            ok(m[1]!);
-          }
-        });
-      });
       await callThrough(url, "claude-haiku-4-5");
       child.kill("SIGTERM");
       expect(await closed).toBe(0);
