@@ -93,8 +93,10 @@ describe("streaming transparency", () => {
       );
       res.pause();
       // Wait until the upstream stops getting its writes through (it is blocked) or has sent everything.
+      // Blocked means no progress over 3 checks in a row: on a starved machine one quiet 150 ms is not proof.
       let last = -1;
-      for (let i = 0; i < 100 && state.written !== last && state.written < CHUNK * COUNT; i++) {
+      for (let i = 0, still = 0; i < 100 && still < 3 && state.written < CHUNK * COUNT; i++) {
+        still = state.written === last ? still + 1 : 0;
         last = state.written;
         await new Promise((r) => setTimeout(r, 150));
       }
